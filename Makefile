@@ -1,0 +1,39 @@
+# Every target bootstraps .venv on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test bench lint venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: venv
+	$(BIN)/procure init --demo
+	@echo ""
+	@echo "Demo accounts (e-mail  password):"
+	@cat instance/demo-credentials.txt 2>/dev/null || true
+	@echo ""
+	@echo "Serving on http://$(HOST):$(PORT)"
+	$(BIN)/flask --app 'app:create_app()' run --host $(HOST) --port $(PORT) --no-debugger --no-reload
+
+test: venv
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+bench: venv
+	$(BIN)/python -m benchmarks
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,27 @@
+"""Flask application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the application: configuration, database, auth, blueprints, errors."""
+    from app import api, auth, database, errors, i18n, security, web
+    from app.config import from_env
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(from_env())
+    if config:
+        app.config.from_mapping(config)
+    database.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    web.init_app(app)
+    api.init_app(app)
+    return app

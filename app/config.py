@@ -1,0 +1,98 @@
+"""Configuration from environment variables, with validated defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class ConfigError(Exception):
+    """A configuration value is invalid; the message names the variable."""
+
+
+def _int_env(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from exc
+    if value < minimum:
+        raise ConfigError(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+def _bool_env(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}={raw!r} must be true or false")
+
+
+def instance_path(env: Mapping[str, str] | None = None) -> Path:
+    """Return the folder holding the SQLite file, the secret key and uploads."""
+    env = os.environ if env is None else env
+    return Path(env.get("PROCURE_INSTANCE", ROOT / "instance")).resolve()
+
+
+def load_secret_key(folder: Path) -> str:
+    """Read the secret key stored under the instance folder, creating it once."""
+    path = folder / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the application configuration from environment variables."""
+    env = os.environ if env is None else env
+    folder = instance_path(env)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{folder / 'procurement.db'}"
+    if not database_url.startswith(("sqlite", "postgresql")):
+        raise ConfigError("DATABASE_URL must start with sqlite:// or postgresql://")
+    if database_url.startswith("postgresql://"):
+        database_url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    upload_mb = _int_env(env, "PROCURE_MAX_UPLOAD_MB", 50)
+    secure_cookies = _bool_env(env, "PROCURE_SECURE_COOKIES", False)
+    return {
+        "INSTANCE_PATH": str(folder),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": env.get("SECRET_KEY") or load_secret_key(folder),
+        "MAX_CONTENT_LENGTH": upload_mb * 1024 * 1024,
+        "MAX_IMPORT_ROWS": _int_env(env, "PROCURE_MAX_IMPORT_ROWS", 2_000_000),
+        "PARSE_IN_SUBPROCESS": _bool_env(env, "PROCURE_PARSE_IN_SUBPROCESS", True),
+        "AUTO_MIGRATE": _bool_env(env, "PROCURE_AUTO_MIGRATE", True),
+        "REALDATA_DIR": env.get("PROCURE_REALDATA", str(ROOT.parent / "shared" / "realdata")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "LOGIN_MAX_FAILURES": _int_env(env, "PROCURE_LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCK_MINUTES": _int_env(env, "PROCURE_LOGIN_LOCK_MINUTES", 15),
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "API_TITLE": "Responsible procurement engine API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": None,
+        "OPENAPI_REDOC_PATH": None,
+    }

@@ -1,0 +1,82 @@
+"""Errors: one JSON envelope for the API, friendly pages for people, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from procurement.errors import ProcurementError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "The request is not valid.",
+    401: "Sign in first (or send a valid API token).",
+    403: "Your role does not allow this action.",
+    404: "This page or object does not exist, or belongs to another municipality.",
+    405: "This method is not allowed here.",
+    409: "The object changed since you opened it; reload and try again.",
+    413: "The file is too large for this server.",
+    422: "Some fields are not valid.",
+    429: "Too many attempts; wait a moment.",
+    500: "Something went wrong on our side; nothing was changed. Try again or contact support.",
+}
+
+
+def wants_json() -> bool:
+    """Tell whether the caller is the API (or a script asking for JSON)."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, code: str, message: str,
+                   errors: dict[str, Any] | None = None, headers: Any = None) -> Any:
+    """Render an error as the API envelope or as a page."""
+    if wants_json():
+        response = jsonify({"code": code, "message": message, "errors": errors or {}})
+        response.status_code = status
+    else:
+        response = render_template("error.html", status=status, message=message,
+                                   errors=errors or {}), status
+        from flask import make_response
+
+        response = make_response(response)
+    if headers:
+        for key, value in headers:
+            if key.lower() == "allow":
+                response.headers[key] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+
+    @app.errorhandler(ProcurementError)
+    def domain_error(exc: ProcurementError) -> Any:
+        return error_response(exc.http_status, exc.code, exc.message, exc.errors)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        data = getattr(exc, "data", None) or {}
+        errors = data.get("messages") if isinstance(data, dict) else None
+        message = MESSAGES.get(status, exc.description or "Error")
+        if status == 400 and exc.description and "CSRF" in exc.description:
+            message = "The form expired or was not sent from this site; reload the page."
+        flat: dict[str, Any] = {}
+        for location, fields in (errors or {}).items():
+            if isinstance(fields, dict):
+                flat.update({str(k): v for k, v in fields.items()})
+            else:
+                flat[str(location)] = fields
+        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 409: "conflict", 413: "too_large",
+                422: "invalid_input", 429: "too_many_requests"}.get(status, "error")
+        return error_response(status, code, message, flat, exc.get_headers())
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Any:
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", MESSAGES[500])

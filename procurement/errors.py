@@ -1,0 +1,56 @@
+"""Errors of the procurement domain, each with the HTTP status the web layer answers with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ProcurementError(Exception):
+    """Base of the domain's errors: a message a clerk can act on, and a status."""
+
+    http_status = 400
+    code = "procurement_error"
+
+    def __init__(self, message: str, *, errors: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class NotFound(ProcurementError):
+    """The object does not exist, or belongs to another municipality."""
+
+    http_status = 404
+    code = "not_found"
+
+
+class PermissionDenied(ProcurementError):
+    """The user's role does not allow this action."""
+
+    http_status = 403
+    code = "forbidden"
+
+
+class InvalidInput(ProcurementError):
+    """A field or argument is invalid; `errors` names each field."""
+
+    http_status = 422
+    code = "invalid_input"
+
+
+class Conflict(ProcurementError):
+    """The object changed since the user read it, or its state forbids the action."""
+
+    http_status = 409
+    code = "conflict"
+
+
+class ImportRefused(ProcurementError):
+    """A file could not be imported; the report says why."""
+
+    http_status = 422
+    code = "import_refused"
+
+    def __init__(self, message: str, *, report: Any = None, errors: dict[str, Any] | None = None):
+        super().__init__(message, errors=errors)
+        self.report = report

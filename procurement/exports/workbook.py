@@ -1,0 +1,98 @@
+"""Excel export of a proposal: summary, allocations, binding constraints, with native charts."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from procurement.exports.rows import HEADERS, allocation_rows
+from procurement.models import Organization, Proposal
+
+MONEY_FORMAT = '#,##0.00 "$"'
+
+
+def _autosize(sheet: Any) -> None:
+    for index, column in enumerate(sheet.columns, start=1):
+        width = max((len(str(cell.value)) for cell in column if cell.value is not None),
+                    default=8)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 60)
+
+
+def proposal_workbook(proposal: Proposal, org: Organization) -> bytes:
+    """Render the proposal as an .xlsx file (bytes)."""
+    book = Workbook()
+    summary = book.active
+    summary.title = "Synthèse"
+    summary.append([f"Proposition #{proposal.id} — {org.name} ({org.code})"])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append(["Statut / Status", proposal.status])
+    summary.append(["Résultat du solveur / Solver status", proposal.solver_status])
+    summary.append(["Valeur totale / Total value", proposal.total_value])
+    summary.append(["Formule d'impact / Impact formula", proposal.formula])
+    summary.append([])
+    summary.append(["Indicateur / Indicator", "Valeur / Value"])
+    for key, value in sorted(proposal.kpis.items()):
+        if isinstance(value, int | float | str):
+            summary.append([key, value])
+    summary["B4"].number_format = MONEY_FORMAT
+
+    share_keys = [("Avant / Before", "social_economy_share_before"),
+                  ("Après / After", "social_economy_share_after")]
+    summary.append([])
+    summary.append(["Part à l'économie sociale / Social economy share", "Part / Share"])
+    chart_start = summary.max_row + 1
+    for label, key in share_keys:
+        summary.append([label, float(proposal.kpis.get(key) or 0)])
+        summary.cell(summary.max_row, 2).number_format = "0.0%"
+    chart = BarChart()
+    chart.title = "Part des dépenses à l'économie sociale"
+    chart.y_axis.title = "Part / Share"
+    chart.y_axis.numFmt = "0%"
+    data = Reference(summary, min_col=2, min_row=chart_start - 1, max_row=chart_start + 1)
+    labels = Reference(summary, min_col=1, min_row=chart_start, max_row=chart_start + 1)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(labels)
+    summary.add_chart(chart, "D2")
+
+    sheet = book.create_sheet("Allocations")
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in allocation_rows(proposal):
+        sheet.append(row)
+        sheet.cell(sheet.max_row, 3).number_format = MONEY_FORMAT
+        sheet.cell(sheet.max_row, 7).number_format = MONEY_FORMAT
+    sheet.freeze_panes = "A2"
+
+    by_route: dict[str, float] = {}
+    for alloc in proposal.allocations:
+        name = "Économie sociale" if alloc.supplier_id else "Marché / appel d'offres"
+        by_route[name] = by_route.get(name, 0.0) + float(alloc.amount)
+    routes = book.create_sheet("Répartition")
+    routes.append(["Destination", "Montant / Amount"])
+    for name, amount in sorted(by_route.items()):
+        routes.append([name, round(amount, 2)])
+        routes.cell(routes.max_row, 2).number_format = MONEY_FORMAT
+    bar = BarChart()
+    bar.title = "Montants proposés / Proposed amounts"
+    bar.add_data(Reference(routes, min_col=2, min_row=1, max_row=routes.max_row),
+                 titles_from_data=True)
+    bar.set_categories(Reference(routes, min_col=1, min_row=2, max_row=routes.max_row))
+    routes.add_chart(bar, "D2")
+
+    why = book.create_sheet("Contraintes")
+    why.append(["Contrainte / Constraint", "Explication / Explanation"])
+    for item in proposal.binding:
+        why.append([item.get("constraint"), item.get("explanation")])
+    for item in proposal.infeasibility:
+        why.append([item.get("constraint"), item.get("explanation")])
+    for ws in (summary, sheet, routes, why):
+        _autosize(ws)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,42 @@
+"""Group purchase lines into lots: one need (a category over the period, or one contract).
+
+The band of a lot (direct award, invitation, public tender) comes from the lot's whole
+value; pieces of a lot inherit it, so no split can bring a piece under a threshold.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+LOT_COLUMNS = ["key", "category_code", "value_cents", "line_count", "se_cents", "local_cents"]
+
+
+def build_lots(lines: pd.DataFrame) -> pd.DataFrame:
+    """Aggregate lines into lots, vectorized.
+
+    `lines` has columns category_code, contract_ref, amount_cents, incumbent_is_se,
+    incumbent_is_local. Lines with a contract reference form one lot per contract;
+    the others form one lot per category (the municipality's need over the period).
+    Credits net against their lot; lots whose net value is not positive are dropped.
+    """
+    if lines.empty:
+        return pd.DataFrame(columns=LOT_COLUMNS)
+    frame = lines.copy()
+    frame["category_code"] = frame["category_code"].fillna("autre")
+    contract = frame["contract_ref"].fillna("").astype(str).str.strip()
+    frame["key"] = ("cat:" + frame["category_code"]).where(
+        contract == "", "contract:" + contract)
+    frame["se_cents"] = frame["amount_cents"].where(frame["incumbent_is_se"].astype(bool), 0)
+    frame["local_cents"] = frame["amount_cents"].where(frame["incumbent_is_local"].astype(bool), 0)
+    grouped = frame.groupby("key", sort=True).agg(
+        category_code=("category_code", "first"),
+        value_cents=("amount_cents", "sum"),
+        line_count=("amount_cents", "size"),
+        se_cents=("se_cents", "sum"),
+        local_cents=("local_cents", "sum"),
+    ).reset_index()
+    grouped = grouped[grouped["value_cents"] > 0].copy()
+    # A credit can make the SE part exceed the lot's net value; cap it to stay consistent.
+    grouped["se_cents"] = grouped[["se_cents", "value_cents"]].min(axis=1).clip(lower=0)
+    grouped["local_cents"] = grouped[["local_cents", "value_cents"]].min(axis=1).clip(lower=0)
+    return grouped[LOT_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,405 @@
+"""Persistent domain objects (SQLAlchemy 2 typed models).
+
+Money is `Numeric(14, 2)` with the currency beside it; shares are fractions 0..1.
+Every row that belongs to a municipality carries `organization_id`, which is how
+tenant scoping is enforced in one place (see `procurement.tenancy`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+MONEY = Numeric(14, 2)
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time in UTC (aware)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every model."""
+
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class RegulatoryProfile(Base):
+    """Procurement thresholds of a jurisdiction, dated and sourced, editable by an admin."""
+
+    __tablename__ = "regulatory_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    jurisdiction: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    direct_award_limit: Mapped[Decimal] = mapped_column(MONEY)
+    tender_threshold: Mapped[Decimal] = mapped_column(MONEY)
+    rotation_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    reserved_contracts_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    social_value_weight_min: Mapped[float | None] = mapped_column(Float)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Organization(Base):
+    """A municipality (tenant). `code` is the MAMH mcode in Quebec."""
+
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    mrc: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    population: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="CAD")
+    regulatory_profile_id: Mapped[int | None] = mapped_column(ForeignKey("regulatory_profile.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    regulatory_profile: Mapped[RegulatoryProfile | None] = relationship()
+
+
+class User(Base):
+    """A person using the engine, with one role in one municipality."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organization: Mapped[Organization | None] = relationship()
+
+
+class ApiToken(Base):
+    """A revocable token for scripts; only its hash is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class Category(Base):
+    """A spending category of the bilingual taxonomy."""
+
+    __tablename__ = "category"
+
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    label_fr: Mapped[str] = mapped_column(String(200))
+    label_en: Mapped[str] = mapped_column(String(200))
+    parent_code: Mapped[str | None] = mapped_column(String(60))
+    naics: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    keywords_fr: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    keywords_en: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    se_relevant: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ImportBatch(Base):
+    """One uploaded file: who, when, hashes, counts and the problem report."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # spend | suppliers
+    status: Mapped[str] = mapped_column(String(20))  # imported | refused
+    file_name: Mapped[str] = mapped_column(String(300))
+    file_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    sheet: Mapped[str | None] = mapped_column(String(200))
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    lines: Mapped[int] = mapped_column(Integer, default=0)
+    refused_rows: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3), default="CAD")
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    issue_counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    issues: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MappingProfile(Base):
+    """A confirmed column mapping, reused for the next file with the same headers."""
+
+    __tablename__ = "mapping_profile"
+    __table_args__ = (UniqueConstraint("organization_id", "kind", "headers_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    headers_key: Mapped[str] = mapped_column(String(64))
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON)
+    date_order: Mapped[str | None] = mapped_column(String(3))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Supplier(Base):
+    """A registry entry: a social economy enterprise that could supply a municipality."""
+
+    __tablename__ = "supplier"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    normalized_name: Mapped[str] = mapped_column(String(300), index=True)
+    neq: Mapped[str | None] = mapped_column(String(20), index=True)
+    other_id: Mapped[str | None] = mapped_column(String(40))
+    legal_form: Mapped[str | None] = mapped_column(String(60))
+    org_type: Mapped[str | None] = mapped_column(String(100))
+    sector: Mapped[str | None] = mapped_column(String(200))
+    activity: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(300))
+    municipality: Mapped[str | None] = mapped_column(String(200))
+    municipality_code: Mapped[str | None] = mapped_column(String(20))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    region: Mapped[str | None] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(300))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    capacity: Mapped[Decimal | None] = mapped_column(MONEY)
+    service_area: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    work_integration: Mapped[bool] = mapped_column(Boolean, default=False)
+    reserved_eligible: Mapped[bool] = mapped_column(Boolean, default=False)
+    score_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    categories: Mapped[list[SupplierCategory]] = relationship(
+        back_populates="supplier", cascade="all, delete-orphan"
+    )
+
+
+class SupplierCategory(Base):
+    """A category a supplier serves, inferred (with confidence) or confirmed by a person."""
+
+    __tablename__ = "supplier_category"
+    __table_args__ = (UniqueConstraint("supplier_id", "category_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id", ondelete="CASCADE"))
+    category_code: Mapped[str] = mapped_column(ForeignKey("category.code"))
+    confidence: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    supplier: Mapped[Supplier] = relationship(back_populates="categories")
+
+
+class PurchaseLine(Base):
+    """One line of a municipality's spending, as imported, with its matching results."""
+
+    __tablename__ = "purchase_line"
+    __table_args__ = (
+        Index("ix_line_org_desc", "organization_id", "expense_category", "account_code"),
+        Index("ix_line_org_supplier", "organization_id", "supplier_name"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    source_row: Mapped[int] = mapped_column(Integer)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    supplier_name: Mapped[str] = mapped_column(String(300))
+    supplier_ref: Mapped[str | None] = mapped_column(String(60))
+    description: Mapped[str | None] = mapped_column(Text)
+    expense_category: Mapped[str | None] = mapped_column(String(300))
+    account_code: Mapped[str | None] = mapped_column(String(60))
+    department: Mapped[str | None] = mapped_column(String(200))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3))
+    contract_ref: Mapped[str | None] = mapped_column(String(100))
+    is_credit: Mapped[bool] = mapped_column(Boolean, default=False)
+    category_code: Mapped[str | None] = mapped_column(String(60))
+    category_confidence: Mapped[float | None] = mapped_column(Float)
+    category_method: Mapped[str | None] = mapped_column(String(30))
+    category_reason: Mapped[str | None] = mapped_column(Text)
+    incumbent_supplier_id: Mapped[int | None] = mapped_column(ForeignKey("supplier.id"))
+
+
+class CategoryRule(Base):
+    """A clerk's confirmation or correction, applied to every matching line from then on."""
+
+    __tablename__ = "category_rule"
+    __table_args__ = (UniqueConstraint("organization_id", "kind", "pattern"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    kind: Mapped[str] = mapped_column(String(30))  # expense_category | account_code | description
+    pattern: Mapped[str] = mapped_column(String(500))
+    category_code: Mapped[str] = mapped_column(ForeignKey("category.code"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IncumbentMatch(Base):
+    """Whether a current supplier of a municipality is a registry enterprise."""
+
+    __tablename__ = "incumbent_match"
+    __table_args__ = (UniqueConstraint("organization_id", "supplier_name", "supplier_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    supplier_name: Mapped[str] = mapped_column(String(300))
+    supplier_ref: Mapped[str] = mapped_column(String(60), default="")
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("supplier.id"))
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    method: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20))  # auto | pending | confirmed | rejected | none
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    supplier: Mapped[Supplier | None] = relationship()
+
+
+class Scenario(Base):
+    """A stored set of optimization parameters."""
+
+    __tablename__ = "scenario"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Proposal(Base):
+    """An allocation proposed by the optimizer, reviewed by finance staff."""
+
+    __tablename__ = "proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenario.id"))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    solver_status: Mapped[str] = mapped_column(String(20))
+    solver: Mapped[str] = mapped_column(String(20))
+    mode: Mapped[str] = mapped_column(String(20))
+    objective: Mapped[float | None] = mapped_column(Float)
+    gap: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))
+    total_value: Mapped[Decimal] = mapped_column(MONEY)
+    kpis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    binding: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    infeasibility: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    formula: Mapped[str] = mapped_column(Text, default="")
+    period_start: Mapped[dt.date | None] = mapped_column(Date)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+
+    scenario: Mapped[Scenario] = relationship()
+    lots: Mapped[list[Lot]] = relationship(back_populates="proposal", cascade="all, delete-orphan")
+    allocations: Mapped[list[Allocation]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan", order_by="Allocation.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Lot(Base):
+    """A need (one category over the period, or one contract), with its procurement band."""
+
+    __tablename__ = "lot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    category_code: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(String(300))
+    value: Mapped[Decimal] = mapped_column(MONEY)
+    band: Mapped[str] = mapped_column(String(20))
+    line_count: Mapped[int] = mapped_column(Integer)
+    status_quo_se_value: Mapped[Decimal] = mapped_column(MONEY)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="lots")
+
+
+class Allocation(Base):
+    """A piece of a lot proposed for one supplier (or left to the market/tender)."""
+
+    __tablename__ = "allocation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id", ondelete="CASCADE"))
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("supplier.id"))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    route: Mapped[str] = mapped_column(String(40))
+    impact_per_dollar: Mapped[float] = mapped_column(Float, default=0.0)
+    decision: Mapped[str] = mapped_column(String(20), default="pending")
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="allocations")
+    lot: Mapped[Lot] = relationship()
+    supplier: Mapped[Supplier | None] = relationship()
+
+
+class AuditEvent(Base):
+    """An append-only, hash-chained record of a change: who, what, when, before/after."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(60))
+    object_id: Mapped[str | None] = mapped_column(String(60))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

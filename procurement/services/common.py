@@ -1,0 +1,51 @@
+"""Small helpers shared by the use cases: money conversions and tenant-scoped lookups."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from procurement.errors import NotFound
+from procurement.models import Organization
+
+CENT = Decimal("0.01")
+T = TypeVar("T")
+
+
+def cents_to_decimal(cents: int) -> Decimal:
+    """Convert integer cents to a 2-decimal Decimal."""
+    return (Decimal(int(cents)) / 100).quantize(CENT)
+
+
+def decimal_to_cents(amount: Decimal | float | int | str) -> int:
+    """Convert an amount to integer cents, rounding half to even."""
+    return int((Decimal(str(amount)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def money(amount: Decimal | int | float | None) -> str:
+    """Render money as the contract's decimal string with two decimals."""
+    return f"{Decimal(str(amount or 0)).quantize(CENT):.2f}"
+
+
+def organization_by_code(session: Session, code: str) -> Organization:
+    """Return the municipality with `code`, or NotFound with a hint."""
+    org = session.scalar(select(Organization).where(Organization.code == str(code).strip()))
+    if org is None:
+        raise NotFound(
+            f"No municipality with code {code!r}. Use the MAMH code (e.g. 37067 for "
+            "Trois-Rivières); `procure init --demo` loads the municipalities."
+        )
+    return org
+
+
+def get_owned(session: Session, model: type[T], object_id: Any, organization_id: int | None) -> T:
+    """Fetch an object of the actor's municipality; another municipality's answers NotFound."""
+    obj = session.get(model, object_id)
+    if obj is None or (
+        organization_id is not None and getattr(obj, "organization_id", None) != organization_id
+    ):
+        raise NotFound(f"{model.__name__} {object_id} was not found.")
+    return obj

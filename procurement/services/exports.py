@@ -1,0 +1,49 @@
+"""Use case: export a proposal (xlsx, csv, OCDS JSON), recorded in the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from procurement.audit import record_event
+from procurement.errors import InvalidInput
+from procurement.exports.csv_export import proposal_csv
+from procurement.exports.workbook import proposal_workbook
+from procurement.models import Organization, Proposal
+from procurement.permissions import Actor
+from procurement.services.common import get_owned
+
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """An export ready to write or send."""
+
+    content: bytes
+    mimetype: str
+    filename: str
+
+
+def export_proposal(session: Session, actor: Actor, proposal_id: int, fmt: str) -> ExportFile:
+    """Render a proposal in `fmt` for the actor's municipality."""
+    actor.require("export")
+    if fmt not in FORMATS:
+        raise InvalidInput(f"Unknown export format {fmt!r}.",
+                           errors={"format": f"must be one of {', '.join(sorted(FORMATS))}"})
+    proposal = get_owned(session, Proposal, proposal_id, actor.organization_id)
+    org = session.get(Organization, proposal.organization_id)
+    assert org is not None
+    if fmt == "xlsx":
+        content = proposal_workbook(proposal, org)
+    else:
+        content = proposal_csv(proposal)
+    record_event(session, actor=actor.name, action="proposal.exported", object_type="proposal",
+                 object_id=proposal.id, organization_id=proposal.organization_id,
+                 after={"format": fmt, "bytes": len(content)})
+    return ExportFile(content=content, mimetype=FORMATS[fmt],
+                      filename=f"proposition-{proposal.id}.{fmt}")

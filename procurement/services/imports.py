@@ -1,0 +1,435 @@
+"""Use cases: import a spending file, import a supplier registry file.
+
+Parsing (untrusted files) happens in `importers`, in a child process by default;
+storing happens here, in one transaction: all lines or none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+import importers
+from importers import Limits, SpendParseResult, SupplierParseResult
+from procurement.audit import record_event
+from procurement.errors import ImportRefused, InvalidInput
+from procurement.models import ImportBatch, MappingProfile, Organization, PurchaseLine, Supplier
+from procurement.permissions import Actor
+from procurement.services.common import cents_to_decimal
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did, shaped like the CLI contract's JSON."""
+
+    import_id: int | None
+    status: str  # imported | refused | duplicate
+    lines: int = 0
+    total: Decimal = Decimal("0.00")
+    currency: str = "CAD"
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    issue_counts: dict[str, int] = field(default_factory=dict)
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    message: str = ""
+    needs_confirmation: bool = False
+    mapping: dict[str, str] = field(default_factory=dict)
+    columns: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+
+    def spend_json(self) -> dict[str, Any]:
+        """Return the `procure import-spend --json` object."""
+        return {
+            "import_id": self.import_id,
+            "status": self.status,
+            "lines": self.lines,
+            "total": f"{self.total:.2f}",
+            "currency": self.currency,
+            "issues": self.issues,
+            "issue_counts": self.issue_counts,
+            "message": self.message,
+        }
+
+    def suppliers_json(self) -> dict[str, Any]:
+        """Return the `procure import-suppliers --json` object."""
+        return {
+            "import_id": self.import_id,
+            "status": self.status,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "issues": self.issues,
+            "issue_counts": self.issue_counts,
+            "message": self.message,
+        }
+
+
+def headers_key(columns: list[str]) -> str:
+    """Fingerprint a file's headers so next month's file finds its saved mapping."""
+    normalized = "\x1f".join(str(c).strip().lower() for c in columns)
+    return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+def _issue_dicts(result: SpendParseResult | SupplierParseResult) -> list[dict[str, Any]]:
+    return list(result.report.to_dicts())
+
+
+def _parse_spend(path: Path, *, isolated: bool, **kwargs: Any) -> SpendParseResult:
+    if isolated:
+        return importers.run_isolated(importers.parse_spend_file, path, **kwargs)  # type: ignore[no-any-return]
+    return importers.parse_spend_file(path, **kwargs)
+
+
+def import_spend(
+    session: Session,
+    actor: Actor,
+    org: Organization,
+    path: Path,
+    *,
+    original_name: str | None = None,
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+    date_order: str | None = None,
+    accept_valid_rows: bool = False,
+    save_mapping: bool = False,
+    limits: Limits | None = None,
+    isolated: bool = True,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Import a spending file for `org`: all-or-nothing unless `accept_valid_rows`."""
+    actor.require("import")
+    file_name = original_name or path.name
+    limits = limits or Limits()
+    saved = None
+    parse_kwargs: dict[str, Any] = {
+        "original_name": file_name, "sheet": sheet, "mapping": mapping, "date_order": date_order,
+        "default_currency": org.currency, "limits": limits,
+    }
+    if not isolated:
+        parse_kwargs["progress"] = progress
+    try:
+        result = _parse_spend(path, isolated=isolated, **parse_kwargs)
+        if mapping is None:
+            saved = session.scalar(select(MappingProfile).where(
+                MappingProfile.organization_id == org.id, MappingProfile.kind == "spend",
+                MappingProfile.headers_key == headers_key(result.columns)))
+            if saved is not None and (saved.mapping != result.mapping
+                                      or (saved.date_order and not date_order)):
+                parse_kwargs.update(mapping=saved.mapping,
+                                    date_order=date_order or saved.date_order)
+                result = _parse_spend(path, isolated=isolated, **parse_kwargs)
+    except importers.ImporterError as exc:
+        return _refuse_unreadable(session, actor, org, path, file_name, exc)
+
+    outcome = ImportOutcome(
+        import_id=None, status="refused", currency=org.currency,
+        issues=_issue_dicts(result), issue_counts=result.report.counts_by_code(),
+        mapping=dict(result.mapping), columns=list(result.columns), sheets=list(result.sheets),
+        needs_confirmation=bool(result.needs_confirmation and saved is None and mapping is None),
+    )
+    duplicate = session.scalar(select(ImportBatch).where(
+        ImportBatch.organization_id == org.id, ImportBatch.kind == "spend",
+        ImportBatch.status == "imported",
+        (ImportBatch.content_hash == result.content_hash)
+        | (ImportBatch.file_hash == result.file_hash)))
+    if duplicate is not None and len(result.records):
+        outcome.import_id, outcome.status = duplicate.id, "duplicate"
+        outcome.lines, outcome.total = duplicate.lines, duplicate.total
+        outcome.message = (f"{file_name}: the same data was already imported on "
+                           f"{duplicate.created_at:%Y-%m-%d} (import #{duplicate.id}); "
+                           "nothing was added.")
+        return outcome
+
+    blocking = result.report.has_blocking_errors or outcome.needs_confirmation
+    if len(result.records) == 0 or (blocking and not accept_valid_rows):
+        batch = _store_batch(session, actor, org, result, file_name, status="refused")
+        outcome.import_id = batch.id
+        outcome.message = _refusal_message(file_name, result, outcome.needs_confirmation)
+        return outcome
+
+    batch = _store_batch(session, actor, org, result, file_name, status="imported")
+    store_lines(session, org, batch.id, result.records, progress=progress)
+    if save_mapping or mapping is not None:
+        remember_mapping(session, actor, org, result.columns, result.mapping, date_order)
+    outcome.import_id, outcome.status = batch.id, "imported"
+    outcome.lines, outcome.total = batch.lines, batch.total
+    outcome.message = (f"{file_name}: {batch.lines} lines imported, total {batch.total:.2f} "
+                       f"{org.currency}.")
+    if batch.refused_rows:
+        outcome.message += f" {batch.refused_rows} rows refused (see the report)."
+    return outcome
+
+
+def _refusal_message(file_name: str, result: SpendParseResult, needs_mapping: bool) -> str:
+    if needs_mapping:
+        return (f"{file_name}: the columns or the date format need your confirmation "
+                "before import; nothing was stored.")
+    if len(result.records) == 0:
+        return f"{file_name}: no valid line was found; nothing was stored."
+    refused = len(result.report.refused_rows)
+    return (f"{file_name}: {refused} rows have blocking problems; nothing was stored. Fix them, "
+            "or import the valid rows only (--accept-valid-rows).")
+
+
+def _refuse_unreadable(session: Session, actor: Actor, org: Organization | None, path: Path,
+                       file_name: str, exc: importers.ImporterError) -> ImportOutcome:
+    issue = {"sheet": None, "row": None, "column": None, "value": file_name,
+             "code": exc.code, "message": exc.message, "message_fr": exc.message_fr,
+             "severity": "error"}
+    file_hash = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+    batch = ImportBatch(
+        organization_id=org.id if org else None, kind="spend" if org else "suppliers",
+        status="refused", file_name=file_name, file_hash=file_hash, content_hash=None,
+        issues=[issue], issue_counts={exc.code: 1}, created_by_id=actor.user_id,
+        currency=org.currency if org else "CAD",
+    )
+    session.add(batch)
+    session.flush()
+    record_event(session, actor=actor.name, action="import.refused", object_type="import",
+                 object_id=batch.id, organization_id=batch.organization_id,
+                 after={"file_name": file_name, "code": exc.code})
+    return ImportOutcome(import_id=batch.id, status="refused", issues=[issue],
+                         issue_counts={exc.code: 1}, message=exc.message)
+
+
+def _store_batch(session: Session, actor: Actor, org: Organization, result: SpendParseResult,
+                 file_name: str, *, status: str) -> ImportBatch:
+    stored = status == "imported"
+    total = cents_to_decimal(int(result.records["amount_cents"].sum())) if stored else Decimal(0)
+    batch = ImportBatch(
+        organization_id=org.id, kind="spend", status=status, file_name=file_name,
+        file_hash=result.file_hash, content_hash=result.content_hash, sheet=result.sheet,
+        mapping=dict(result.mapping), rows_read=result.rows_read,
+        lines=len(result.records) if stored else 0,
+        refused_rows=len(result.report.refused_rows), total=total, currency=org.currency,
+        issue_counts=result.report.counts_by_code(), issues=_issue_dicts(result)[:5000],
+        created_by_id=actor.user_id,
+    )
+    session.add(batch)
+    session.flush()
+    record_event(session, actor=actor.name, action=f"import.{status}", object_type="import",
+                 object_id=batch.id, organization_id=org.id,
+                 after={"file_name": file_name, "lines": batch.lines, "total": str(total),
+                        "file_hash": batch.file_hash, "content_hash": batch.content_hash})
+    return batch
+
+
+LINE_COLUMNS = (
+    "organization_id", "import_id", "source_row", "date", "supplier_name", "supplier_ref",
+    "description", "expense_category", "account_code", "department", "amount", "currency",
+    "contract_ref", "is_credit",
+)
+
+
+def store_lines(session: Session, org: Organization, import_id: int, records: pd.DataFrame,
+                *, progress: Progress | None = None, chunk: int = 50_000) -> int:
+    """Insert parsed records as purchase lines with the driver's bulk path."""
+    frame = pd.DataFrame({
+        "organization_id": org.id,
+        "import_id": import_id,
+        "source_row": records["source_row"].astype("int64"),
+        "date": records["date"],
+        "supplier_name": records["supplier_name"],
+        "supplier_ref": records["supplier_id"],
+        "description": records["description"],
+        "expense_category": records["expense_category"],
+        "account_code": records["account_code"],
+        "department": records["department"],
+        "amount": records["amount_cents"].astype("int64"),
+        "currency": records["currency"],
+        "contract_ref": records["contract_ref"],
+        "is_credit": records["is_credit"].astype(bool),
+    })
+    total = len(frame)
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        # REAL affinity: cents/100 as float is the exact stored form of a 2-decimal value.
+        frame["amount"] = frame["amount"] / 100.0
+        frame["date"] = frame["date"].map(lambda d: d.isoformat() if d is not None else None)
+    else:
+        frame["amount"] = frame["amount"].map(cents_to_decimal)
+    frame = frame.astype(object).where(frame.notna(), None)
+    rows = list(frame.itertuples(index=False, name=None))
+    if dialect == "sqlite":
+        placeholders = ", ".join("?" for _ in LINE_COLUMNS)
+        sql = f"INSERT INTO purchase_line ({', '.join(LINE_COLUMNS)}) VALUES ({placeholders})"
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        for start in range(0, total, chunk):
+            cursor.executemany(sql, rows[start:start + chunk])
+            if progress:
+                progress(min(start + chunk, total), total)
+        cursor.close()
+    else:
+        for start in range(0, total, chunk):
+            part = [dict(zip(LINE_COLUMNS, row, strict=True)) for row in rows[start:start + chunk]]
+            session.execute(insert(PurchaseLine), part)
+            if progress:
+                progress(min(start + chunk, total), total)
+    return total
+
+
+def remember_mapping(session: Session, actor: Actor, org: Organization, columns: list[str],
+                     mapping: dict[str, str], date_order: str | None) -> MappingProfile:
+    """Save a confirmed column mapping for the next file with the same headers."""
+    actor.require("import")
+    unknown = {field for field in mapping if field not in importers.SPEND_FIELDS}
+    missing = [h for h in mapping.values() if h not in columns]
+    if unknown or missing:
+        errors = {f: "unknown field" for f in unknown}
+        errors.update({f"column:{h}": "not a column of this file" for h in missing})
+        raise InvalidInput("The column mapping is not valid for this file.", errors=errors)
+    key = headers_key(columns)
+    profile = session.scalar(select(MappingProfile).where(
+        MappingProfile.organization_id == org.id, MappingProfile.kind == "spend",
+        MappingProfile.headers_key == key))
+    before = dict(profile.mapping) if profile else None
+    if profile is None:
+        profile = MappingProfile(organization_id=org.id, kind="spend", headers_key=key,
+                                 mapping=dict(mapping), date_order=date_order,
+                                 created_by_id=actor.user_id)
+        session.add(profile)
+    else:
+        profile.mapping, profile.date_order = dict(mapping), date_order
+    session.flush()
+    record_event(session, actor=actor.name, action="mapping.confirmed", object_type="mapping",
+                 object_id=profile.id, organization_id=org.id, before=before,
+                 after={"mapping": mapping, "date_order": date_order})
+    return profile
+
+
+# --- supplier registry -------------------------------------------------------------------
+
+SUPPLIER_ATTRS = (
+    "name", "neq", "other_id", "legal_form", "org_type", "sector", "activity", "address",
+    "municipality", "postal_code", "region", "website", "lat", "lon",
+)
+
+
+def import_suppliers(
+    session: Session,
+    actor: Actor,
+    path: Path,
+    *,
+    original_name: str | None = None,
+    limits: Limits | None = None,
+    isolated: bool = True,
+    normalize_name: Callable[[str], str],
+) -> ImportOutcome:
+    """Merge a registry file: by identifier, then by normalized name and postal code."""
+    actor.require("registry.edit")
+    file_name = original_name or path.name
+    try:
+        if isolated:
+            result: SupplierParseResult = importers.run_isolated(
+                importers.parse_supplier_file, path, original_name=file_name, limits=limits)
+        else:
+            result = importers.parse_supplier_file(path, original_name=file_name, limits=limits)
+    except importers.ImporterError as exc:
+        return _refuse_unreadable(session, actor, None, path, file_name, exc)
+
+    issues = _issue_dicts(result)
+    counts = result.report.counts_by_code()
+    duplicate = session.scalar(select(ImportBatch).where(
+        ImportBatch.kind == "suppliers", ImportBatch.status == "imported",
+        ImportBatch.content_hash == result.content_hash))
+    if duplicate is not None:
+        return ImportOutcome(import_id=duplicate.id, status="duplicate", issues=issues,
+                             issue_counts=counts,
+                             message=f"{file_name}: this registry content was already imported "
+                                     f"(import #{duplicate.id}).")
+    if result.report.has_blocking_errors or len(result.records) == 0:
+        batch = ImportBatch(organization_id=None, kind="suppliers", status="refused",
+                            file_name=file_name, file_hash=result.file_hash,
+                            content_hash=result.content_hash, issues=issues[:5000],
+                            issue_counts=counts, created_by_id=actor.user_id)
+        session.add(batch)
+        session.flush()
+        return ImportOutcome(import_id=batch.id, status="refused", issues=issues,
+                             issue_counts=counts,
+                             message=f"{file_name}: the registry file has blocking problems; "
+                                     "nothing was stored.")
+
+    added, updated, unchanged = merge_suppliers(session, result.records, normalize_name)
+    batch = ImportBatch(organization_id=None, kind="suppliers", status="imported",
+                        file_name=file_name, file_hash=result.file_hash,
+                        content_hash=result.content_hash, rows_read=result.rows_read,
+                        lines=len(result.records), added=added, updated=updated,
+                        unchanged=unchanged, issues=issues[:5000], issue_counts=counts,
+                        created_by_id=actor.user_id)
+    session.add(batch)
+    session.flush()
+    record_event(session, actor=actor.name, action="registry.imported", object_type="import",
+                 object_id=batch.id,
+                 after={"file_name": file_name, "added": added, "updated": updated,
+                        "unchanged": unchanged})
+    return ImportOutcome(import_id=batch.id, status="imported", added=added, updated=updated,
+                         unchanged=unchanged, issues=issues, issue_counts=counts,
+                         message=f"{file_name}: {added} added, {updated} updated, "
+                                 f"{unchanged} unchanged.")
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def merge_suppliers(session: Session, records: pd.DataFrame,
+                    normalize_name: Callable[[str], str]) -> tuple[int, int, int]:
+    """Insert new registry entries and update known ones; return (added, updated, unchanged)."""
+    existing = list(session.scalars(select(Supplier)))
+    by_neq = {s.neq: s for s in existing if s.neq}
+    by_name_postal = {(s.normalized_name, s.postal_code or ""): s for s in existing}
+    by_name = {}
+    for s in existing:
+        by_name.setdefault(s.normalized_name, []).append(s)
+    added = updated = unchanged = 0
+    for row in records.to_dict("records"):
+        data = {attr: _clean(row.get(attr)) for attr in SUPPLIER_ATTRS}
+        if not data["name"]:
+            continue
+        normalized = normalize_name(data["name"]) or data["name"].lower()
+        match = by_neq.get(data["neq"]) if data["neq"] else None
+        if match is None:
+            match = by_name_postal.get((normalized, data["postal_code"] or ""))
+        if match is None and not data["postal_code"]:
+            same_name = by_name.get(normalized, [])
+            match = same_name[0] if len(same_name) == 1 else None
+        if match is None:
+            supplier = Supplier(normalized_name=normalized, **data)
+            session.add(supplier)
+            added += 1
+            if supplier.neq:
+                by_neq[supplier.neq] = supplier
+            by_name_postal[(normalized, supplier.postal_code or "")] = supplier
+            by_name.setdefault(normalized, []).append(supplier)
+            continue
+        # Merge: a value from the file fills or replaces; an empty cell never erases.
+        changed = False
+        for attr, value in data.items():
+            if value is not None and getattr(match, attr) != value:
+                setattr(match, attr, value)
+                changed = True
+        if changed:
+            updated += 1
+        else:
+            unchanged += 1
+    session.flush()
+    return added, updated, unchanged

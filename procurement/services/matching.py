@@ -1,0 +1,420 @@
+"""Use cases of matching: categorize lines, recognise incumbents, review queue, rules.
+
+The algorithms live in `procurement.matching` (pure, on data frames); this module
+reads from and writes to the database, always for one municipality.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from procurement import matching
+from procurement.audit import record_event
+from procurement.errors import InvalidInput, NotFound
+from procurement.models import (
+    Category,
+    CategoryRule,
+    IncumbentMatch,
+    Organization,
+    PurchaseLine,
+    Supplier,
+    SupplierCategory,
+    utcnow,
+)
+from procurement.permissions import Actor
+from procurement.services.common import get_owned
+
+CONFIDENCE_BANDS = (("high", 0.85), ("medium", 0.6), ("low", 0.0))
+SUPPLIER_CATEGORY_MIN_CONFIDENCE = 0.5
+
+
+@lru_cache(maxsize=1)
+def taxonomy() -> matching.Taxonomy:
+    """Load the shipped taxonomy once per process."""
+    return matching.load_taxonomy()
+
+
+def seed_categories(session: Session) -> int:
+    """Insert or refresh the taxonomy's categories in the database."""
+    existing = {c.code: c for c in session.scalars(select(Category))}
+    for cat in taxonomy().categories:
+        row = existing.get(cat.code) or Category(code=cat.code)
+        row.label_fr, row.label_en, row.parent_code = cat.label_fr, cat.label_en, cat.parent
+        row.naics = list(cat.naics)
+        row.keywords_fr, row.keywords_en = list(cat.keywords_fr), list(cat.keywords_en)
+        row.se_relevant = bool(cat.se_relevant)
+        session.add(row)
+    session.flush()
+    return len(taxonomy().categories)
+
+
+def registry_frame(session: Session) -> pd.DataFrame:
+    """Return the registry as the data frame the matching functions expect."""
+    rows = session.execute(select(
+        Supplier.id, Supplier.name, Supplier.neq, Supplier.other_id, Supplier.postal_code,
+        Supplier.municipality, Supplier.activity, Supplier.org_type, Supplier.legal_form,
+        Supplier.sector, Supplier.lat, Supplier.lon,
+    ).where(Supplier.active.is_(True))).all()
+    frame = pd.DataFrame(rows, columns=[
+        "key", "name", "neq", "other_id", "postal_code", "municipality", "activity",
+        "org_type", "legal_form", "sector", "lat", "lon"])
+    return frame
+
+
+def refresh_supplier_categories(session: Session) -> int:
+    """Infer categories for every supplier, keeping the ones a person confirmed."""
+    frame = registry_frame(session)
+    if frame.empty:
+        return 0
+    inferred = matching.infer_supplier_categories(frame, taxonomy())
+    inferred = inferred[inferred["confidence"] >= SUPPLIER_CATEGORY_MIN_CONFIDENCE]
+    confirmed = {
+        (sid, code) for sid, code in session.execute(select(
+            SupplierCategory.supplier_id, SupplierCategory.category_code
+        ).where(SupplierCategory.confirmed.is_(True)))
+    }
+    confirmed_suppliers = {sid for sid, _ in confirmed}
+    session.execute(delete(SupplierCategory).where(SupplierCategory.confirmed.is_(False)))
+    rows = [
+        {"supplier_id": int(r.key), "category_code": r.category_code,
+         "confidence": float(r.confidence), "reason": str(r.reason), "confirmed": False}
+        for r in inferred.itertuples(index=False)
+        if int(r.key) not in confirmed_suppliers and (int(r.key), r.category_code) not in confirmed
+    ]
+    if rows:
+        session.execute(SupplierCategory.__table__.insert(), rows)
+    session.flush()
+    return len(rows)
+
+
+def _lines_frame(session: Session, org_id: int) -> pd.DataFrame:
+    rows = session.execute(select(
+        PurchaseLine.id, PurchaseLine.expense_category, PurchaseLine.account_code,
+        PurchaseLine.description, PurchaseLine.supplier_name, PurchaseLine.supplier_ref,
+        PurchaseLine.amount, PurchaseLine.category_code, PurchaseLine.category_confidence,
+        PurchaseLine.category_method, PurchaseLine.incumbent_supplier_id,
+    ).where(PurchaseLine.organization_id == org_id)).all()
+    return pd.DataFrame(rows, columns=[
+        "id", "expense_category", "account_code", "description", "supplier_name",
+        "supplier_ref", "amount", "category_code", "category_confidence", "category_method",
+        "incumbent_supplier_id"])
+
+
+def org_rules(session: Session, org_id: int) -> list[matching.Rule]:
+    """Return the municipality's confirmed categorization rules."""
+    return [
+        matching.Rule(kind=r.kind, pattern=r.pattern, category_code=r.category_code,
+                      source=f"rule #{r.id}")
+        for r in session.scalars(select(CategoryRule).where(
+            CategoryRule.organization_id == org_id).order_by(CategoryRule.id))
+    ]
+
+
+@dataclass
+class MatchSummary:
+    """Counts of a matching run, shaped like `procure match --json`."""
+
+    lines: int
+    by_method: dict[str, int]
+    by_confidence: dict[str, int]
+    baseline_social_economy_share: float
+    pending_review: int
+    incumbents: dict[str, int] = field(default_factory=dict)
+    opportunities: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the CLI contract's object."""
+        return {
+            "lines": self.lines,
+            "by_method": self.by_method,
+            "by_confidence": self.by_confidence,
+            "baseline_social_economy_share": self.baseline_social_economy_share,
+            "pending_review": self.pending_review,
+            "incumbents": self.incumbents,
+            "opportunities": self.opportunities,
+        }
+
+
+def _band(confidence: float) -> str:
+    for name, floor in CONFIDENCE_BANDS:
+        if confidence >= floor:
+            return name
+    return "low"
+
+
+def categorize_lines(session: Session, org_id: int, lines: pd.DataFrame) -> pd.DataFrame:
+    """Categorize the lines (on their distinct values) and write changed results back."""
+    if lines.empty:
+        return lines
+    result = matching.categorize_lines(
+        lines[["expense_category", "account_code", "description"]], taxonomy(),
+        org_rules(session, org_id))
+    lines = lines.copy()
+    changed = (
+        (lines["category_code"].fillna("") != result["category_code"].fillna("").to_numpy())
+        | (lines["category_method"].fillna("") != result["method"].fillna("").to_numpy())
+        | (lines["category_confidence"].fillna(-1).round(4)
+           != result["confidence"].fillna(-1).round(4).to_numpy())
+    )
+    lines["category_code"] = result["category_code"].to_numpy()
+    lines["category_confidence"] = result["confidence"].astype(float).to_numpy()
+    lines["category_method"] = result["method"].to_numpy()
+    lines["category_reason"] = result["reason"].to_numpy()
+    todo = lines.loc[changed.to_numpy(), ["id", "category_code", "category_confidence",
+                                          "category_method", "category_reason"]]
+    if not todo.empty:
+        payload = [
+            {"b_id": int(i), "category_code": c, "category_confidence": float(f),
+             "category_method": m, "category_reason": r}
+            for i, c, f, m, r in todo.itertuples(index=False, name=None)
+        ]
+        stmt = update(PurchaseLine).where(PurchaseLine.id == bindparam("b_id")).values(
+            category_code=bindparam("category_code"),
+            category_confidence=bindparam("category_confidence"),
+            category_method=bindparam("category_method"),
+            category_reason=bindparam("category_reason"))
+        session.connection().execute(stmt, payload)
+    return lines
+
+
+def recognise_incumbents(session: Session, org_id: int, lines: pd.DataFrame) -> pd.DataFrame:
+    """Match the municipality's suppliers to the registry and link confident matches."""
+    if lines.empty:
+        return lines
+    names = (lines[["supplier_name", "supplier_ref"]].fillna({"supplier_ref": ""})
+             .drop_duplicates().rename(columns={"supplier_ref": "supplier_id"}))
+    registry = registry_frame(session)
+    found = matching.match_incumbents(names, registry)
+    decided = {
+        (m.supplier_name, m.supplier_ref): m
+        for m in session.scalars(select(IncumbentMatch).where(
+            IncumbentMatch.organization_id == org_id))
+    }
+    links: dict[tuple[str, str], int | None] = {}
+    for row in found.itertuples(index=False):
+        key = (row.supplier_name, row.supplier_id or "")
+        registry_key = None if pd.isna(row.registry_key) else int(row.registry_key)
+        existing = decided.get(key)
+        if existing is not None and existing.status in {"confirmed", "rejected"}:
+            links[key] = existing.supplier_id if existing.status == "confirmed" else None
+            continue
+        status = {"auto": "auto", "review": "pending"}.get(row.decision, "none")
+        if existing is None:
+            existing = IncumbentMatch(organization_id=org_id, supplier_name=key[0],
+                                      supplier_ref=key[1])
+            session.add(existing)
+        existing.supplier_id = registry_key
+        existing.confidence = float(row.confidence or 0)
+        existing.method = str(row.method)
+        existing.reason = str(row.reason)
+        existing.status = status
+        links[key] = registry_key if status == "auto" else None
+    session.flush()
+    keys = list(zip(lines["supplier_name"], lines["supplier_ref"].fillna(""), strict=True))
+    new_links = pd.Series([links.get(k) for k in keys], index=lines.index, dtype="object")
+    lines = lines.copy()
+    changed = lines["incumbent_supplier_id"].astype("object").where(
+        lines["incumbent_supplier_id"].notna(), None).ne(new_links)
+    changed &= ~(lines["incumbent_supplier_id"].isna() & new_links.isna())
+    todo = [{"b_id": int(i), "incumbent_supplier_id": (None if v is None else int(v))}
+            for i, v in zip(lines.loc[changed, "id"], new_links[changed], strict=True)]
+    if todo:
+        stmt = update(PurchaseLine).where(PurchaseLine.id == bindparam("b_id")).values(
+            incumbent_supplier_id=bindparam("incumbent_supplier_id"))
+        session.connection().execute(stmt, todo)
+    lines["incumbent_supplier_id"] = new_links
+    return lines
+
+
+def run_matching(session: Session, actor: Actor, org: Organization) -> MatchSummary:
+    """Categorize every line of `org`, recognise incumbents, and summarize."""
+    actor.require("read")
+    lines = _lines_frame(session, org.id)
+    lines = categorize_lines(session, org.id, lines)
+    lines = recognise_incumbents(session, org.id, lines)
+    summary = summarize(session, org, lines)
+    record_event(session, actor=actor.name, action="matching.run", object_type="organization",
+                 object_id=org.code, organization_id=org.id,
+                 after={"lines": summary.lines, "pending_review": summary.pending_review})
+    return summary
+
+
+def summarize(session: Session, org: Organization, lines: pd.DataFrame | None = None
+              ) -> MatchSummary:
+    """Summarize the matching state of a municipality."""
+    if lines is None:
+        lines = _lines_frame(session, org.id)
+    if lines.empty:
+        return MatchSummary(0, {}, {}, 0.0, 0)
+    amounts = lines["amount"].astype(float)
+    positive = amounts.clip(lower=0)
+    se = positive[lines["incumbent_supplier_id"].notna()].sum()
+    share = float(se / positive.sum()) if positive.sum() > 0 else 0.0
+    by_method = {str(k): int(v) for k, v in lines["category_method"].value_counts().items()}
+    bands = lines["category_confidence"].fillna(0).map(_band)
+    by_confidence = {str(k): int(v) for k, v in bands.value_counts().items()}
+    statuses = dict(session.execute(select(IncumbentMatch.status, func.count()).where(
+        IncumbentMatch.organization_id == org.id).group_by(IncumbentMatch.status)).all())
+    low_distinct = lines.loc[bands == "low", ["expense_category", "account_code",
+                                               "description"]].drop_duplicates()
+    pending = int(statuses.get("pending", 0)) + len(low_distinct)
+    return MatchSummary(
+        lines=len(lines), by_method=by_method, by_confidence=by_confidence,
+        baseline_social_economy_share=round(share, 6), pending_review=pending,
+        incumbents={str(k): int(v) for k, v in statuses.items()},
+        opportunities=opportunities(session, org, lines),
+    )
+
+
+def opportunities(session: Session, org: Organization, lines: pd.DataFrame,
+                  limit: int = 20) -> list[dict[str, Any]]:
+    """Rank the categories where the municipality spends and no local SE supplier serves."""
+    spend = (lines.assign(amount_cents=(lines["amount"].astype(float) * 100).round())
+             .groupby("category_code", dropna=True)["amount_cents"].sum().reset_index())
+    counts = candidate_counts(session, org)
+    ranked = matching.unmet_needs(spend, counts, taxonomy())
+    return [
+        {"category": r.category_code, "label_fr": r.label_fr, "label_en": r.label_en,
+         "amount": f"{r.amount_cents / 100:.2f}", "local_candidates": int(r.n_local_candidates)}
+        for r in ranked.head(limit).itertuples(index=False)
+    ]
+
+
+def candidate_counts(session: Session, org: Organization) -> pd.DataFrame:
+    """Count, per category, the active registry suppliers of the municipality's region."""
+    rows = session.execute(select(SupplierCategory.category_code, Supplier.region,
+                                  Supplier.municipality_code).join(Supplier).where(
+        Supplier.active.is_(True))).all()
+    frame = pd.DataFrame(rows, columns=["category_code", "region", "municipality_code"])
+    local = frame[frame["region"].fillna("") == (org.region or "")]
+    counts = local.groupby("category_code").size().rename("n_local_candidates").reset_index()
+    return counts
+
+
+# --- corrections by a person -----------------------------------------------------------
+
+RULE_KINDS = ("expense_category", "account_code", "description")
+
+
+def correct_category(session: Session, actor: Actor, org: Organization, *, kind: str,
+                     pattern: str, category_code: str) -> CategoryRule:
+    """Record a clerk's categorization as a rule and apply it to every matching line now."""
+    actor.require("match.correct")
+    errors = {}
+    if kind not in RULE_KINDS:
+        errors["kind"] = f"must be one of {', '.join(RULE_KINDS)}"
+    if not pattern or not pattern.strip():
+        errors["pattern"] = "must not be empty"
+    if session.get(Category, category_code) is None:
+        errors["category_code"] = f"{category_code!r} is not a category of the taxonomy"
+    if errors:
+        raise InvalidInput("The correction was not recorded.", errors=errors)
+    pattern = pattern.strip()
+    rule = session.scalar(select(CategoryRule).where(
+        CategoryRule.organization_id == org.id, CategoryRule.kind == kind,
+        CategoryRule.pattern == pattern))
+    before = {"category_code": rule.category_code} if rule else None
+    if rule is None:
+        rule = CategoryRule(organization_id=org.id, kind=kind, pattern=pattern,
+                            category_code=category_code, created_by_id=actor.user_id)
+        session.add(rule)
+    else:
+        rule.category_code = category_code
+    session.flush()
+    lines = _lines_frame(session, org.id)
+    categorize_lines(session, org.id, lines)
+    record_event(session, actor=actor.name, action="match.category_corrected",
+                 object_type="category_rule", object_id=rule.id, organization_id=org.id,
+                 before=before, after={"kind": kind, "pattern": pattern,
+                                       "category_code": category_code})
+    return rule
+
+
+def decide_incumbent(session: Session, actor: Actor, org: Organization, match_id: int, *,
+                     supplier_id: int | None, confirm: bool) -> IncumbentMatch:
+    """Confirm (optionally to another registry supplier) or reject an incumbent match."""
+    actor.require("match.correct")
+    match = get_owned(session, IncumbentMatch, match_id, org.id)
+    if confirm:
+        target = supplier_id if supplier_id is not None else match.supplier_id
+        if target is None or session.get(Supplier, target) is None:
+            raise InvalidInput("Choose the registry supplier to link.",
+                               errors={"supplier_id": "a registry supplier is required"})
+    before = {"status": match.status, "supplier_id": match.supplier_id}
+    match.status = "confirmed" if confirm else "rejected"
+    if confirm:
+        match.supplier_id = target
+    match.decided_by_id = actor.user_id
+    match.decided_at = utcnow()
+    link = match.supplier_id if confirm else None
+    session.execute(update(PurchaseLine).where(
+        PurchaseLine.organization_id == org.id,
+        PurchaseLine.supplier_name == match.supplier_name,
+        (PurchaseLine.supplier_ref == match.supplier_ref) if match.supplier_ref
+        else PurchaseLine.supplier_ref.is_(None),
+    ).values(incumbent_supplier_id=link))
+    session.flush()
+    record_event(session, actor=actor.name, action="match.incumbent_decided",
+                 object_type="incumbent_match", object_id=match.id, organization_id=org.id,
+                 before=before, after={"status": match.status, "supplier_id": match.supplier_id})
+    return match
+
+
+def review_queue(session: Session, org: Organization, limit: int = 200) -> list[IncumbentMatch]:
+    """Return the incumbent matches waiting for a person, most confident first."""
+    found = session.scalars(select(IncumbentMatch).where(
+        IncumbentMatch.organization_id == org.id, IncumbentMatch.status == "pending"
+    ).order_by(IncumbentMatch.confidence.desc()).limit(limit))
+    return list(found)
+
+
+def get_category(session: Session, code: str) -> Category:
+    """Return a category or NotFound."""
+    category = session.get(Category, code)
+    if category is None:
+        raise NotFound(f"Category {code!r} does not exist.")
+    return category
+
+
+def _fold_place(name: str | None) -> str:
+    """Fold a place name: accents, case, 'St-'/'Saint-', a trailing '(Québec)'."""
+    from unidecode import unidecode
+
+    text = unidecode(name or "").lower()
+    text = text.split("(")[0]
+    for short, full in (("ste-", "sainte-"), ("st-", "saint-"), ("ste ", "sainte "),
+                        ("st ", "saint ")):
+        if text.startswith(short):
+            text = full + text[len(short):]
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def localize_suppliers(session: Session) -> int:
+    """Link each supplier to its municipality of the MAMH reference (name, then postal code)."""
+    orgs = session.execute(select(Organization.code, Organization.name, Organization.region,
+                                  Organization.postal_code)).all()
+    by_name: dict[str, list[tuple[str, str | None]]] = {}
+    by_postal: dict[str, tuple[str, str | None]] = {}
+    for code, name, region, postal in orgs:
+        by_name.setdefault(_fold_place(name), []).append((code, region))
+        if postal:
+            by_postal[postal.replace(" ", "").upper()] = (code, region)
+    linked = 0
+    for supplier in session.scalars(select(Supplier)):
+        found = by_name.get(_fold_place(supplier.municipality), [])
+        choice = found[0] if len(found) == 1 else None
+        if choice is None and supplier.postal_code:
+            choice = by_postal.get(supplier.postal_code.replace(" ", "").upper())
+        if choice is None and len(found) > 1 and supplier.region:
+            choice = next((f for f in found if f[1] == supplier.region), None)
+        if choice is not None:
+            supplier.municipality_code, supplier.region = choice
+            linked += 1
+    session.flush()
+    return linked

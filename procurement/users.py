@@ -1,0 +1,131 @@
+"""Use cases of accounts: create users, check passwords (throttled), API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from procurement.audit import record_event
+from procurement.errors import InvalidInput, NotFound
+from procurement.models import ApiToken, User, utcnow
+from procurement.permissions import ROLES, Actor
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher.hash(password)
+
+
+def create_user(session: Session, actor: Actor, *, email: str, name: str, role: str,
+                password: str, organization_id: int | None, locale: str = "fr") -> User:
+    """Create an account; an administrator (or the command line) does this."""
+    actor.require("users.manage")
+    errors = {}
+    email = email.strip().lower()
+    if "@" not in email:
+        errors["email"] = "must be an e-mail address"
+    elif session.scalar(select(User).where(User.email == email)):
+        errors["email"] = "already used by another account"
+    if role not in ROLES:
+        errors["role"] = f"must be one of {', '.join(ROLES)}"
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = f"must have at least {MIN_PASSWORD_LENGTH} characters"
+    if locale not in {"fr", "en"}:
+        errors["locale"] = "must be fr or en"
+    if errors:
+        raise InvalidInput("The account was not created.", errors=errors)
+    user = User(email=email, name=name.strip() or email, role=role, locale=locale,
+                password_hash=hash_password(password), organization_id=organization_id)
+    session.add(user)
+    session.flush()
+    record_event(session, actor=actor.name, action="user.created", object_type="user",
+                 object_id=user.id, organization_id=organization_id,
+                 after={"email": email, "role": role})
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, *, max_failures: int = 5,
+                 lock_minutes: int = 15) -> User | None:
+    """Return the user when the password is right; count failures and lock after too many."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    now = utcnow()
+    if user is None or not user.active:
+        _hasher.hash(password)  # same work either way, so timing does not reveal accounts
+        record_event(session, actor=email[:200] or "?", action="login.failed",
+                     object_type="user", object_id=None, after={"reason": "unknown account"})
+        return None
+    locked_until = user.locked_until
+    if locked_until is not None and locked_until.tzinfo is None:
+        locked_until = locked_until.replace(tzinfo=dt.UTC)
+    if locked_until is not None and locked_until > now:
+        record_event(session, actor=user.email, action="login.failed", object_type="user",
+                     object_id=user.id, organization_id=user.organization_id,
+                     after={"reason": "locked"})
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + dt.timedelta(minutes=lock_minutes)
+            user.failed_logins = 0
+        record_event(session, actor=user.email, action="login.failed", object_type="user",
+                     object_id=user.id, organization_id=user.organization_id,
+                     after={"reason": "wrong password"})
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, actor: Actor, user: User, name: str) -> str:
+    """Create an API token for `user`; the clear token is returned once, never stored."""
+    if actor.user_id != user.id:
+        actor.require("users.manage")
+    token = "pk_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, name=name[:100] or "script",
+                         token_hash=_token_digest(token)))
+    session.flush()
+    record_event(session, actor=actor.name, action="token.issued", object_type="user",
+                 object_id=user.id, organization_id=user.organization_id, after={"name": name})
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """Return the active user owning a valid, unrevoked token."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
+
+
+def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
+    """Revoke a token so it can no longer be used."""
+    row = session.get(ApiToken, token_id)
+    if row is None or (row.user_id != actor.user_id and not actor.can("users.manage")):
+        raise NotFound(f"Token {token_id} was not found.")
+    row.revoked_at = utcnow()
+    record_event(session, actor=actor.name, action="token.revoked", object_type="user",
+                 object_id=row.user_id, after={"token_id": token_id})
+
+
+def actor_for(user: User) -> Actor:
+    """Return the service-layer view of a logged-in user."""
+    return Actor(user_id=user.id, name=user.email, role=user.role,
+                 organization_id=user.organization_id)
