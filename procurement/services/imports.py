@@ -433,3 +433,44 @@ def merge_suppliers(session: Session, records: pd.DataFrame,
             unchanged += 1
     session.flush()
     return added, updated, unchanged
+
+
+# --- uploads waiting for a mapping confirmation ------------------------------------
+
+def staging_folder(instance: Path) -> Path:
+    """Return the folder where uploads wait for the clerk's confirmation."""
+    folder = instance / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def stage_upload(instance: Path, actor: Actor, source: Path, original_name: str) -> str:
+    """Keep an uploaded file until the clerk confirms its mapping; return its token."""
+    import secrets
+    import shutil
+
+    token = f"{actor.organization_id}-{secrets.token_hex(12)}"
+    folder = staging_folder(instance)
+    shutil.copyfile(source, folder / token)
+    (folder / f"{token}.name").write_text(original_name, encoding="utf-8")
+    return token
+
+
+def staged_upload(instance: Path, actor: Actor, token: str) -> tuple[Path, str]:
+    """Return the path and original name of a staged upload of the actor's municipality."""
+    from procurement.errors import NotFound
+
+    valid = (token.replace("-", "").isalnum()
+             and token.split("-", 1)[0] == str(actor.organization_id))
+    path = staging_folder(instance) / token
+    if not valid or not path.is_file():
+        raise NotFound("This upload is no longer available; upload the file again.")
+    name = (path.parent / f"{token}.name").read_text(encoding="utf-8")
+    return path, name
+
+
+def discard_staged(instance: Path, token: str) -> None:
+    """Delete a staged upload once imported or abandoned."""
+    folder = staging_folder(instance)
+    for path in (folder / token, folder / f"{token}.name"):
+        path.unlink(missing_ok=True)

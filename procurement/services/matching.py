@@ -43,7 +43,7 @@ def taxonomy() -> matching.Taxonomy:
 def seed_categories(session: Session) -> int:
     """Insert or refresh the taxonomy's categories in the database."""
     existing = {c.code: c for c in session.scalars(select(Category))}
-    for cat in taxonomy().categories:
+    for cat in taxonomy().categories.values():
         row = existing.get(cat.code) or Category(code=cat.code)
         row.label_fr, row.label_en, row.parent_code = cat.label_fr, cat.label_en, cat.parent
         row.naics = list(cat.naics)
