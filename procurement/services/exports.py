@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from procurement.audit import record_event
 from procurement.errors import InvalidInput
 from procurement.exports.csv_export import proposal_csv
+from procurement.exports.ocds import proposal_package
 from procurement.exports.workbook import proposal_workbook
 from procurement.models import Organization, Proposal
 from procurement.permissions import Actor
@@ -17,7 +18,9 @@ from procurement.services.common import get_owned
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
+    "ocds": "application/json",
 }
+EXTENSIONS = {"xlsx": "xlsx", "csv": "csv", "ocds": "ocds.json"}
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,12 @@ def export_proposal(session: Session, actor: Actor, proposal_id: int, fmt: str) 
     assert org is not None
     if fmt == "xlsx":
         content = proposal_workbook(proposal, org)
+    elif fmt == "ocds":
+        content = proposal_package(proposal, org)
     else:
         content = proposal_csv(proposal)
     record_event(session, actor=actor.name, action="proposal.exported", object_type="proposal",
                  object_id=proposal.id, organization_id=proposal.organization_id,
                  after={"format": fmt, "bytes": len(content)})
     return ExportFile(content=content, mimetype=FORMATS[fmt],
-                      filename=f"proposition-{proposal.id}.{fmt}")
+                      filename=f"proposition-{proposal.id}.{EXTENSIONS[fmt]}")
