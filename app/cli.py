@@ -161,7 +161,7 @@ def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
             task = progress.add_task(f"Importing {file.name}", total=None) if progress else None
 
             def report(done: int, total: int) -> None:
-                if progress is not None:
+                if progress is not None and task is not None:
                     progress.update(task, completed=done, total=total)
 
             outcome = imports.import_spend(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from procurement.errors import ProcurementError
@@ -38,11 +38,8 @@ def error_response(status: int, code: str, message: str,
         response = jsonify({"code": code, "message": message, "errors": errors or {}})
         response.status_code = status
     else:
-        response = render_template("error.html", status=status, message=message,
-                                   errors=errors or {}), status
-        from flask import make_response
-
-        response = make_response(response)
+        response = make_response(render_template(
+            "error.html", status=status, message=message, errors=errors or {}), status)
     if headers:
         for key, value in headers:
             if key.lower() == "allow":

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from sqlalchemy import func, select
@@ -151,7 +152,7 @@ def generate_spending_workbook(path: Path, *, seed: int = 2025, year: int = DEMO
     sheet.append(["Date", "No fournisseur", "Fournisseur", "Description", "Poste budgétaire",
                   "Service", "Montant ($)"])
     supplier_numbers: dict[str, str] = {}
-    rows = []
+    rows: list[list[Any]] = []
     for category in DEMO_CATEGORIES:
         for _ in range(category.yearly_lines):
             supplier = rng.choice(category.suppliers)
@@ -168,7 +169,7 @@ def generate_spending_workbook(path: Path, *, seed: int = 2025, year: int = DEMO
         sheet.append(row)
         sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd"
         sheet.cell(sheet.max_row, 7).number_format = '#,##0.00 "$"'
-        total += row[6]
+        total += Decimal(str(row[6]))
     sheet.append([])
     sheet.append(["Total", None, None, None, None, None, total])
     path.parent.mkdir(parents=True, exist_ok=True)

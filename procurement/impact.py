@@ -28,8 +28,9 @@ LOCALITY_SCORES = {
     "outside": 0.0,
     "unknown": 0.2,
 }
-WORK_INTEGRATION_WORDS = ("insertion", "integration au travail", "emploi adapte", "entreprise adaptee",
-                          "esat", "siae", "reinsertion", "plateau de travail", "employabilite")
+WORK_INTEGRATION_WORDS = ("insertion", "integration au travail", "emploi adapte",
+                          "entreprise adaptee", "esat", "siae", "reinsertion",
+                          "plateau de travail", "employabilite")
 ENVIRONMENT_WORDS = ("reemploi", "recycl", "ressourcerie", "friperie", "recuperation",
                      "environnement", "compost", "vrac", "3r", "reconditionn")
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 import importers
 from importers import Limits, SpendParseResult, SupplierParseResult
 from procurement.audit import record_event
-from procurement.errors import ImportRefused, InvalidInput
+from procurement.errors import InvalidInput
 from procurement.models import ImportBatch, MappingProfile, Organization, PurchaseLine, Supplier
 from procurement.permissions import Actor
 from procurement.services.common import cents_to_decimal
@@ -87,7 +87,9 @@ def _issue_dicts(result: SpendParseResult | SupplierParseResult) -> list[dict[st
 
 def _parse_spend(path: Path, *, isolated: bool, **kwargs: Any) -> SpendParseResult:
     if isolated:
-        return importers.run_isolated(importers.parse_spend_file, path, **kwargs)  # type: ignore[no-any-return]
+        result: SpendParseResult = importers.run_isolated(importers.parse_spend_file, path,
+                                                          **kwargs)
+        return result
     return importers.parse_spend_file(path, **kwargs)
 
 
@@ -397,7 +399,7 @@ def merge_suppliers(session: Session, records: pd.DataFrame,
     existing = list(session.scalars(select(Supplier)))
     by_neq = {s.neq: s for s in existing if s.neq}
     by_name_postal = {(s.normalized_name, s.postal_code or ""): s for s in existing}
-    by_name = {}
+    by_name: dict[str, list[Supplier]] = {}
     for s in existing:
         by_name.setdefault(s.normalized_name, []).append(s)
     added = updated = unchanged = 0

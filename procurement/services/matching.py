@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from procurement import matching
@@ -88,7 +88,7 @@ def refresh_supplier_categories(session: Session) -> int:
         if int(r.key) not in confirmed_suppliers and (int(r.key), r.category_code) not in confirmed
     ]
     if rows:
-        session.execute(SupplierCategory.__table__.insert(), rows)
+        session.execute(insert(SupplierCategory), rows)
     session.flush()
     return len(rows)
 

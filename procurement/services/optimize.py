@@ -64,9 +64,10 @@ class ScenarioSettings:
 
 def parse_scenario(params: dict[str, Any] | None) -> ScenarioSettings:
     """Validate a scenario given as JSON; raise InvalidInput with a message per field."""
+    if params is not None and not isinstance(params, dict):
+        raise InvalidInput("A scenario must be a JSON object.",
+                           errors={"scenario": "expected an object of fields"})
     params = dict(params or {})
-    if not isinstance(params, dict):
-        raise InvalidInput("A scenario must be a JSON object.", errors={"scenario": "not an object"})
     errors: dict[str, str] = {}
     engine = {key: params.pop(key) for key in list(params) if key in ENGINE_FIELDS}
     dates: dict[str, dt.date | None] = {}
@@ -100,7 +101,7 @@ def parse_scenario(params: dict[str, Any] | None) -> ScenarioSettings:
     return ScenarioSettings(
         optimizer=solver_scenario, name=str(name), profile_code=profile,
         period_start=start, period_end=end, assumed_premium_pct=float(premium),
-        default_capacity_cents=int(round(float(capacity) * 100)),
+        default_capacity_cents=round(float(capacity) * 100),
         raw={**engine, **params},
     )
 
@@ -207,13 +208,14 @@ def gather_input(session: Session, org: Organization, settings: ScenarioSettings
     serving = serving[serving["supplier_key"].isin(territory_ok)]
 
     lot_inputs = []
-    for lot in lots.itertuples(index=False):
-        value = int(lot.value_cents)
-        impact_sq = float(impact_by_lot.get(lot.key, 0.0)) / value if value else 0.0
+    for lot in lots.to_dict("records"):
+        value = int(lot["value_cents"])
+        key, category = str(lot["key"]), str(lot["category_code"])
+        impact_sq = float(impact_by_lot.get(key, 0.0)) / value if value else 0.0
         lot_inputs.append(optimizer.LotInput(
-            key=lot.key, category=lot.category_code, label=lot.category_code,
-            value_cents=value, status_quo_se_cents=int(lot.se_cents),
-            status_quo_local_cents=int(lot.local_cents),
+            key=key, category=category, label=category,
+            value_cents=value, status_quo_se_cents=int(lot["se_cents"]),
+            status_quo_local_cents=int(lot["local_cents"]),
             status_quo_impact_per_dollar=impact_sq, contract_group=None,
         ))
     lot_categories = lots[["key", "category_code"]]
