@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.orm import Session
 
 from app.config import ConfigError, from_env
+from importers import Limits
 from procurement import demo as demo_data
 from procurement.db import make_engine, make_session_factory, upgrade_database
 from procurement.errors import InvalidInput, ProcurementError
@@ -144,10 +145,13 @@ def _progress() -> Progress:
               help="Store the valid rows and report the refused ones.")
 @click.option("--date-order", type=click.Choice(["dmy", "mdy"]),
               help="Order of day and month when the file's dates are ambiguous.")
+@click.option("--currency", help="ISO currency of the amounts when the file does not say "
+              "(default: the municipality's, CAD in Quebec).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
-                 accept_valid_rows: bool, date_order: str | None, as_json: bool) -> None:
+                 accept_valid_rows: bool, date_order: str | None, currency: str | None,
+                 as_json: bool) -> None:
     """Import a municipal spending file (xlsx, xls, ods, csv): all lines or none."""
     from procurement.services import imports, matching
     from procurement.services.common import organization_by_code
@@ -166,7 +170,8 @@ def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
 
             outcome = imports.import_spend(
                 session, SYSTEM, org, file, sheet=sheet, accept_valid_rows=accept_valid_rows,
-                date_order=date_order, progress=report,
+                date_order=date_order, progress=report, currency=_currency(currency),
+                limits=Limits(max_rows=obj.config["MAX_IMPORT_ROWS"]),
                 isolated=obj.config["PARSE_IN_SUBPROCESS"])
         if outcome.status == "imported":
             matching.run_matching(session, SYSTEM, org)
@@ -175,6 +180,15 @@ def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
     if outcome.status == "refused":
         click.echo(f"Error: {outcome.message}", err=True)
         sys.exit(1)
+
+
+def _currency(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = value.strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        fail(f"--currency {value!r}: expected a three-letter ISO code such as CAD, EUR or GBP.")
+    return code
 
 
 @contextmanager

@@ -87,8 +87,7 @@ def _issue_dicts(result: SpendParseResult | SupplierParseResult) -> list[dict[st
 
 def _parse_spend(path: Path, *, isolated: bool, **kwargs: Any) -> SpendParseResult:
     if isolated:
-        result: SpendParseResult = importers.run_isolated(importers.parse_spend_file, path,
-                                                          **kwargs)
+        result: SpendParseResult = importers.parse_spend_file_isolated(path, **kwargs)
         return result
     return importers.parse_spend_file(path, **kwargs)
 
@@ -105,6 +104,7 @@ def import_spend(
     date_order: str | None = None,
     accept_valid_rows: bool = False,
     save_mapping: bool = False,
+    currency: str | None = None,
     limits: Limits | None = None,
     isolated: bool = True,
     progress: Progress | None = None,
@@ -116,7 +116,7 @@ def import_spend(
     saved = None
     parse_kwargs: dict[str, Any] = {
         "original_name": file_name, "sheet": sheet, "mapping": mapping, "date_order": date_order,
-        "default_currency": org.currency, "limits": limits,
+        "default_currency": currency or org.currency, "limits": limits,
     }
     if not isolated:
         parse_kwargs["progress"] = progress
@@ -135,7 +135,7 @@ def import_spend(
         return _refuse_unreadable(session, actor, org, path, file_name, exc)
 
     outcome = ImportOutcome(
-        import_id=None, status="refused", currency=org.currency,
+        import_id=None, status="refused", currency=currency or org.currency,
         issues=_issue_dicts(result), issue_counts=result.report.counts_by_code(),
         mapping=dict(result.mapping), columns=list(result.columns), sheets=list(result.sheets),
         needs_confirmation=bool(result.needs_confirmation and saved is None and mapping is None),
@@ -155,19 +155,21 @@ def import_spend(
 
     blocking = result.report.has_blocking_errors or outcome.needs_confirmation
     if len(result.records) == 0 or (blocking and not accept_valid_rows):
-        batch = _store_batch(session, actor, org, result, file_name, status="refused")
+        batch = _store_batch(session, actor, org, result, file_name, status="refused",
+                             currency=currency or org.currency)
         outcome.import_id = batch.id
         outcome.message = _refusal_message(file_name, result, outcome.needs_confirmation)
         return outcome
 
-    batch = _store_batch(session, actor, org, result, file_name, status="imported")
+    batch = _store_batch(session, actor, org, result, file_name, status="imported",
+                         currency=currency or org.currency)
     store_lines(session, org, batch.id, result.records, progress=progress)
     if save_mapping or mapping is not None:
         remember_mapping(session, actor, org, result.columns, result.mapping, date_order)
     outcome.import_id, outcome.status = batch.id, "imported"
     outcome.lines, outcome.total = batch.lines, batch.total
     outcome.message = (f"{file_name}: {batch.lines} lines imported, total {batch.total:.2f} "
-                       f"{org.currency}.")
+                       f"{batch.currency}.")
     if batch.refused_rows:
         outcome.message += f" {batch.refused_rows} rows refused (see the report)."
     return outcome
@@ -206,7 +208,7 @@ def _refuse_unreadable(session: Session, actor: Actor, org: Organization | None,
 
 
 def _store_batch(session: Session, actor: Actor, org: Organization, result: SpendParseResult,
-                 file_name: str, *, status: str) -> ImportBatch:
+                 file_name: str, *, status: str, currency: str) -> ImportBatch:
     stored = status == "imported"
     total = cents_to_decimal(int(result.records["amount_cents"].sum())) if stored else Decimal(0)
     batch = ImportBatch(
@@ -214,7 +216,7 @@ def _store_batch(session: Session, actor: Actor, org: Organization, result: Spen
         file_hash=result.file_hash, content_hash=result.content_hash, sheet=result.sheet,
         mapping=dict(result.mapping), rows_read=result.rows_read,
         lines=len(result.records) if stored else 0,
-        refused_rows=len(result.report.refused_rows), total=total, currency=org.currency,
+        refused_rows=len(result.report.refused_rows), total=total, currency=currency,
         issue_counts=result.report.counts_by_code(), issues=_issue_dicts(result)[:5000],
         created_by_id=actor.user_id,
     )
@@ -334,8 +336,8 @@ def import_suppliers(
     file_name = original_name or path.name
     try:
         if isolated:
-            result: SupplierParseResult = importers.run_isolated(
-                importers.parse_supplier_file, path, original_name=file_name, limits=limits)
+            result: SupplierParseResult = importers.parse_supplier_file_isolated(
+                path, original_name=file_name, limits=limits)
         else:
             result = importers.parse_supplier_file(path, original_name=file_name, limits=limits)
     except importers.ImporterError as exc:

@@ -1,0 +1,81 @@
+"""Exceptions for files that cannot be read at all (row problems go in the ImportReport)."""
+
+from __future__ import annotations
+
+
+class ImporterError(Exception):
+    """Refuse a whole file; carry a stable code and a message in English and French."""
+
+    code = "importer_error"
+
+    def __init__(self, file_name: str, message: str, message_fr: str, *, code: str | None = None):
+        self.file_name = file_name
+        self.message = f"{file_name}: {message}"
+        self.message_fr = f"{file_name} : {message_fr}"
+        if code is not None:
+            self.code = code
+        super().__init__(self.message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keep the bilingual parts when the error crosses a process boundary.
+        return (_rebuild, (type(self), self.file_name, self.message, self.message_fr, self.code))
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the error as plain data for JSON answers."""
+        return {"code": self.code, "message": self.message, "message_fr": self.message_fr}
+
+
+def _rebuild(
+    cls: type[ImporterError], file_name: str, message: str, message_fr: str, code: str
+) -> ImporterError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.file_name, error.message, error.message_fr, error.code = (
+        file_name,
+        message,
+        message_fr,
+        code,
+    )
+    return error
+
+
+class UnreadableFileError(ImporterError):
+    """Refuse a damaged or undecodable file."""
+
+    code = "unreadable_file"
+
+
+class UnsupportedFormatError(ImporterError):
+    """Refuse a file that is not a spreadsheet or a delimited text file."""
+
+    code = "unsupported_format"
+
+
+class FileTooLargeError(ImporterError):
+    """Refuse a file beyond the configured size, row or column limits."""
+
+    code = "file_too_large"
+
+
+class UnsafeFileError(ImporterError):
+    """Refuse a file built to exhaust the server (zip bomb, XML entity expansion)."""
+
+    code = "unsafe_file"
+
+
+class EncryptedFileError(ImporterError):
+    """Refuse a password-protected Office file."""
+
+    code = "encrypted_file"
+
+
+class MacroFileError(ImporterError):
+    """Refuse a workbook that contains macros."""
+
+    code = "macro_file"
+
+
+class ParserCrashedError(ImporterError):
+    """Report that the isolated parser died, ran out of memory or time."""
+
+    code = "parser_crashed"

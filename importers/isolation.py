@@ -1,0 +1,132 @@
+"""Run a parser in a child process with a memory cap and a timeout, so it cannot kill the caller."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import multiprocessing
+import resource
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from importers.errors import ImporterError, ParserCrashedError
+from importers.limits import DEFAULT_LIMITS, Limits
+
+T = TypeVar("T")
+
+
+def _child(
+    connection: Connection,
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    memory_limit: int,
+) -> None:
+    """Cap the address space, run the function, send back ("ok", value) or ("error", ...)."""
+    try:
+        if memory_limit > 0:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+        connection.send(("ok", fn(*args, **kwargs)))
+    except ImporterError as error:
+        connection.send(("importer_error", error))
+    except MemoryError:
+        connection.send(("memory", None))
+    except BaseException as error:  # anything else is a parser bug: report, never propagate
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        with contextlib.suppress(Exception):
+            connection.send(("crash", detail))
+    finally:
+        connection.close()
+
+
+def run_isolated(
+    fn: Callable[..., T],
+    *args: Any,
+    limits: Limits | None = None,
+    file_name: str = "the file",
+    **kwargs: Any,
+) -> T:
+    """Call fn(*args, **kwargs) in a forked child; crashes, memory, time-outs become errors."""
+    limits = limits or DEFAULT_LIMITS
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_child, args=(sender, fn, args, kwargs, limits.memory_limit_bytes), daemon=True
+    )
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(limits.parse_timeout_seconds):
+            if process.is_alive():
+                raise ParserCrashedError(
+                    file_name,
+                    f"reading the file took more than {limits.parse_timeout_seconds:.0f} s and "
+                    "was stopped; split it into smaller files",
+                    f"la lecture du fichier a dépassé {limits.parse_timeout_seconds:.0f} s et a "
+                    "été arrêtée ; découpez-le en fichiers plus petits",
+                    code="parse_timeout",
+                )
+            raise _died(file_name, process.exitcode)
+        try:
+            status, payload = receiver.recv()
+        except (EOFError, OSError) as error:
+            process.join(5)
+            raise _died(file_name, process.exitcode) from error
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+    if status == "ok":
+        return cast(T, payload)
+    if status == "importer_error":
+        raise payload
+    if status == "memory":
+        raise ParserCrashedError(
+            file_name,
+            f"reading the file needed more than {limits.memory_limit_bytes // 1_048_576} MiB "
+            "of memory and was stopped; split it into smaller files",
+            f"la lecture du fichier demandait plus de {limits.memory_limit_bytes // 1_048_576} "
+            "Mio de mémoire et a été arrêtée ; découpez-le en fichiers plus petits",
+            code="parser_out_of_memory",
+        )
+    raise ParserCrashedError(
+        file_name,
+        f"the reader failed on this file ({payload}); re-save it from Excel or LibreOffice, "
+        "and report the problem if it persists",
+        f"le lecteur a échoué sur ce fichier ({payload}) ; enregistrez-le de nouveau depuis "
+        "Excel ou LibreOffice, et signalez le problème s'il persiste",
+        code="parser_crashed",
+    )
+
+
+def _died(file_name: str, exitcode: int | None) -> ParserCrashedError:
+    return ParserCrashedError(
+        file_name,
+        f"the reader stopped abruptly on this file (exit code {exitcode}); re-save it from "
+        "Excel or LibreOffice and try again",
+        f"le lecteur s'est arrêté brutalement sur ce fichier (code {exitcode}) ; enregistrez-le "
+        "de nouveau depuis Excel ou LibreOffice et réessayez",
+        code="parser_crashed",
+    )
+
+
+def parse_spend_file_isolated(path: Path, *, limits: Limits | None = None, **kwargs: Any) -> Any:
+    """Run parse_spend_file in a child process (same arguments)."""
+    from importers.spend import parse_spend_file
+
+    name = kwargs.get("original_name") or Path(path).name
+    parse = functools.partial(parse_spend_file, limits=limits)
+    return run_isolated(parse, path, limits=limits, file_name=name, **kwargs)
+
+
+def parse_supplier_file_isolated(path: Path, *, limits: Limits | None = None, **kwargs: Any) -> Any:
+    """Run parse_supplier_file in a child process (same arguments)."""
+    from importers.suppliers import parse_supplier_file
+
+    name = kwargs.get("original_name") or Path(path).name
+    parse = functools.partial(parse_supplier_file, limits=limits)
+    return run_isolated(parse, path, limits=limits, file_name=name, **kwargs)

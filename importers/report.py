@@ -1,0 +1,109 @@
+"""Problems found in a file, as data: one Issue per problem, gathered in an ImportReport.
+
+Issue codes are stable (clients and translations key on them):
+  file level: empty_file, no_header, header_only, missing_required_column,
+    ambiguous_column, weak_column_mapping, ambiguous_date_order
+  row level (error, the row is refused): missing_value, invalid_amount, invalid_date,
+    formula_without_value, invalid_neq
+  row level (warning, the row is kept): credit_line, amount_rounded, currency_mismatch,
+    invalid_postal_code, invalid_coordinates
+  info (nothing refused): total_row_skipped, amount_only_row_skipped,
+    repeated_header_skipped
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+
+ISSUE_KEYS = ("sheet", "row", "column", "value", "code", "message", "message_fr", "severity")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem at a place in the file; `row` is the row number the clerk sees."""
+
+    sheet: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+    code: str
+    message: str
+    message_fr: str
+    severity: Severity = "error"
+
+
+@dataclass
+class ImportReport:
+    """Collect the issues of one import and summarise them."""
+
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, issue: Issue) -> None:
+        """Record one issue."""
+        self.issues.append(issue)
+
+    def extend(self, issues: list[Issue]) -> None:
+        """Record several issues."""
+        self.issues.extend(issues)
+
+    @property
+    def errors(self) -> list[Issue]:
+        """Return the issues that refuse a row or the file."""
+        return [issue for issue in self.issues if issue.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        """Return the issues that keep the row but deserve a look."""
+        return [issue for issue in self.issues if issue.severity == "warning"]
+
+    @property
+    def has_blocking_errors(self) -> bool:
+        """Tell whether any row or the whole file is refused."""
+        return any(issue.severity == "error" for issue in self.issues)
+
+    @property
+    def refused_rows(self) -> set[int]:
+        """Return the row numbers refused by an error."""
+        return {i.row for i in self.issues if i.severity == "error" and i.row is not None}
+
+    def counts_by_code(self) -> dict[str, int]:
+        """Count the issues per code."""
+        return dict(Counter(issue.code for issue in self.issues))
+
+    def grouped(self, examples: int = 5) -> list[dict[str, Any]]:
+        """Group issues by code, most frequent first, with counts and first examples."""
+        groups: dict[str, list[Issue]] = {}
+        for issue in self.issues:
+            groups.setdefault(issue.code, []).append(issue)
+        ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+        return [
+            {
+                "code": code,
+                "severity": items[0].severity,
+                "count": len(items),
+                "message": items[0].message,
+                "message_fr": items[0].message_fr,
+                "examples": [asdict(issue) for issue in items[:examples]],
+            }
+            for code, items in ordered
+        ]
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """Return the issues as plain dicts (sheet, row, column, value, code, message, ...)."""
+        return [asdict(issue) for issue in self.issues]
+
+    def to_csv(self) -> str:
+        """Return the issues as a CSV document a clerk can download and open."""
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=ISSUE_KEYS, lineterminator="\r\n")
+        writer.writeheader()
+        for issue in self.issues:
+            row = asdict(issue)
+            writer.writerow({key: "" if row[key] is None else row[key] for key in ISSUE_KEYS})
+        return buffer.getvalue()

@@ -1,0 +1,634 @@
+"""Parse a municipal spending export into valid purchase lines and an ImportReport.
+
+`SpendParseResult.records` holds the VALID rows only, one per purchase line:
+  source_row: int        row number as the clerk sees it (header counts; CSV: line number)
+  sheet: str | None      sheet name (None for CSV)
+  date: datetime.date | None
+  supplier_name: str
+  supplier_id, description, expense_category, account_code, department: str | None
+  amount_cents: int64    negative for credits
+  currency: str          ISO code (the currency column, a currency mark, or the default)
+  contract_ref: str | None
+  is_credit: bool
+Refused rows are in `report` (severity "error") with the reason; furniture rows (totals,
+repeated headers, amount-only lines) are skipped and counted in `skipped_rows`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from importers.headers import (
+    SPEND_FIELDS,
+    SPEND_REQUIRED,
+    ColumnDetection,
+    apply_explicit_mapping,
+    detect_columns,
+)
+from importers.limits import Limits
+from importers.readers import xlsx_formula_rows
+from importers.report import ImportReport, Issue
+from importers.table import Table, load_table
+from importers.validate import repeated_header_rows, row_issues, skipped_issues, total_rows
+from importers.values import (
+    DateColumn,
+    blank_mask,
+    format_cents,
+    map_distinct,
+    parse_amounts,
+    parse_dates,
+    text_column,
+)
+
+TEXT_FIELDS = (
+    "supplier_name",
+    "supplier_id",
+    "description",
+    "expense_category",
+    "account_code",
+    "department",
+    "contract_ref",
+)
+RECORD_COLUMNS = (
+    "source_row",
+    "sheet",
+    "date",
+    "supplier_name",
+    "supplier_id",
+    "description",
+    "expense_category",
+    "account_code",
+    "department",
+    "amount_cents",
+    "currency",
+    "contract_ref",
+    "is_credit",
+)
+HASHED_COLUMNS = tuple(c for c in RECORD_COLUMNS if c not in ("source_row", "sheet", "is_credit"))
+DATE_ORDERS = ("dmy", "mdy")
+CURRENCY_SYMBOLS = {
+    "€": "EUR",
+    "£": "GBP",
+    "EURO": "EUR",
+    "EUROS": "EUR",
+    "$CA": "CAD",
+    "CA$": "CAD",
+}
+SAMPLE_ROWS = 200
+
+
+@dataclass
+class SpendParseResult:
+    """What a spending file holds: valid records, the report, and how it was read."""
+
+    records: pd.DataFrame
+    report: ImportReport
+    sheet: str | None
+    sheets: list[str]
+    header_row: int
+    mapping: dict[str, str]
+    mapping_confidence: dict[str, float]
+    columns: list[str]
+    needs_confirmation: bool
+    content_hash: str
+    file_hash: str
+    rows_read: int
+    skipped_rows: int
+    total_cents: int
+    date_order: str | None = None
+    encoding: str | None = None
+    file_kind: str | None = None
+    ambiguous_columns: dict[str, list[str]] = field(default_factory=dict)
+
+
+def empty_records() -> pd.DataFrame:
+    """Return an empty records frame with the documented columns and dtypes."""
+    frame = pd.DataFrame({name: pd.Series(dtype=object) for name in RECORD_COLUMNS})
+    return frame.astype({"source_row": np.int64, "amount_cents": np.int64, "is_credit": bool})
+
+
+def canonical_hash(records: pd.DataFrame, columns: tuple[str, ...]) -> str:
+    """Hash the normalized rows in sorted order, so xlsx and csv copies of the data match.
+
+    Each row gets pandas' keyed SipHash (fixed key, vectorized); the sorted row hashes are
+    then digested with sha256. A pandas upgrade that changed that hash would only make an
+    identical re-import look new once.
+    """
+    digest = hashlib.sha256(("procure-rows-v1|" + "|".join(columns)).encode())
+    if records.empty:
+        return digest.hexdigest()
+    canonical = pd.DataFrame(index=range(len(records)))
+    for name in columns:
+        values = records[name].to_numpy()
+        if name == "date":
+            values = map_distinct(
+                pd.Series(values, dtype=object),
+                lambda d: d.isoformat() if d is not None else None,
+            )
+        canonical[name] = values
+    row_hashes = np.sort(pd.util.hash_pandas_object(canonical, index=False).to_numpy())
+    digest.update(row_hashes.tobytes())
+    return digest.hexdigest()
+
+
+def parse_spend_file(
+    path: Path,
+    *,
+    original_name: str | None = None,
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+    date_order: str | None = None,
+    default_currency: str = "CAD",
+    limits: Limits | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SpendParseResult:
+    """Read a spending export and return its valid lines, report and mapping."""
+    path = Path(path)
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise ValueError(f"date_order must be one of {DATE_ORDERS}, not {date_order!r}")
+    file_name = original_name or path.name
+    table = load_table(
+        path,
+        file_name=file_name,
+        sheet=sheet,
+        kind_of_table="spend",
+        limits=limits,
+        progress=progress,
+    )
+    report = ImportReport(list(table.issues))
+    if table.frame.empty:
+        return _result(table, report, {}, {}, True, empty_records(), 0)
+
+    detection = _mapping(table, mapping, report)
+    if detection.missing_required:
+        _report_missing(table, detection, report)
+        return _result(
+            table,
+            report,
+            detection.mapping,
+            detection.confidence,
+            True,
+            empty_records(),
+            0,
+            ambiguous=detection.ambiguous,
+        )
+    builder = _SpendRows(table, detection.mapping, report, date_order, default_currency.upper())
+    records = builder.build()
+    if progress:
+        progress(4, 4)
+    needs_confirmation = detection.needs_confirmation or builder.date_ambiguous
+    return _result(
+        table,
+        report,
+        detection.mapping,
+        detection.confidence,
+        needs_confirmation,
+        records,
+        builder.skipped,
+        date_order=builder.date_order,
+        ambiguous=detection.ambiguous,
+    )
+
+
+def _result(
+    table: Table,
+    report: ImportReport,
+    mapping: dict[str, str],
+    confidence: dict[str, float],
+    needs_confirmation: bool,
+    records: pd.DataFrame,
+    skipped: int,
+    *,
+    date_order: str | None = None,
+    ambiguous: dict[str, list[str]] | None = None,
+) -> SpendParseResult:
+    return SpendParseResult(
+        records=records,
+        report=report,
+        sheet=table.sheet,
+        sheets=table.sheets,
+        header_row=table.header_row,
+        mapping=mapping,
+        mapping_confidence=confidence,
+        columns=table.columns,
+        needs_confirmation=needs_confirmation,
+        content_hash=canonical_hash(records, HASHED_COLUMNS),
+        file_hash=table.file_hash,
+        rows_read=table.rows_read,
+        skipped_rows=skipped,
+        total_cents=int(records["amount_cents"].sum()) if len(records) else 0,
+        date_order=date_order,
+        encoding=table.encoding,
+        file_kind=table.kind,
+        ambiguous_columns=ambiguous or {},
+    )
+
+
+def _mapping(
+    table: Table, explicit: dict[str, str] | None, report: ImportReport
+) -> ColumnDetection:
+    """Use the caller's saved mapping when given, else detect one from labels and content."""
+    if explicit:
+        mapping, absent = apply_explicit_mapping(explicit, table.columns, SPEND_FIELDS)
+        for header in absent:
+            report.add(
+                Issue(
+                    table.sheet,
+                    table.header_row,
+                    header,
+                    None,
+                    "mapped_column_not_found",
+                    f"The saved mapping names the column '{header}', which this file lacks; "
+                    f"the columns are: {', '.join(table.columns)}",
+                    f"Le profil enregistré nomme la colonne « {header} », absente de ce fichier ; "
+                    f"les colonnes sont : {', '.join(table.columns)}",
+                    "warning",
+                )
+            )
+        missing = [name for name in SPEND_REQUIRED if name not in mapping]
+        return ColumnDetection(
+            mapping=mapping,
+            confidence=dict.fromkeys(mapping, 1.0),
+            needs_confirmation=bool(missing or absent),
+            missing_required=missing,
+        )
+    detection = detect_columns(table.columns, table.frame.head(SAMPLE_ROWS), kind="spend")
+    for name, headers in detection.ambiguous.items():
+        report.add(
+            Issue(
+                table.sheet,
+                table.header_row,
+                headers[0],
+                None,
+                "ambiguous_column",
+                f"Several columns could hold the {name}: {', '.join(headers)}; "
+                f"'{headers[0]}' was chosen, please confirm",
+                f"Plusieurs colonnes peuvent contenir le champ {name} : {', '.join(headers)} ; "
+                f"« {headers[0]} » a été retenue, veuillez confirmer",
+                "warning",
+            )
+        )
+    for name in detection.weak:
+        if name in detection.ambiguous:
+            continue
+        header = detection.mapping[name]
+        report.add(
+            Issue(
+                table.sheet,
+                table.header_row,
+                header,
+                None,
+                "weak_column_mapping",
+                f"Column '{header}' was guessed to hold the {name} from its content; "
+                "please confirm",
+                f"La colonne « {header} » semble contenir le champ {name} d'après son contenu ; "
+                "veuillez confirmer",
+                "warning",
+            )
+        )
+    return detection
+
+
+def _report_missing(table: Table, detection: ColumnDetection, report: ImportReport) -> None:
+    expected = {
+        "supplier_name": (
+            "Fournisseur / Supplier Name / Payee",
+            "Fournisseur / Nom du fournisseur",
+        ),
+        "amount": ("Montant / Amount / Net Amount", "Montant / Montant ($) / Valeur"),
+    }
+    for name in detection.missing_required:
+        english, french = expected.get(name, (name, name))
+        report.add(
+            Issue(
+                table.sheet,
+                table.header_row,
+                None,
+                None,
+                "missing_required_column",
+                f"No column for the {name} was recognised among: {', '.join(table.columns)}; "
+                f"expected a column titled like {english}, or choose it in the column mapping",
+                f"Aucune colonne pour le champ {name} parmi : {', '.join(table.columns)} ; "
+                f"une colonne titrée comme {french} est attendue, ou choisissez-la dans "
+                "l'association des colonnes",
+                "error",
+            )
+        )
+
+
+class _SpendRows:
+    """Validate the data rows column by column and assemble the valid records."""
+
+    def __init__(
+        self,
+        table: Table,
+        mapping: dict[str, str],
+        report: ImportReport,
+        date_order: str | None,
+        default_currency: str,
+    ):
+        self.table, self.mapping, self.report = table, mapping, report
+        self.requested_order = date_order
+        self.default_currency = default_currency
+        self.date_ambiguous = False
+        self.date_order: str | None = None
+        self.skipped = 0
+
+    def build(self) -> pd.DataFrame:
+        table, mapping = self.table, self.mapping
+        frame = table.frame
+        size = len(frame)
+        amounts = parse_amounts(table.distinct(mapping["amount"]))
+        dates = self._dates(size)
+        date_valid = (
+            ~dates.blank & ~dates.invalid if dates is not None else np.zeros(size, dtype=bool)
+        )
+        texts = {
+            name: text_column(table.distinct(mapping[name]))
+            if name in mapping
+            else np.full(size, None)
+            for name in TEXT_FIELDS
+        }
+        supplier_blank = blank_mask(table.distinct(mapping["supplier_name"]))
+
+        furniture = self._furniture(amounts.blank, supplier_blank, date_valid)
+        live = ~furniture
+        refused = np.zeros(size, dtype=bool)
+        refused |= self._required(live & supplier_blank, "supplier_name")
+        formula_rows = self._formula_rows(live & amounts.blank)
+        refused |= self._formulas(live & amounts.blank, formula_rows)
+        refused |= self._required(live & amounts.blank & ~formula_rows, "amount")
+        refused |= self._invalid_amounts(live & amounts.invalid)
+        if dates is not None:
+            refused |= self._invalid_dates(live & dates.invalid)
+            self._warn_month_only(live & dates.month_only)
+        credit = live & ~amounts.invalid & ~amounts.blank & (amounts.cents < 0)
+        self._warn_credits(credit & ~refused, amounts.cents)
+        self._warn_rounded(live & amounts.rounded & ~refused)
+
+        valid = live & ~refused
+        currency = self._currency(amounts.currency_mark)
+        count = int(valid.sum())
+
+        def objects(values: np.ndarray) -> pd.Series:
+            # Object dtype keeps None for missing text (pandas' str dtype would turn it into NaN).
+            return pd.Series(values, dtype=object)
+
+        records = pd.DataFrame(
+            {
+                "source_row": pd.Series(table.row_numbers[valid], dtype=np.int64),
+                "sheet": objects(np.full(count, table.sheet, dtype=object)),
+                "date": objects(dates.dates[valid] if dates is not None else np.full(count, None)),
+                **{name: objects(texts[name][valid]) for name in TEXT_FIELDS},
+                "amount_cents": pd.Series(amounts.cents[valid], dtype=np.int64),
+                "currency": objects(currency[valid]),
+                "is_credit": pd.Series(credit[valid], dtype=bool),
+            }
+        )
+        return records[list(RECORD_COLUMNS)].reset_index(drop=True)
+
+    def _dates(self, size: int) -> DateColumn | None:
+        if "date" not in self.mapping:
+            return None
+        column = self.mapping["date"]
+        dates = parse_dates(self.table.distinct(column), self.requested_order)
+        self.date_order = dates.order
+        if dates.ambiguous:
+            self.date_ambiguous = True
+            self.report.add(
+                Issue(
+                    self.table.sheet,
+                    self.table.header_row,
+                    column,
+                    None,
+                    "ambiguous_date_order",
+                    f"Column '{column}': every date fits both day/month and month/day "
+                    "(for example 03/04/2024); they were read as day/month, please confirm "
+                    "the order",
+                    f"Colonne « {column} » : toutes les dates se lisent jour/mois comme mois/jour "
+                    "(par exemple 03/04/2024) ; elles ont été lues jour/mois, veuillez confirmer "
+                    "l'ordre",
+                    "warning",
+                )
+            )
+        return dates
+
+    def _furniture(
+        self, amount_blank: np.ndarray, supplier_blank: np.ndarray, date_valid: np.ndarray
+    ) -> np.ndarray:
+        """Find total rows, repeated headers and amount-only rows; report and count them."""
+        frame, table = self.table.frame, self.table
+        # Total labels often sit in the first column, whatever that column holds.
+        text_columns = [c for f, c in self.mapping.items() if f != "amount"]
+        unmapped = [c for c in frame.columns if c not in self.mapping.values()]
+        totals = total_rows(table, [*text_columns, *unmapped], date_valid)
+        headers = repeated_header_rows(
+            table, [self.mapping["supplier_name"], self.mapping["amount"]]
+        )
+        others = [c for f, c in self.mapping.items() if f != "amount"]
+        others_blank = np.logical_and.reduce([blank_mask(table.distinct(c)) for c in others])
+        amount_only = ~amount_blank & others_blank & ~totals
+        issues = skipped_issues(table, totals, "total_row_skipped", "total row", "ligne de total")
+        issues += skipped_issues(
+            table,
+            headers & ~totals,
+            "repeated_header_skipped",
+            "repeated header",
+            "en-tête répété",
+        )
+        issues += skipped_issues(
+            table,
+            amount_only & ~headers,
+            "amount_only_row_skipped",
+            "amount without supplier, date or description (a subtotal)",
+            "montant sans fournisseur, date ni description (un sous-total)",
+        )
+        self.report.extend(issues)
+        furniture = totals | headers | amount_only
+        self.skipped = int(furniture.sum())
+        return furniture
+
+    def _required(self, mask: np.ndarray, name: str) -> np.ndarray:
+        column = self.mapping[name]
+        what, what_fr = (
+            ("a supplier name", "un nom de fournisseur")
+            if name == "supplier_name"
+            else ("an amount", "un montant")
+        )
+        self.report.extend(
+            row_issues(
+                self.table,
+                mask,
+                column,
+                "missing_value",
+                "error",
+                lambda row, _: (
+                    f"Row {row}, column '{column}': empty; expected {what}",
+                    f"Ligne {row}, colonne « {column} » : vide ; {what_fr} est attendu",
+                ),
+            )
+        )
+        return mask
+
+    def _formula_rows(self, amount_blank: np.ndarray) -> np.ndarray:
+        """Mark blank amounts that are formulas saved without their computed value (xlsx)."""
+        table = self.table
+        result = np.zeros(len(amount_blank), dtype=bool)
+        if table.kind != "xlsx" or not amount_blank.any() or table.path is None or not table.sheet:
+            return result
+        rows = xlsx_formula_rows(table.path, table.sheet)
+        if rows:
+            result = amount_blank & np.isin(table.row_numbers, np.fromiter(rows, dtype=np.int64))
+        return result
+
+    def _formulas(self, _: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        column = self.mapping["amount"]
+        self.report.extend(
+            row_issues(
+                self.table,
+                mask,
+                column,
+                "formula_without_value",
+                "error",
+                lambda row, _value: (
+                    f"Row {row}, column '{column}': a formula whose result was never saved "
+                    "(the file was written by a program, not Excel); open it in Excel or "
+                    "LibreOffice, save it, and import it again",
+                    f"Ligne {row}, colonne « {column} » : une formule dont le résultat n'a "
+                    "jamais été enregistré (fichier produit par un programme) ; ouvrez-le dans "
+                    "Excel ou LibreOffice, enregistrez-le et importez-le de nouveau",
+                ),
+            )
+        )
+        return mask
+
+    def _invalid_amounts(self, mask: np.ndarray) -> np.ndarray:
+        column = self.mapping["amount"]
+        self.report.extend(
+            row_issues(
+                self.table,
+                mask,
+                column,
+                "invalid_amount",
+                "error",
+                lambda row, value: (
+                    f"Row {row}, column '{column}': '{value}' is not an amount; expected a "
+                    "number like 1 234,56 or 1,234.56",
+                    f"Ligne {row}, colonne « {column} » : « {value} » n'est pas un montant ; "
+                    "un nombre comme 1 234,56 ou 1,234.56 est attendu",
+                ),
+            )
+        )
+        return mask
+
+    def _invalid_dates(self, mask: np.ndarray) -> np.ndarray:
+        column = self.mapping["date"]
+        self.report.extend(
+            row_issues(
+                self.table,
+                mask,
+                column,
+                "invalid_date",
+                "error",
+                lambda row, value: (
+                    f"Row {row}, column '{column}': '{value}' is not a date; expected a date "
+                    "like 2024-01-31, 31/01/2024 or 31 janvier 2024",
+                    f"Ligne {row}, colonne « {column} » : « {value} » n'est pas une date ; "
+                    "une date comme 2024-01-31, 31/01/2024 ou 31 janvier 2024 est attendue",
+                ),
+            )
+        )
+        return mask
+
+    def _warn_month_only(self, mask: np.ndarray) -> None:
+        column = self.mapping["date"]
+        self.report.extend(
+            row_issues(
+                self.table,
+                mask,
+                column,
+                "date_month_only",
+                "warning",
+                lambda row, value: (
+                    f"Row {row}, column '{column}': '{value}' gives only a month; the first day "
+                    "of the month was used",
+                    f"Ligne {row}, colonne « {column} » : « {value} » ne donne que le mois ; "
+                    "le premier jour du mois a été retenu",
+                ),
+            )
+        )
+
+    def _warn_credits(self, mask: np.ndarray, cents: np.ndarray) -> None:
+        column = self.mapping["amount"]
+        self.report.extend(
+            row_issues(
+                self.table,
+                mask,
+                column,
+                "credit_line",
+                "warning",
+                lambda row, value: (
+                    f"Row {row}, column '{column}': {value} is negative, kept as a credit "
+                    "(refund or cancellation)",
+                    f"Ligne {row}, colonne « {column} » : {value} est négatif, conservé comme "
+                    "un avoir (remboursement ou annulation)",
+                ),
+            )
+        )
+
+    def _warn_rounded(self, mask: np.ndarray) -> None:
+        column = self.mapping["amount"]
+        self.report.extend(
+            row_issues(
+                self.table,
+                mask,
+                column,
+                "amount_rounded",
+                "warning",
+                lambda row, value: (
+                    f"Row {row}, column '{column}': {value} has more than two decimals; "
+                    "rounded to the cent",
+                    f"Ligne {row}, colonne « {column} » : {value} a plus de deux décimales ; "
+                    "arrondi au cent",
+                ),
+            )
+        )
+
+    def _currency(self, marks: np.ndarray) -> np.ndarray:
+        """Take the currency column, else the amount's currency mark, else the default."""
+        default = self.default_currency
+        size = len(marks)
+        result = (
+            np.array(
+                [default if m is None or m == "$" else m for m in marks.tolist()], dtype=object
+            )
+            if size
+            else np.zeros(0, dtype=object)
+        )
+        if "currency" not in self.mapping:
+            return result
+        column = text_column(self.table.distinct(self.mapping["currency"]))
+        codes, uniques = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=True)
+        normalized = []
+        for value in uniques:
+            text = str(value).strip().upper()
+            text = CURRENCY_SYMBOLS.get(text, text)
+            normalized.append(default if text in ("$", "") or len(text) != 3 else text)
+        lookup = np.array([*normalized, None], dtype=object)
+        chosen = lookup[codes]
+        return np.where(pd.isna(chosen), result, chosen)
+
+
+__all__ = [
+    "RECORD_COLUMNS",
+    "SpendParseResult",
+    "empty_records",
+    "format_cents",
+    "parse_spend_file",
+]

@@ -1,0 +1,112 @@
+"""Row checks shared by spend and supplier imports: furniture rows and issue building."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from importers.headers import normalize_label
+from importers.report import Issue, Severity
+from importers.table import Table
+from importers.values import Column, Distinct, to_text
+
+# Whole-cell labels of total rows: never a supplier name.
+_STRICT_TOTAL = re.compile(
+    r"^(grand |sous ?|sub ?)?totau?[lx]?( general| generale| global| globale| des depenses"
+    r"| pour .*| de .*| du .*| des .*| for .*| ttc| ht)?$|^(sous|sub) ?total.*$"
+)
+# "Total something": a total only when the row has no valid date either.
+_LOOSE_TOTAL = re.compile(r"^(grand )?totau?[lx]?\b")
+
+
+def match_distinct(column: Column, pattern: re.Pattern[str], prefilter: str) -> np.ndarray:
+    """Return True where the folded cell text matches; only cells holding `prefilter` are folded."""
+    distinct = Distinct.of(column)
+    codes, uniques = distinct.codes, distinct.uniques
+    texts = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    is_text = texts.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    flags = np.zeros(len(texts) + 1, dtype=bool)
+    if is_text.any():
+        candidates = texts[is_text]
+        near = candidates.str.contains(prefilter, case=False, regex=False).to_numpy()
+        for position, value in zip(np.flatnonzero(is_text)[near], candidates[near], strict=True):
+            flags[position] = bool(pattern.match(normalize_label(value)))
+    return flags[codes]
+
+
+def total_rows(table: Table, columns: Sequence[str], date_valid: np.ndarray) -> np.ndarray:
+    """Find total / sub-total / grand-total rows among the data."""
+    strict = np.zeros(len(table.frame), dtype=bool)
+    loose = np.zeros(len(table.frame), dtype=bool)
+    for column in columns:
+        strict |= match_distinct(table.distinct(column), _STRICT_TOTAL, "tot")
+        loose |= match_distinct(table.distinct(column), _LOOSE_TOTAL, "tot")
+    return strict | (loose & ~date_valid)
+
+
+def repeated_header_rows(table: Table, columns: Sequence[str]) -> np.ndarray:
+    """Find copies of the header row inside the data (page headers of printed exports)."""
+    hits = np.ones(len(table.frame), dtype=bool)
+    for column in columns:
+        label = normalize_label(column)
+        distinct = table.distinct(column)
+        codes, uniques = distinct.codes, distinct.uniques
+        same = np.array(
+            [isinstance(u, str) and normalize_label(u) == label for u in uniques] + [False],
+            dtype=bool,
+        )
+        hits &= same[codes]
+    return hits if len(columns) else np.zeros(len(table.frame), dtype=bool)
+
+
+def shown(value: object) -> str:
+    """Show a cell value as the clerk typed it, shortened for messages."""
+    text = to_text(value) or ""
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def row_issues(
+    table: Table,
+    mask: np.ndarray,
+    column: str | None,
+    code: str,
+    severity: Severity,
+    message: Callable[[int, str], tuple[str, str]],
+) -> list[Issue]:
+    """Build one issue per masked row; `message(row, value)` returns the English and French text."""
+    positions = np.flatnonzero(mask)
+    if not len(positions):
+        return []
+    values = (
+        table.frame[column].to_numpy(dtype=object)[positions]
+        if column is not None
+        else np.full(len(positions), None)
+    )
+    rows = table.row_numbers[positions]
+    issues = []
+    for row, value in zip(rows.tolist(), values, strict=True):
+        text = shown(value)
+        english, french = message(row, text)
+        issues.append(
+            Issue(
+                table.sheet, row, column, text if column else None, code, english, french, severity
+            )
+        )
+    return issues
+
+
+def skipped_issues(
+    table: Table, mask: np.ndarray, code: str, what: str, what_fr: str
+) -> list[Issue]:
+    """Report furniture rows that were skipped (info: nothing refused)."""
+    return row_issues(
+        table,
+        mask,
+        None,
+        code,
+        "info",
+        lambda row, _: (f"Row {row}: {what}, skipped", f"Ligne {row} : {what_fr}, ignorée"),
+    )
