@@ -301,7 +301,7 @@ def _optimize_text(d: dict[str, Any]) -> str:
 def evaluate(obj: Context, incumbents: Path | None, categories: Path | None,
              as_json: bool) -> None:
     """Measure matching quality on a labelled set (the project's, or yours)."""
-    from procurement.matching import evaluation_report
+    from procurement.services.evaluation import evaluation_report
 
     with domain_errors():
         data = evaluation_report(obj.realdata, incumbents=incumbents, categories=categories)

@@ -150,28 +150,32 @@ def generate_spending_workbook(path: Path, *, seed: int = 2025, year: int = DEMO
     sheet.append(["Extrait du système financier, montants en dollars canadiens"])
     sheet.append([])
     sheet.append(["Date", "No fournisseur", "Fournisseur", "Description", "Poste budgétaire",
-                  "Service", "Montant ($)"])
+                  "Service", "No contrat", "Montant ($)"])
     supplier_numbers: dict[str, str] = {}
     rows: list[list[Any]] = []
-    for category in DEMO_CATEGORIES:
+    for index, category in enumerate(DEMO_CATEGORIES, start=1):
         for _ in range(category.yearly_lines):
-            supplier = rng.choice(category.suppliers)
+            need = rng.randrange(len(category.descriptions))
+            # One need (a building's cleaning, an event's catering) is one contract, held by
+            # one supplier over the year, as in a real disbursement journal.
+            supplier = category.suppliers[need % len(category.suppliers)]
             number = supplier_numbers.setdefault(supplier, f"F{10000 + len(supplier_numbers):05d}")
             day = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))
             amount = Decimal(str(round(rng.lognormvariate(0, 0.6) * category.typical_amount, 2)))
             if rng.random() < 0.01:
                 amount = -amount  # a credit note
-            rows.append([day, number, supplier, rng.choice(category.descriptions),
-                         category.account, category.service, amount])
+            contract = f"C-{year}-{index:02d}{need + 1}"
+            rows.append([day, number, supplier, category.descriptions[need],
+                         category.account, category.service, contract, amount])
     rows.sort(key=lambda r: (r[0], r[1], r[3]))
     total = Decimal("0")
     for row in rows:
         sheet.append(row)
         sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd"
-        sheet.cell(sheet.max_row, 7).number_format = '#,##0.00 "$"'
-        total += Decimal(str(row[6]))
+        sheet.cell(sheet.max_row, 8).number_format = '#,##0.00 "$"'
+        total += Decimal(str(row[7]))
     sheet.append([])
-    sheet.append(["Total", None, None, None, None, None, total])
+    sheet.append(["Total", None, None, None, None, None, None, total])
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

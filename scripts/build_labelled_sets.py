@@ -1,0 +1,365 @@
+"""Build procurement/data/labels/incumbents.csv from the public registry files.
+
+Positives: registry enterprises that have an NEQ, written the way finance systems write
+supplier names (UPPER CASE, no accents, abbreviations, cut at 30 characters, legal suffix
+dropped or added, '&' for 'et', article dropped, punctuation lost, rare typo). The truth is
+the NEQ, known by construction. Negatives: real English supplier names from the Bradford
+file, hand-written Quebec companies, and registry-like names moved to a town outside the
+region; every negative is checked to be absent from the registry files.
+
+This script never calls the matcher. Usage:
+    python scripts/build_labelled_sets.py [REALDATA_DIR] [OUT_CSV]
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+from unidecode import unidecode
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_REALDATA = Path(os.environ.get("PROCURE_REALDATA", ROOT.parent / "shared" / "realdata"))
+DEFAULT_OUT = ROOT / "procurement" / "data" / "labels" / "incumbents.csv"
+SEED = 20250401
+N_POSITIVES = 380
+N_BRADFORD = 150
+
+# Written by hand: Quebec companies and public bodies a municipality pays that are not
+# social economy registry entries (some look like registry names on purpose).
+HAND_NEGATIVES = [
+    "Sani-Marc inc.",
+    "Bell Canada",
+    "Hydro-Québec",
+    "HYDRO QUEBEC",
+    "Entretien Ménager Trois-Rivières Inc.",
+    "Entretien ménager Shawinigan inc.",
+    "Pavage Maska inc.",
+    "Énergir s.e.c.",
+    "Vidéotron ltée",
+    "Wolseley Canada inc.",
+    "Bureau en Gros",
+    "Toromont Cat (Québec)",
+    "Pétroles Sonic",
+    "Ultramar ltée",
+    "Les Entreprises Bourget inc.",
+    "Construction & Pavage Portneuf inc.",
+    "Excavation Lafontaine inc.",
+    "9123-4567 Québec inc.",
+    "9876-5432 QUEBEC INC",
+    "Groupe Deschênes inc.",
+    "Services Matrec inc.",
+    "Englobe Corp.",
+    "WSP Canada inc.",
+    "Stantec Experts-conseils ltée",
+    "Cain Lamarre s.e.n.c.r.l.",
+    "Therrien Couture Joli-Cœur s.e.n.c.r.l.",
+    "Mutuelle des municipalités du Québec",
+    "Fédération québécoise des municipalités",
+    "Centre de services scolaire du Chemin-du-Roy",
+    "CIUSSS de la Mauricie-et-du-Centre-du-Québec",
+    "Librairie Poirier inc.",
+    "Imprimerie Gagné ltée",
+    "Paysagement Mauricie inc.",
+    "Déneigement Trois-Rivières inc.",
+    "DENEIGEMENT ST-TITE ENR",
+    "Traiteur Buffet des Continents",
+    "Marché Métro Trois-Rivières",
+    "IGA Extra Famille Jacques",
+    "Canadian Tire Shawinigan",
+    "Home Dépôt Trois-Rivières",
+    "Réno-Dépôt",
+    "BMR Trois-Rivières",
+    "Location Hewitt inc.",
+    "Toyota Trois-Rivières",
+    "Uniformes Town & Country",
+    "Informatique Mauricie inc.",
+    "Recyclage Mauricie inc.",
+    "Friperie Chic Trois-Rivières inc.",
+    "Coopérative funéraire de l'Outaouais",
+    "Coopérative funéraire du Bas-Saint-Laurent",
+    "Centre d'action bénévole de Laval",
+    "Centre de la petite enfance Les Petits Lutins de Gatineau",
+    "Club de golf de Sherbrooke",
+    "Association des pompiers de Montréal",
+    "Société de transport de Trois-Rivières",
+    "Ville de Shawinigan",
+    "Municipalité de Saint-Tite",
+    "MRC de Mékinac",
+    "Revenu Québec",
+    "Receveur général du Canada",
+    "Desjardins Assurances générales",
+    "Postes Canada",
+    "Purolator inc.",
+    "Eurofins EnvironeX",
+    "Laboratoire Environex",
+    "Les Pétroles Therrien inc.",
+    "Garage Réjean Roy inc.",
+    "Excavations Tourigny inc.",
+    "Groupe CLR",
+    "Tech-Mix",
+    "Rona inc.",
+]
+
+# Towns outside region 04 used to move registry-like names elsewhere (a club in Rimouski is
+# not the club of Trois-Rivières).
+OTHER_TOWNS = [
+    "Rimouski",
+    "Gatineau",
+    "Sherbrooke",
+    "Lévis",
+    "Saguenay",
+    "Granby",
+    "Joliette",
+    "Saint-Hyacinthe",
+    "Victoriaville",
+    "Drummondville",
+    "Rouyn-Noranda",
+    "Sept-Îles",
+]
+MAURICIE_TOWNS = [
+    "Trois-Rivières",
+    "TROIS-RIVIÈRES",
+    "Shawinigan",
+    "SHAWINIGAN",
+    "La Tuque",
+    "LA TUQUE",
+    "Louiseville",
+    "LOUISEVILLE",
+    "Saint-Tite",
+    "ST-TITE",
+    "Maskinongé",
+    "MASKINONGÉ",
+    "Mékinac",
+    "MÉKINAC",
+    "Cap-de-la-Madeleine",
+    "CAP-DE-LA-MADELEINE",
+]
+
+ABBREVIATIONS = [
+    (r"\bSainte\b", "Ste"),
+    (r"\bSaint\b", "St"),
+    (r"\bCoopérative\b", "Coop"),
+    (r"\bCOOPÉRATIVE\b", "COOP"),
+    (r"\bAssociation\b", "Assoc."),
+    (r"\bASSOCIATION\b", "ASSOC"),
+    (r"\bServices\b", "Serv."),
+    (r"\bSERVICES\b", "SERV"),
+    (r"\bEntreprises\b", "Ent."),
+    (r"\bENTREPRISES\b", "ENT"),
+    (r"\bGroupe\b", "Gr."),
+    (r"\bGROUPE\b", "GR"),
+    (r"\bCorporation\b", "Corp."),
+    (r"\bCORPORATION\b", "CORP"),
+    (r"\bCompagnie\b", "Cie"),
+    (r"\bSAINTE\b", "STE"),
+    (r"\bSAINT\b", "ST"),
+]
+SUFFIX = re.compile(
+    r"[\s,]+(inc\.?|ltée|ltee|limitée|enr\.?|s\.e\.n\.c\.?|coop)\s*$", flags=re.IGNORECASE
+)
+
+
+def fold_key(name: str) -> str:
+    """Compare names crudely (accents, case, punctuation): used only to check negatives."""
+    text = unidecode(name).lower()
+    text = re.sub(r"\b(inc|ltee|ltd|limited|enr|senc|senc?rl|sec|corp|the)\b", " ", text)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def upper_no_accents(s: str, rng: random.Random) -> str:
+    return unidecode(s).upper()
+
+
+def abbreviate(s: str, rng: random.Random) -> str:
+    out = s
+    for pattern, repl in ABBREVIATIONS:
+        out = re.sub(pattern, repl, out)
+    return out
+
+
+def truncate(s: str, rng: random.Random) -> str:
+    return s[:30]
+
+
+def drop_suffix(s: str, rng: random.Random) -> str:
+    return SUFFIX.sub("", s)
+
+
+def add_suffix(s: str, rng: random.Random) -> str:
+    return s if SUFFIX.search(s) else s + rng.choice([" inc.", " INC", " Inc", " enr."])
+
+
+def amp_swap(s: str, rng: random.Random) -> str:
+    if re.search(r"\s(et|ET)\s", s):
+        return re.sub(r"\s(et|ET)\s", " & ", s, count=1)
+    return s.replace(" & ", " et ")
+
+
+def drop_article(s: str, rng: random.Random) -> str:
+    return re.sub(r"^(Les|La|Le|LES|LA|LE)\s+|^(L'|L’)", "", s)
+
+
+def reorder_coop(s: str, rng: random.Random) -> str:
+    m = re.match(r"^(Coopérative|COOPÉRATIVE|Coop|COOP)( de solidarité| DE SOLIDARITÉ)?\s+(.*)$", s)
+    if not m:
+        return s
+    return f"{m.group(3)}, {m.group(1).lower()}{(m.group(2) or '').lower()}"
+
+
+def strip_punctuation(s: str, rng: random.Random) -> str:
+    return s.replace("-", " ").replace("'", "").replace("’", "").replace(",", "").replace(".", "")
+
+
+def typo(s: str, rng: random.Random) -> str:
+    words = [i for i, w in enumerate(s.split()) if len(w) >= 7]
+    if not words:
+        return s
+    parts = s.split()
+    i = rng.choice(words)
+    j = rng.randrange(2, len(parts[i]) - 1)
+    parts[i] = parts[i][:j] + parts[i][j + 1 :]
+    return " ".join(parts)
+
+
+MANGLINGS = {
+    "upper": upper_no_accents,
+    "abbrev": abbreviate,
+    "drop_suffix": drop_suffix,
+    "add_suffix": add_suffix,
+    "amp": amp_swap,
+    "drop_article": drop_article,
+    "reorder": reorder_coop,
+    "punct": strip_punctuation,
+    "typo": typo,
+}
+
+
+def mangle(name: str, rng: random.Random) -> tuple[str, list[str]]:
+    """Apply one to three finance-system manglings, upper-casing and truncation last."""
+    picks = rng.sample(sorted(MANGLINGS), k=rng.choice([1, 1, 2, 2, 3]))
+    if "typo" in picks and rng.random() < 0.6:  # typos are rarer than the rest
+        picks.remove("typo")
+    steps: list[str] = []
+    out = name
+    for p in picks:
+        new = MANGLINGS[p](out, rng)
+        if new != out:
+            steps.append(p)
+            out = new
+    if rng.random() < 0.6:
+        out, steps = unidecode(out).upper(), [*steps, "upper"]
+    if rng.random() < 0.25 and len(out) > 30:
+        out, steps = out[:30], [*steps, "truncate30"]
+    return out.strip(), steps
+
+
+def main(realdata: Path, out_csv: Path) -> None:
+    rng = random.Random(SEED)
+    d = pd.read_csv(realdata / "mauricie-se-directory.csv", dtype=str, na_values=["NA"])
+    h = pd.read_csv(realdata / "mauricie-se-hub-members.csv", dtype=str, na_values=["NA"])
+    r = pd.read_csv(realdata / "mauricie-req-nonprofits-coops.csv", dtype=str, na_values=["NA"])
+    reg = pd.concat(
+        [
+            d[["NomEntreprise", "NEQ"]].assign(src="directory"),
+            r[["NomEntreprise", "NEQ"]].assign(src="req"),
+        ]
+    ).dropna(subset=["NomEntreprise"])
+    reg["NEQ"] = reg["NEQ"].str.replace(r"\.0$", "", regex=True)
+    all_names = pd.concat([d["NomEntreprise"], h["NomEntreprise"], r["NomEntreprise"]]).dropna()
+    registry_keys = {fold_key(n) for n in all_names}
+
+    # A labeller cannot tell apart two registered enterprises with the same name: skip those.
+    with_neq = reg.dropna(subset=["NEQ"]).copy()
+    with_neq["fk"] = with_neq["NomEntreprise"].map(fold_key)
+    clash = with_neq.groupby("fk")["NEQ"].nunique()
+    with_neq = with_neq[with_neq["fk"].map(clash) == 1].drop_duplicates("NEQ")
+    directory_part = with_neq[with_neq["src"] == "directory"]
+    req_part = with_neq[with_neq["src"] == "req"]
+    n_dir = min(len(directory_part), N_POSITIVES // 4)
+    picks = pd.concat(
+        [
+            directory_part.sample(n_dir, random_state=SEED),
+            req_part.sample(N_POSITIVES - n_dir, random_state=SEED),
+        ]
+    )
+
+    rows: list[dict[str, str]] = []
+    for name, neq, src in picks[["NomEntreprise", "NEQ", "src"]].itertuples(index=False):
+        variant, steps = mangle(name, rng)
+        rows.append(
+            {
+                "name": variant,
+                "neq": neq,
+                "kind": "positive",
+                "how": f"{src}: " + ("+".join(steps) or "as registered"),
+                "original": name,
+            }
+        )
+
+    b = pd.read_csv(realdata / "bradford-spend-2019-08.csv", encoding="cp1252", dtype=str)
+    bradford = b["Supplier Name"].dropna().str.strip().drop_duplicates()
+    for name in bradford.sample(N_BRADFORD, random_state=SEED):
+        rows.append(
+            {
+                "name": name,
+                "neq": "",
+                "kind": "negative",
+                "how": "bradford supplier",
+                "original": "",
+            }
+        )
+
+    for name in HAND_NEGATIVES:
+        rows.append(
+            {"name": name, "neq": "", "kind": "negative", "how": "hand-written", "original": ""}
+        )
+
+    town_re = re.compile("|".join(re.escape(t) for t in MAURICIE_TOWNS))
+    movable = reg[reg["NomEntreprise"].str.contains(town_re)].drop_duplicates("NomEntreprise")
+    for name in movable["NomEntreprise"].sample(min(100, len(movable)), random_state=SEED):
+        town = rng.choice(OTHER_TOWNS)
+        moved = town_re.sub(town.upper() if name.isupper() else town, name, count=1)
+        rows.append(
+            {
+                "name": moved,
+                "neq": "",
+                "kind": "negative",
+                "how": "registry-like name moved outside the region",
+                "original": name,
+            }
+        )
+
+    bad = [
+        row["name"]
+        for row in rows
+        if row["kind"] == "negative" and fold_key(row["name"]) in registry_keys
+    ]
+    if bad:
+        raise SystemExit(f"negatives found in the registry, fix the list: {bad}")
+    seen: set[str] = set()
+    unique_rows = []
+    for row in rows:
+        if row["name"] not in seen:
+            seen.add(row["name"])
+            unique_rows.append(row)
+    out_csv.parent.mkdir(parents=True, exist_ok=True)
+    with out_csv.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=["name", "neq", "kind", "how", "original"])
+        writer.writeheader()
+        writer.writerows(unique_rows)
+    n_pos = sum(r["kind"] == "positive" for r in unique_rows)
+    print(f"wrote {out_csv}: {len(unique_rows)} rows, {n_pos} positives")
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    main(
+        Path(args[0]) if args else DEFAULT_REALDATA,
+        Path(args[1]) if len(args) > 1 else DEFAULT_OUT,
+    )
