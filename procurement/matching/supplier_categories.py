@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .categorize import Evidence, keyword_hits
@@ -17,6 +19,12 @@ _SECTOR_CONFIDENCE = 0.6
 _WEAK_PENALTY = 0.25
 _AGREEMENT_BONUS = 0.1
 _MAX_CONFIDENCE = 0.95
+# Social economy organisations that do not sell to municipalities in these categories:
+# housing co-ops, financial co-ops, foundations, unions. A keyword in
+# their name ("Caisse Desjardins des technologies de l'information") would mislead.
+_NOT_SUPPLIERS = re.compile(
+    r"\b(coop\w* d ?habitation|habitations?|caisses?|desjardins|fondation|syndicat|mutuelle)\b"
+)
 
 
 def _text_evidence(
@@ -49,6 +57,12 @@ def infer_supplier_categories(
         column("key"), column("name"), column("activity"), column("sector"), strict=True
     ):
         found: dict[str, list[tuple[float, str, str]]] = {}
+        if _NOT_SUPPLIERS.search(normalize_text(name)):
+            rows.append({"key": key, "category_code": FALLBACK_CODE, "confidence": 0.0,
+                         "reason": "habitation, caisse ou fondation: pas un fournisseur "
+                                   "municipal / housing, financial co-op or foundation: "
+                                   "not a municipal supplier"})
+            continue
         for text, base, fr, en in (
             (activity, _ACTIVITY_CONFIDENCE, "activité", "activity"),
             (name, _NAME_CONFIDENCE, "nom", "name"),

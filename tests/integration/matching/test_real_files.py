@@ -158,3 +158,15 @@ def test_labelled_categories_meet_the_quality_goal(taxonomy) -> None:
     labels = load_labels(default_labels_dir() / "categories.csv")
     assert len(labels) >= 300
     assert evaluate_categories(labels, taxonomy)["accuracy"] >= 0.85
+
+
+def test_housing_and_financial_cooperatives_are_not_offered_as_suppliers(
+    registry, taxonomy
+) -> None:
+    cats = infer_supplier_categories(registry, taxonomy)
+    name_of = registry.set_index("key")["name"].astype(str)
+    excluded = [k for k, n in name_of.items()
+                if "habitation" in n.lower() or n.lower().startswith("caisse")]
+    assert excluded
+    served = cats[cats["key"].isin(excluded) & (cats["confidence"] > 0)]
+    assert served.empty
