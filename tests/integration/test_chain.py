@@ -71,7 +71,7 @@ def test_the_journal_total_row_equals_the_stored_total(demo_db: sessionmaker[Ses
                                                        tmp_path: Path) -> None:
     path = demo.generate_spending_workbook(tmp_path / "journal.xlsx")
     sheet = load_workbook(path, read_only=True).active
-    last = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == "Total"][0]
+    last = next(row for row in sheet.iter_rows(values_only=True) if row and row[0] == "Total")
     with demo_db() as session:
         org = _org(session)
         stored = session.scalar(select(func.sum(PurchaseLine.amount)).where(
@@ -136,7 +136,7 @@ def test_review_requires_a_second_person_and_then_freezes_the_proposal(
     from procurement.errors import Conflict
 
     with demo_db() as session:
-        org = _org(session)
+        _org(session)
         proposal_id = _proposal_id(session)
         purchaser = actor_for(session.scalar(select(User).where(User.role == "purchaser")))
         finance = actor_for(session.scalar(select(User).where(User.role == "finance")))
