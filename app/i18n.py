@@ -1,12 +1,26 @@
-"""French first, English too: locale from the user, the session or the browser."""
+"""French first, English too: locale from the user, the session or the browser.
+
+The English catalog is kept as text (`messages.po`) in git; the binary `.mo` that
+gettext reads is compiled when the application starts, whenever it is missing or older
+than its `.po`, into the package folder or, when that is read-only, the instance folder.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from flask_login import current_user
 
 LOCALES = ("fr", "en")
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+log = logging.getLogger(__name__)
 
 
 def select_locale() -> str:
@@ -19,12 +33,56 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LOCALES) or "fr"
 
 
+def compile_catalogs(source: Path, target: Path) -> list[Path]:
+    """Compile every `<lang>/LC_MESSAGES/messages.po` under `source` whose `.mo` is stale.
+
+    Writes `<lang>/LC_MESSAGES/messages.mo` under `target` atomically (several workers may
+    start at once) and returns the files written.
+    """
+    written = []
+    for po_path in sorted(source.glob("*/LC_MESSAGES/messages.po")):
+        relative = po_path.relative_to(source).with_suffix(".mo")
+        mo_path = target / relative
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=relative.parts[0])
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=mo_path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            write_mo(handle, catalog)
+        os.replace(tmp, mo_path)
+        written.append(mo_path)
+    return written
+
+
+def translation_directory(instance: Path | None) -> Path:
+    """Compile the catalogs and return the folder that holds the `.mo` files."""
+    try:
+        compile_catalogs(TRANSLATIONS, TRANSLATIONS)
+        return TRANSLATIONS
+    except OSError:
+        if instance is None:
+            raise
+        target = instance / "translations"
+        log.info("translations folder is read-only; compiling the catalogs into %s", target)
+        compile_catalogs(TRANSLATIONS, target)
+        return target
+
+
 def init_app(app: Flask) -> None:
-    """Configure Flask-Babel with the project's translations."""
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    """Configure Flask-Babel with the project's translations, compiled if needed."""
+    if "BABEL_TRANSLATION_DIRECTORIES" not in app.config:
+        instance = app.config.get("INSTANCE_PATH")
+        folder = translation_directory(Path(instance) if instance else None)
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(folder)
     Babel(app, locale_selector=select_locale)
 
     @app.before_request
     def remember_language() -> None:
         if request.args.get("lang") in LOCALES:
             session["lang"] = request.args["lang"]
+
+    @app.context_processor
+    def inject_locale() -> dict[str, str]:
+        return {"locale": str(get_locale() or "fr")}

@@ -234,10 +234,9 @@ class PurchaseLine(Base):
     """One line of a municipality's spending, as imported, with its matching results."""
 
     __tablename__ = "purchase_line"
-    __table_args__ = (
-        Index("ix_line_org_desc", "organization_id", "expense_category", "account_code"),
-        Index("ix_line_org_supplier", "organization_id", "supplier_name"),
-    )
+    # Integer indexes only: text indexes would triple the cost of a million-line import,
+    # and matching reads a municipality's lines whole and writes back by primary key.
+    __table_args__ = (Index("ix_line_org", "organization_id"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))

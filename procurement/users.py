@@ -122,7 +122,8 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
         raise NotFound(f"Token {token_id} was not found.")
     row.revoked_at = utcnow()
     record_event(session, actor=actor.name, action="token.revoked", object_type="user",
-                 object_id=row.user_id, after={"token_id": token_id})
+                 object_id=row.user_id, organization_id=row.user.organization_id,
+                 after={"token_id": token_id})
 
 
 def actor_for(user: User) -> Actor:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,3 +19,46 @@ def realdata() -> Path:
     if not REALDATA.is_dir():
         pytest.fail(f"real data folder not found: {REALDATA} (set PROCURE_REALDATA)")
     return REALDATA
+
+
+# --- browser tests (Playwright driving Debian's chromium) ---------------------------
+
+CHROMIUM = Path(os.environ.get("PROCURE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+def missing_browser() -> str | None:
+    """Say what is missing to drive a browser, or None."""
+    if importlib.util.find_spec("pytest_playwright") is None:
+        return "pytest-playwright is not installed (pip install pytest-playwright)"
+    if not CHROMIUM.is_file():
+        return f"chromium not found at {CHROMIUM} (apt-get install -y chromium)"
+    return None
+
+
+def on_ci() -> bool:
+    """Tell whether the tests run on continuous integration."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip browser tests locally when no browser can run; on CI they fail instead."""
+    reason = missing_browser()
+    if reason is None or on_ci():
+        return
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=f"no browser: {reason}"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Launch Debian's chromium (Playwright cannot download browsers here)."""
+    reason = missing_browser()
+    if reason is not None:
+        pytest.fail(f"the browser tests cannot run: {reason}")
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM),
+            "args": CHROMIUM_ARGS}

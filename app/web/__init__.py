@@ -9,6 +9,7 @@ bp = Blueprint("web", __name__, template_folder="../templates")
 
 def init_app(app: Flask) -> None:
     """Register the pages."""
-    from app.web import views  # noqa: F401  (registers the routes on `bp`)
+    from app.web import filters, views  # noqa: F401  (views registers the routes on `bp`)
 
+    filters.init_app(app)
     app.register_blueprint(bp)

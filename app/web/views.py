@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -19,12 +20,28 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+import importers
 from app.auth import LoginUser, current_actor, require
 from app.database import get_session
 from app.web import bp
-from procurement.errors import InvalidInput
-from procurement.services import exports, imports, matching, optimize, overview, review
+from app.web.labels import LABELS
+from procurement.errors import InvalidInput, NotFound, PermissionDenied
+from procurement.services import (
+    exports,
+    imports,
+    matching,
+    optimize,
+    overview,
+    pages,
+    review,
+)
+from procurement.services.imports import ImportOutcome
 from procurement.users import authenticate
+
+PAGE_SIZE = 50
+# Roles that read the audit trail page (see the report: a permission would be better).
+AUDIT_ROLES = frozenset({"auditor", "admin"})
+STAGED_KEY = "staged_imports"
 
 
 @bp.get("/health")
@@ -46,7 +63,10 @@ def login() -> Any:
             flash(_("Adresse ou mot de passe incorrect (le compte se verrouille après "
                     "plusieurs essais)."), "error")
             return render_template("login.html"), 401
+        lang = session.get("lang")
         session.clear()
+        if lang:
+            session["lang"] = lang
         login_user(LoginUser(user))
         target = request.args.get("next") or ""
         if not target.startswith("/") or target.startswith("//"):
@@ -72,12 +92,294 @@ def index() -> Any:
     return render_template("index.html", data=data)
 
 
+# --- imports -----------------------------------------------------------------------------
+
+@bp.get("/imports")
+@require("read")
+def import_list() -> Any:
+    """List the municipality's imports, newest first."""
+    offset = _offset()
+    page = overview.imports_page(get_session(), current_actor(), limit=PAGE_SIZE,
+                                 offset=offset)
+    return render_template("import_list.html", page=page, offset=offset, size=PAGE_SIZE)
+
+
+@bp.route("/imports/new", methods=["GET", "POST"])
+@require("import")
+def import_new() -> Any:
+    """Upload a spending file; all lines or none unless the clerk accepts valid rows only."""
+    if request.method == "GET":
+        return render_template("import_new.html", errors={})
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render_template("import_new.html",
+                               errors={"file": _("Choisissez un fichier.")}), 422
+    db = get_session()
+    actor = current_actor()
+    org = overview.actor_organization(db, actor)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload"
+        upload.save(path)
+        outcome = imports.import_spend(
+            db, actor, org, path, original_name=upload.filename,
+            accept_valid_rows=request.form.get("accept_valid_rows") == "1",
+            isolated=current_app.config["PARSE_IN_SUBPROCESS"])
+        token = None
+        if _needs_mapping(outcome) or _refused_with_rows(outcome):
+            # Keep the file: the clerk confirms the mapping, or stores the valid rows only.
+            token = imports.stage_upload(_instance(), actor, path, upload.filename)
+            pages.save_upload_note(_instance(), actor, token, {
+                "columns": outcome.columns, "mapping": outcome.mapping,
+                "date_ambiguous": "ambiguous_date_order" in outcome.issue_counts,
+                "import_id": outcome.import_id,
+            })
+    return _after_import(outcome, token, stage_for_mapping=_needs_mapping(outcome))
+
+
+@bp.route("/imports/mapping/<token>", methods=["GET", "POST"])
+@require("import")
+def import_mapping(token: str) -> Any:
+    """Let the clerk choose the column of each field, then import with that mapping."""
+    staged = pages.staged_with_note(_instance(), current_actor(), token)
+    if request.method == "GET":
+        return _render_mapping(staged, staged.note.get("mapping") or {}, {})
+    chosen = {name: request.form.get(f"map_{name}", "") for name in importers.SPEND_FIELDS}
+    mapping = {name: header for name, header in chosen.items() if header}
+    date_order = request.form.get("date_order") or None
+    errors = {name: _("obligatoire") for name in ("supplier_name", "amount")
+              if name not in mapping}
+    if date_order not in (None, "dmy", "mdy"):
+        errors["date_order"] = _("Choisissez jour/mois ou mois/jour.")
+    if errors:
+        return _render_mapping(staged, chosen, errors), 422
+    db = get_session()
+    org = overview.actor_organization(db, current_actor())
+    try:
+        outcome = imports.import_spend(
+            db, current_actor(), org, staged.path, original_name=staged.name, mapping=mapping,
+            date_order=date_order, save_mapping=request.form.get("save_mapping") == "1",
+            accept_valid_rows=request.form.get("accept_valid_rows") == "1",
+            isolated=current_app.config["PARSE_IN_SUBPROCESS"])
+    except InvalidInput as exc:
+        db.rollback()
+        return _render_mapping(staged, chosen, {**exc.errors, "_": exc.message}), 422
+    pages.save_upload_note(_instance(), current_actor(), token, {
+        **staged.note, "confirmed_mapping": mapping, "date_order": date_order,
+        "import_id": outcome.import_id})
+    return _after_import(outcome, token, stage_for_mapping=False)
+
+
+@bp.post("/imports/mapping/<token>/discard")
+@require("import")
+def import_mapping_discard(token: str) -> Any:
+    """Abandon a staged upload."""
+    staged = pages.staged_with_note(_instance(), current_actor(), token)
+    _discard(staged.token)
+    flash(_("Le fichier a été abandonné ; rien n'a été importé."), "success")
+    return redirect(url_for("web.import_new"))
+
+
+@bp.get("/imports/<int:import_id>")
+@require("read")
+def import_detail(import_id: int) -> Any:
+    """Show an import and its problem report, grouped by code."""
+    batch = overview.import_batch(get_session(), current_actor(), import_id)
+    token = _staged_token(import_id) if batch.status == "refused" else None
+    return render_template("import_detail.html", batch=batch, token=token,
+                           can_accept_valid=token is not None
+                           and batch.rows_read > batch.refused_rows)
+
+
+@bp.get("/imports/<int:import_id>/report.csv")
+@require("read")
+def import_report(import_id: int) -> Any:
+    """Download an import's problem report as CSV."""
+    content = overview.import_report_csv(get_session(), current_actor(), import_id)
+    return Response(content, mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="import-{import_id}-rapport.csv"'})
+
+
+@bp.post("/imports/<int:import_id>/accept-valid")
+@require("import")
+def import_accept_valid(import_id: int) -> Any:
+    """Import the valid rows of a refused file, still staged, and report the refused ones."""
+    token = _staged_token(import_id)
+    if token is None:
+        raise NotFound(_("Ce fichier n'est plus disponible ; téléversez-le de nouveau."))
+    staged = pages.staged_with_note(_instance(), current_actor(), token)
+    db = get_session()
+    org = overview.actor_organization(db, current_actor())
+    outcome = imports.import_spend(
+        db, current_actor(), org, staged.path, original_name=staged.name,
+        mapping=staged.note.get("confirmed_mapping"), date_order=staged.note.get("date_order"),
+        accept_valid_rows=True, isolated=current_app.config["PARSE_IN_SUBPROCESS"])
+    return _after_import(outcome, token, stage_for_mapping=False)
+
+
+def _needs_mapping(outcome: ImportOutcome) -> bool:
+    return outcome.status == "refused" and bool(outcome.columns) and (
+        outcome.needs_confirmation or "missing_required_column" in outcome.issue_counts)
+
+
+def _refused_with_rows(outcome: ImportOutcome) -> bool:
+    return outcome.status == "refused" and bool(outcome.columns)
+
+
+def _after_import(outcome: ImportOutcome, token: str | None, *, stage_for_mapping: bool) -> Any:
+    """Commit an import's outcome, keep or discard the staged file, and show what happened."""
+    db = get_session()
+    if outcome.status == "imported":
+        matching.run_matching(db, current_actor(), overview.actor_organization(db,
+                                                                               current_actor()))
+    db.commit()
+    if stage_for_mapping and token is not None:
+        flash(_("Confirmez l'association des colonnes avant l'import ; rien n'a encore été "
+                "enregistré."), "info")
+        return redirect(url_for("web.import_mapping", token=token))
+    if outcome.status == "refused" and token is not None and outcome.import_id is not None:
+        staged = dict(session.get(STAGED_KEY) or {})
+        staged[str(outcome.import_id)] = token
+        session[STAGED_KEY] = dict(list(staged.items())[-5:])
+    elif token is not None:
+        _discard(token)
+    flash(_import_message(outcome), "error" if outcome.status == "refused" else "success")
+    if outcome.import_id is None:
+        return redirect(url_for("web.import_new"))
+    return redirect(url_for("web.import_detail", import_id=outcome.import_id))
+
+
+def _import_message(outcome: ImportOutcome) -> str:
+    if outcome.status == "imported":
+        return _("Import réussi : %(n)s lignes, total %(total)s.", n=outcome.lines,
+                 total=f"{outcome.total:.2f} {outcome.currency}")
+    if outcome.status == "duplicate":
+        return _("Ces données ont déjà été importées (import n° %(id)s) ; rien n'a été ajouté.",
+                 id=outcome.import_id)
+    return _("Le fichier a été refusé ; rien n'a été enregistré. Le rapport ci-dessous dit "
+             "pourquoi.")
+
+
+def _render_mapping(staged: pages.StagedUpload, chosen: dict[str, str],
+                    errors: dict[str, Any]) -> str:
+    return render_template(
+        "import_mapping.html", staged=staged, fields=importers.SPEND_FIELDS,
+        required=("supplier_name", "amount"), columns=staged.note.get("columns") or [],
+        chosen=chosen, errors=errors, date_ambiguous=staged.note.get("date_ambiguous"),
+        date_order=request.form.get("date_order", ""))
+
+
+def _staged_token(import_id: int) -> str | None:
+    token = (session.get(STAGED_KEY) or {}).get(str(import_id))
+    if token is None:
+        return None
+    try:
+        pages.staged_with_note(_instance(), current_actor(), token)
+    except (NotFound, PermissionDenied):
+        return None
+    return str(token)
+
+
+def _discard(token: str) -> None:
+    imports.discard_staged(_instance(), token)
+    pages.discard_note(_instance(), token)
+    staged = {k: v for k, v in (session.get(STAGED_KEY) or {}).items() if v != token}
+    session[STAGED_KEY] = staged
+
+
+def _instance() -> Path:
+    return Path(current_app.config["INSTANCE_PATH"])
+
+
+# --- matching ----------------------------------------------------------------------------
+
+@bp.get("/matching")
+@require("read")
+def matching_overview() -> Any:
+    """List spending by category, with each match's confidence, method and reason."""
+    band = request.args.get("band") or None
+    if band not in (None, "high", "medium", "low"):
+        band = None
+    offset = _offset()
+    page = pages.matching_page(get_session(), current_actor(), band=band, limit=PAGE_SIZE,
+                               offset=offset)
+    return render_template("matching.html", page=page, band=band, offset=offset,
+                           size=PAGE_SIZE)
+
+
+@bp.post("/matching/correct")
+@require("match.correct")
+def matching_correct() -> Any:
+    """Record a clerk's category for every line with this expense category or description."""
+    db = get_session()
+    org = overview.actor_organization(db, current_actor())
+    scope = request.form.get("scope") or (
+        "expense_category" if request.form.get("expense_category") else "description")
+    if scope not in ("expense_category", "description"):
+        scope = "description"
+    rule = matching.correct_category(
+        db, current_actor(), org, kind=scope, pattern=request.form.get(scope, ""),
+        category_code=request.form.get("category_code", ""))
+    db.commit()
+    flash(_("Correction enregistrée : « %(p)s » → %(c)s, appliquée dès maintenant et aux "
+            "prochains imports.", p=rule.pattern, c=rule.category_code), "success")
+    back = request.form.get("back") or ""
+    return redirect(back if _local(back) else url_for("web.matching_overview"))
+
+
+@bp.post("/matching/run")
+@require("match.correct")
+def matching_run() -> Any:
+    """Re-run the categorization and incumbent recognition on all the spending."""
+    db = get_session()
+    summary = matching.run_matching(db, current_actor(),
+                                    overview.actor_organization(db, current_actor()))
+    db.commit()
+    flash(_("Appariement relancé : %(n)s lignes, %(p)s éléments à vérifier.", n=summary.lines,
+            p=summary.pending_review), "success")
+    return redirect(url_for("web.matching_overview"))
+
+
+@bp.get("/matching/incumbents")
+@require("read")
+def incumbent_queue() -> Any:
+    """Show the current suppliers that may be social economy enterprises, for a person."""
+    db = get_session()
+    queue = matching.review_queue(db, overview.actor_organization(db, current_actor()))
+    return render_template("incumbents.html", queue=queue)
+
+
+@bp.post("/matching/incumbents/<int:match_id>")
+@require("match.correct")
+def incumbent_decide(match_id: int) -> Any:
+    """Confirm or reject one incumbent match."""
+    db = get_session()
+    confirm = request.form.get("decision") == "confirm"
+    found = matching.decide_incumbent(db, current_actor(),
+                                      overview.actor_organization(db, current_actor()),
+                                      match_id, supplier_id=None, confirm=confirm)
+    db.commit()
+    flash(_("« %(name)s » : %(what)s.", name=found.supplier_name,
+            what=_("confirmé") if confirm else _("rejeté")), "success")
+    return redirect(url_for("web.incumbent_queue"))
+
+
+@bp.get("/matching/opportunities")
+@require("read")
+def opportunities() -> Any:
+    """List the categories where the city spends and no local social economy supplier exists."""
+    db = get_session()
+    summary = matching.summarize(db, overview.actor_organization(db, current_actor()))
+    return render_template("opportunities.html", summary=summary)
+
+
+# --- proposals and scenarios -------------------------------------------------------------
+
 @bp.get("/proposals/<int:proposal_id>")
 @require("read")
 def proposal_detail(proposal_id: int) -> Any:
-    """Show a proposal with its KPIs, allocations and explanations."""
-    proposal = overview.proposal(get_session(), current_actor(), proposal_id)
-    return render_template("proposal.html", proposal=proposal)
+    """Show a proposal with its KPIs, allocations by lot and explanations."""
+    page = pages.proposal_page(get_session(), current_actor(), proposal_id)
+    return render_template("proposal.html", page=page, proposal=page.proposal)
 
 
 @bp.post("/proposals/<int:proposal_id>/submit")
@@ -94,19 +396,34 @@ def proposal_submit(proposal_id: int) -> Any:
 @bp.post("/proposals/<int:proposal_id>/decide")
 @require("proposal.decide")
 def proposal_decide(proposal_id: int) -> Any:
-    """Approve or reject a submitted proposal."""
+    """Approve or reject a submitted proposal, and optionally each allocation."""
     db = get_session()
+    per_allocation = {}
+    for key, value in request.form.items():
+        if key.startswith("alloc_") and key[6:].isdigit() and value:
+            per_allocation[int(key[6:])] = value
     review.decide(db, current_actor(), proposal_id, decision=request.form.get("decision", ""),
-                  version=_int_field("version"), comment=request.form.get("comment"))
+                  version=_int_field("version"), comment=request.form.get("comment"),
+                  allocation_decisions=per_allocation)
     db.commit()
     flash(_("Décision enregistrée."), "success")
     return redirect(url_for("web.proposal_detail", proposal_id=proposal_id))
 
 
+@bp.get("/proposals/compare")
+@require("read")
+def proposal_compare() -> Any:
+    """Compare two proposals lot by lot."""
+    first = request.args.get("a", type=int)
+    second = request.args.get("b", type=int)
+    page = pages.compare_page(get_session(), current_actor(), first, second)
+    return render_template("compare.html", page=page, first=first, second=second)
+
+
 @bp.get("/proposals/<int:proposal_id>/export.<fmt>")
 @require("export")
 def proposal_export(proposal_id: int, fmt: str) -> Any:
-    """Download a proposal as xlsx or csv."""
+    """Download a proposal as xlsx, csv or OCDS JSON."""
     db = get_session()
     result = exports.export_proposal(db, current_actor(), proposal_id, fmt)
     db.commit()
@@ -114,66 +431,80 @@ def proposal_export(proposal_id: int, fmt: str) -> Any:
         "Content-Disposition": f'attachment; filename="{result.filename}"'})
 
 
+SCENARIO_PERCENT_FIELDS = ("budget_increase_pct", "max_premium_pct", "max_supplier_share")
+SCENARIO_TARGETS = ("social_economy_share", "local_share")
+
+
+@bp.get("/scenarios/new")
+@require("scenario.run")
+def scenario_new() -> Any:
+    """Show the scenario form."""
+    return render_template("scenario.html", form={}, errors={}, outcome=None)
+
+
 @bp.post("/scenarios/run")
 @require("scenario.run")
 def scenario_run() -> Any:
-    """Run a scenario from the dashboard form."""
+    """Run a scenario from the form; show field errors or why no proposal was possible."""
+    form = request.form.to_dict()
+    errors: dict[str, str] = {}
+    params = _scenario_params(form, errors)
     db = get_session()
-    org = overview.actor_organization(db, current_actor())
-    params: dict[str, Any] = {"name": request.form.get("name") or "Scénario"}
-    for field in ("budget_increase_pct", "max_premium_pct", "max_supplier_share"):
-        raw = (request.form.get(field) or "").strip().replace(",", ".")
-        if raw:
-            try:
-                params[field] = float(raw) / 100
-            except ValueError as exc:
-                raise InvalidInput(_("Le scénario n'est pas valide."),
-                                   errors={field: _("« %(v)s » n'est pas un pourcentage",
-                                                    v=raw)}) from exc
-    outcome = optimize.run_scenario(db, current_actor(), org, params)
+    if errors:
+        return render_template("scenario.html", form=form, errors=errors, outcome=None), 422
+    try:
+        outcome = optimize.run_scenario(db, current_actor(),
+                                        overview.actor_organization(db, current_actor()), params)
+    except InvalidInput as exc:
+        db.rollback()
+        return render_template("scenario.html", form=form, errors=exc.errors,
+                               message=exc.message, outcome=None), 422
     db.commit()
     if outcome.proposal_id is None:
-        flash(_("Aucune proposition: %(s)s", s=outcome.solution.status), "error")
-        for item in outcome.solution.infeasibility:
-            flash(item.explanation, "error")
-        return redirect(url_for("web.index"))
+        return render_template("scenario.html", form=form, errors={}, outcome=outcome)
     return redirect(url_for("web.proposal_detail", proposal_id=outcome.proposal_id))
 
 
-@bp.route("/imports/new", methods=["GET", "POST"])
-@require("import")
-def import_new() -> Any:
-    """Upload a spending file; all lines or none unless the clerk accepts valid rows only."""
-    if request.method == "GET":
-        return render_template("import_new.html")
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise InvalidInput(_("Choisissez un fichier."), errors={"file": _("obligatoire")})
-    db = get_session()
-    org = overview.actor_organization(db, current_actor())
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload"
-        upload.save(path)
-        outcome = imports.import_spend(
-            db, current_actor(), org, path, original_name=upload.filename,
-            accept_valid_rows=request.form.get("accept_valid_rows") == "1",
-            isolated=current_app.config["PARSE_IN_SUBPROCESS"])
-    if outcome.status == "imported":
-        matching.run_matching(db, current_actor(), org)
-    db.commit()
-    flash(outcome.message, "success" if outcome.status != "refused" else "error")
-    if outcome.import_id is None:
-        return redirect(url_for("web.import_new"))
-    return redirect(url_for("web.import_detail", import_id=outcome.import_id))
+def _scenario_params(form: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    """Build the scenario dict `optimize.parse_scenario` expects: fractions and targets."""
+    params: dict[str, Any] = {"name": form.get("name") or _("Scénario")}
+    for name in (*SCENARIO_PERCENT_FIELDS, *SCENARIO_TARGETS):
+        raw = (form.get(name) or "").strip().replace(",", ".").rstrip("%").strip()
+        if not raw:
+            continue
+        try:
+            value = float(raw) / 100
+        except ValueError:
+            errors[name] = _("« %(v)s » n'est pas un pourcentage.", v=raw)
+            continue
+        if name in SCENARIO_TARGETS:
+            params[name] = {"value": value, "hard": form.get(f"{name}_hard") == "1"}
+        else:
+            params[name] = value
+    for name, choices in (("mode", tuple(LABELS["mode"])), ("solver", ("cbc", "highs"))):
+        choice = form.get(name)
+        if choice:
+            if choice not in choices:
+                errors[name] = _("Choix inconnu.")
+            params[name] = choice
+    return params
 
 
-@bp.get("/imports/<int:import_id>")
+# --- audit -------------------------------------------------------------------------------
+
+@bp.get("/audit")
 @require("read")
-def import_detail(import_id: int) -> Any:
-    """Show an import and its problem report."""
-    batch = overview.import_batch(get_session(), current_actor(), import_id)
-    return render_template("import_detail.html", batch=batch)
+def audit_events() -> Any:
+    """Show the audit trail of the municipality (auditors and administrators)."""
+    if current_actor().role not in AUDIT_ROLES:
+        raise PermissionDenied(_("Le journal d'audit est réservé aux vérificateurs et aux "
+                                 "administrateurs."))
+    offset = _offset()
+    page = overview.audit_page(get_session(), current_actor(), limit=PAGE_SIZE, offset=offset)
+    return render_template("audit.html", page=page, offset=offset, size=PAGE_SIZE)
 
+
+# --- helpers -----------------------------------------------------------------------------
 
 def _int_field(name: str) -> int:
     raw = request.form.get(name, "")
@@ -182,7 +513,18 @@ def _int_field(name: str) -> int:
     return int(raw)
 
 
+def _offset() -> int:
+    value = request.args.get("offset", 0, type=int) or 0
+    if value < 0:
+        abort(400)
+    return value
+
+
+def _local(target: str | None) -> bool:
+    return bool(target) and str(target).startswith("/") and not str(target).startswith("//")
+
+
 @bp.app_context_processor
 def inject_user() -> dict[str, Any]:
     """Give every template the user and their role."""
-    return {"user": current_user}
+    return {"user": current_user, "audit_roles": AUDIT_ROLES}

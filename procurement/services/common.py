@@ -12,6 +12,7 @@ from procurement.errors import NotFound
 from procurement.models import Organization
 
 CENT = Decimal("0.01")
+MAX_ID = 2**31 - 1
 T = TypeVar("T")
 
 
@@ -43,6 +44,8 @@ def organization_by_code(session: Session, code: str) -> Organization:
 
 def get_owned(session: Session, model: type[T], object_id: Any, organization_id: int | None) -> T:
     """Fetch an object of the actor's municipality; another municipality's answers NotFound."""
+    if isinstance(object_id, int) and not 0 < object_id <= MAX_ID:
+        raise NotFound(f"{model.__name__} {object_id} was not found.")  # beyond any id column
     obj = session.get(model, object_id)
     if obj is None or (
         organization_id is not None and getattr(obj, "organization_id", None) != organization_id

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from importers.report import ISSUE_KEYS
+from procurement.audit import ChainReport, verify_chain
 from procurement.db import cents_sum
 from procurement.errors import NotFound
 from procurement.models import (
     AuditEvent,
+    Category,
     ImportBatch,
+    IncumbentMatch,
     Organization,
     Proposal,
     PurchaseLine,
+    Scenario,
+    Supplier,
+    SupplierCategory,
 )
 from procurement.permissions import Actor
 from procurement.services.common import cents_to_decimal, get_owned
@@ -58,13 +67,13 @@ def dashboard(session: Session, actor: Actor) -> Dashboard:
 def proposal(session: Session, actor: Actor, proposal_id: int) -> Proposal:
     """Return a proposal of the actor's municipality, with lots and allocations."""
     actor.require("read")
-    return get_owned(session, Proposal, proposal_id, actor.organization_id)
+    return get_owned(session, Proposal, proposal_id, own_organization_id(actor))
 
 
 def import_batch(session: Session, actor: Actor, import_id: int) -> ImportBatch:
     """Return an import of the actor's municipality."""
     actor.require("read")
-    return get_owned(session, ImportBatch, import_id, actor.organization_id)
+    return get_owned(session, ImportBatch, import_id, own_organization_id(actor))
 
 
 def list_imports(session: Session, actor: Actor, *, limit: int = 50,
@@ -96,3 +105,161 @@ def list_audit_events(session: Session, actor: Actor, *, limit: int = 100,
     return list(session.scalars(select(AuditEvent).where(
         AuditEvent.organization_id == actor.organization_id)
         .order_by(AuditEvent.id.desc()).limit(limit).offset(offset)))
+
+
+# --- paginated reads for the API ---------------------------------------------------------
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list and the number of items of the whole list."""
+
+    items: list[T]
+    total: int
+
+
+def page_of(session: Session, query: Select[T], limit: int, offset: int) -> Page[T]:
+    """Run `query` for one page and count the whole result."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = list(session.scalars(query.limit(limit).offset(offset)))
+    return Page(items, int(total or 0))
+
+
+def own_organization_id(actor: Actor) -> int:
+    """Return the actor's municipality id; an account without one sees nothing."""
+    if actor.organization_id is None:
+        raise NotFound("Your account is not attached to a municipality.")
+    return actor.organization_id
+
+
+def imports_page(session: Session, actor: Actor, *, status: str | None = None,
+                 limit: int = 50, offset: int = 0) -> Page[ImportBatch]:
+    """Return a page of the municipality's imports, newest first."""
+    actor.require("read")
+    query = select(ImportBatch).where(ImportBatch.organization_id == own_organization_id(actor))
+    if status:
+        query = query.where(ImportBatch.status == status)
+    return page_of(session, query.order_by(ImportBatch.id.desc()), limit, offset)
+
+
+def import_report_csv(session: Session, actor: Actor, import_id: int) -> bytes:
+    """Render an import's problem report as CSV (UTF-8 with BOM, for Excel)."""
+    batch = import_batch(session, actor, import_id)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ISSUE_KEYS, extrasaction="ignore",
+                            lineterminator="\r\n")
+    writer.writeheader()
+    for issue in batch.issues:
+        writer.writerow({key: "" if issue.get(key) is None else issue.get(key)
+                         for key in ISSUE_KEYS})
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def lines_page(session: Session, actor: Actor, *, category: str | None = None,
+               supplier: str | None = None, import_id: int | None = None,
+               limit: int = 50, offset: int = 0) -> Page[PurchaseLine]:
+    """Return a page of the municipality's purchase lines with optional filters."""
+    actor.require("read")
+    query = select(PurchaseLine).where(
+        PurchaseLine.organization_id == own_organization_id(actor))
+    if category:
+        query = query.where(PurchaseLine.category_code == category)
+    if supplier:
+        query = query.where(PurchaseLine.supplier_name.ilike(f"%{_like(supplier)}%",
+                                                             escape="\\"))
+    if import_id is not None:
+        query = query.where(PurchaseLine.import_id == import_id)
+    return page_of(session, query.order_by(PurchaseLine.id), limit, offset)
+
+
+def _like(text: str) -> str:
+    """Escape LIKE wildcards so a search matches the text literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def suppliers_page(session: Session, actor: Actor, *, name: str | None = None,
+                   category: str | None = None, municipality: str | None = None,
+                   active: bool | None = None, limit: int = 50,
+                   offset: int = 0) -> Page[Supplier]:
+    """Return a page of the shared supplier registry with optional filters."""
+    actor.require("read")
+    query = select(Supplier)
+    if name:
+        query = query.where(Supplier.name.ilike(f"%{_like(name)}%", escape="\\"))
+    if municipality:
+        query = query.where(Supplier.municipality.ilike(f"%{_like(municipality)}%",
+                                                        escape="\\"))
+    if category:
+        query = query.where(Supplier.id.in_(select(SupplierCategory.supplier_id).where(
+            SupplierCategory.category_code == category)))
+    if active is not None:
+        query = query.where(Supplier.active.is_(active))
+    return page_of(session, query.order_by(Supplier.name, Supplier.id), limit, offset)
+
+
+def supplier(session: Session, actor: Actor, supplier_id: int) -> Supplier:
+    """Return one registry supplier (the registry is shared by every municipality)."""
+    actor.require("read")
+    found = session.get(Supplier, supplier_id)
+    if found is None:
+        raise NotFound(f"Supplier {supplier_id} was not found.")
+    return found
+
+
+def categories(session: Session, actor: Actor) -> list[Category]:
+    """Return the taxonomy's categories, sorted by code."""
+    actor.require("read")
+    return list(session.scalars(select(Category).order_by(Category.code)))
+
+
+def incumbent_matches_page(session: Session, actor: Actor, *, status: str | None = "pending",
+                           limit: int = 50, offset: int = 0) -> Page[IncumbentMatch]:
+    """Return a page of the municipality's incumbent matches, most confident first."""
+    actor.require("read")
+    query = select(IncumbentMatch).where(
+        IncumbentMatch.organization_id == own_organization_id(actor))
+    if status:
+        query = query.where(IncumbentMatch.status == status)
+    query = query.order_by(IncumbentMatch.confidence.desc(), IncumbentMatch.id)
+    return page_of(session, query, limit, offset)
+
+
+def scenarios_page(session: Session, actor: Actor, *, limit: int = 50,
+                   offset: int = 0) -> Page[Scenario]:
+    """Return a page of the municipality's scenarios, newest first."""
+    actor.require("read")
+    query = select(Scenario).where(Scenario.organization_id == own_organization_id(actor))
+    return page_of(session, query.order_by(Scenario.id.desc()), limit, offset)
+
+
+def proposals_page(session: Session, actor: Actor, *, status: str | None = None,
+                   limit: int = 50, offset: int = 0) -> Page[Proposal]:
+    """Return a page of the municipality's proposals, newest first."""
+    actor.require("read")
+    query = select(Proposal).where(Proposal.organization_id == own_organization_id(actor))
+    if status:
+        query = query.where(Proposal.status == status)
+    return page_of(session, query.order_by(Proposal.id.desc()), limit, offset)
+
+
+def audit_page(session: Session, actor: Actor, *, action: str | None = None,
+               object_type: str | None = None, object_id: str | None = None,
+               limit: int = 50, offset: int = 0) -> Page[AuditEvent]:
+    """Return a page of the municipality's audit events, newest first."""
+    actor.require("read")
+    query = select(AuditEvent).where(AuditEvent.organization_id == own_organization_id(actor))
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if object_id:
+        query = query.where(AuditEvent.object_id == object_id)
+    return page_of(session, query.order_by(AuditEvent.id.desc()), limit, offset)
+
+
+def verify_audit_chain(session: Session, actor: Actor) -> ChainReport:
+    """Recompute the whole hash chain (one chain for every municipality)."""
+    actor.require("read")
+    return verify_chain(session)

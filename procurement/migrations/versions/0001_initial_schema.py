@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 05:56:59.778758
+Create Date: 2026-11-23 06:28:27.266040
 """
 from __future__ import annotations
 
@@ -305,8 +305,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('purchase_line', schema=None) as batch_op:
-        batch_op.create_index('ix_line_org_desc', ['organization_id', 'expense_category', 'account_code'], unique=False)
-        batch_op.create_index('ix_line_org_supplier', ['organization_id', 'supplier_name'], unique=False)
+        batch_op.create_index('ix_line_org', ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_purchase_line_import_id'), ['import_id'], unique=False)
 
     op.create_table('lot',
@@ -346,8 +345,7 @@ def downgrade() -> None:
     op.drop_table('lot')
     with op.batch_alter_table('purchase_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_purchase_line_import_id'))
-        batch_op.drop_index('ix_line_org_supplier')
-        batch_op.drop_index('ix_line_org_desc')
+        batch_op.drop_index('ix_line_org')
 
     op.drop_table('purchase_line')
     with op.batch_alter_table('proposal', schema=None) as batch_op:

@@ -1,0 +1,63 @@
+"""The shared registry of social economy suppliers, and the spending categories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from app.api import base
+from app.api.schemas import (
+    CategorySchema,
+    SupplierDetailSchema,
+    SupplierFilterSchema,
+    SupplierPatchSchema,
+    SupplierSchema,
+)
+from app.auth import require
+from procurement.services import overview, registry
+
+suppliers = base.ApiBlueprint("suppliers", __name__, url_prefix="/api/suppliers",
+                              description="Registry of social economy suppliers.")
+categories = base.ApiBlueprint("categories", __name__, url_prefix="/api/categories",
+                               description="Spending categories of the taxonomy.")
+
+
+@suppliers.route("")
+class SupplierList(MethodView):
+    @require("read")
+    @suppliers.arguments(SupplierFilterSchema, location="query")
+    @suppliers.response(200, SupplierSchema(many=True))
+    @suppliers.paginate(page_size=base.PAGE_SIZE, max_page_size=base.MAX_PAGE_SIZE)
+    def get(self, filters: dict[str, Any], pagination_parameters: Any) -> Any:
+        """List registry suppliers, filtered by name, category, municipality or activity."""
+        page = overview.suppliers_page(base.session(), base.actor(), **filters,
+                                       **base.page_window(pagination_parameters))
+        return base.page_items(pagination_parameters, page)
+
+
+@suppliers.route("/<id:supplier_id>")
+class SupplierItem(MethodView):
+    @require("read")
+    @suppliers.response(200, SupplierDetailSchema)
+    def get(self, supplier_id: int) -> Any:
+        """Return one registry supplier with its categories."""
+        return overview.supplier(base.session(), base.actor(), supplier_id)
+
+    @require("registry.edit")
+    @suppliers.arguments(SupplierPatchSchema)
+    @suppliers.response(200, SupplierDetailSchema)
+    def patch(self, changes: dict[str, Any], supplier_id: int) -> Any:
+        """Change a supplier's capacity, service area, flags or impact scores (administrators)."""
+        supplier = registry.update_supplier(base.session(), base.actor(), supplier_id, changes)
+        base.commit()
+        return supplier
+
+
+@categories.route("")
+class CategoryList(MethodView):
+    @require("read")
+    @categories.response(200, CategorySchema(many=True))
+    def get(self) -> Any:
+        """List the spending categories."""
+        return overview.categories(base.session(), base.actor())

@@ -1,0 +1,42 @@
+"""Optimization scenarios: run one, list those run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from app.api import base
+from app.api.schemas import ScenarioParamsSchema, ScenarioResultSchema, ScenarioSchema
+from app.auth import require
+from procurement.services import optimize, overview
+
+blp = base.ApiBlueprint("scenarios", __name__, url_prefix="/api/scenarios",
+                        description="Optimization scenarios and their results.")
+
+
+@blp.route("")
+class ScenarioList(MethodView):
+    @require("read")
+    @blp.response(200, ScenarioSchema(many=True))
+    @blp.paginate(page_size=base.PAGE_SIZE, max_page_size=base.MAX_PAGE_SIZE)
+    def get(self, pagination_parameters: Any) -> Any:
+        """List the municipality's scenarios, newest first."""
+        page = overview.scenarios_page(base.session(), base.actor(),
+                                       **base.page_window(pagination_parameters))
+        return base.page_items(pagination_parameters, page)
+
+    @require("scenario.run")
+    @blp.arguments(ScenarioParamsSchema)
+    @blp.response(201, ScenarioResultSchema)
+    def post(self, params: dict[str, Any]) -> Any:
+        """Run a scenario; a draft proposal is stored when the solution is sound.
+
+        The body is the scenario JSON `procure optimize --scenario` reads (weights,
+        budget_increase_pct, max_premium_pct, targets, …); an empty object runs the
+        defaults. The answer has the shape of `procure optimize --json`.
+        """
+        outcome = optimize.run_scenario(base.session(), base.actor(), base.organization(),
+                                        params)
+        base.commit()
+        return outcome.to_json()

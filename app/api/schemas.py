@@ -1,0 +1,569 @@
+"""Marshmallow schemas of every API body and answer; money travels as a decimal string."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from flask_smorest.fields import Upload
+from marshmallow import RAISE, Schema, fields, validate
+
+from importers.headers import SPEND_FIELDS, SPEND_REQUIRED
+from optimizer.impact import DIMENSIONS
+from procurement.services.exports import FORMATS as EXPORT_FORMATS
+
+MAX_MONEY = Decimal("999999999999.99")
+
+
+MAX_ID = 2**31 - 1
+
+
+class Money(fields.Decimal):
+    """An amount with two decimals, sent and received as a string such as "1234.50"."""
+
+    PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = kwargs.setdefault("metadata", {})
+        metadata.setdefault("example", "1234.50")
+        metadata.setdefault("pattern", self.PATTERN)
+        super().__init__(places=2, as_string=True, allow_nan=False, **kwargs)
+
+
+class MoneyInput(Money):
+    """A non-negative amount given by a person: up to 12 digits and 2 decimals."""
+
+    PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+
+
+def record_id(**kwargs: Any) -> fields.Int:
+    """Return the field of a database id given in a query or a body."""
+    return fields.Int(strict=False, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment in ISO 8601 with its offset; stored naive values (SQLite) are UTC."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class StrictSchema(Schema):
+    """A request body: unknown fields are an error, not silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+
+
+# --- errors and common ------------------------------------------------------------------
+
+class ErrorSchema(Schema):
+    """The one error envelope of the API."""
+
+    code = fields.Str(required=True, metadata={"example": "invalid_input"})
+    message = fields.Str(required=True)
+    errors = fields.Dict(keys=fields.Str(), metadata={
+        "description": "Problems per field (field name → message or list of messages)"})
+
+
+class MeSchema(Schema):
+    id = fields.Int()
+    email = fields.Str()
+    name = fields.Str()
+    role = fields.Str()
+    organization_id = fields.Int(allow_none=True)
+    organization_name = fields.Str()
+    permissions = fields.List(fields.Str())
+
+
+# --- imports -----------------------------------------------------------------------------
+
+class IssueSchema(Schema):
+    sheet = fields.Str(allow_none=True)
+    row = fields.Int(allow_none=True)
+    column = fields.Str(allow_none=True)
+    value = fields.Raw(allow_none=True)
+    code = fields.Str()
+    message = fields.Str()
+    message_fr = fields.Str(allow_none=True)
+    severity = fields.Str(allow_none=True)
+
+
+class ImportSchema(Schema):
+    id = fields.Int()
+    kind = fields.Str()
+    status = fields.Str(metadata={"description": "imported | refused"})
+    file_name = fields.Str()
+    file_hash = fields.Str()
+    sheet = fields.Str(allow_none=True)
+    rows_read = fields.Int()
+    lines = fields.Int()
+    refused_rows = fields.Int()
+    total = Money()
+    currency = fields.Str()
+    issue_counts = fields.Dict(keys=fields.Str(), values=fields.Int())
+    created_at = UtcDateTime()
+
+
+class ImportDetailSchema(ImportSchema):
+    mapping = fields.Dict(keys=fields.Str(), values=fields.Str())
+    issues = fields.List(fields.Nested(IssueSchema))
+
+
+class ImportUploadSchema(StrictSchema):
+    file = Upload(required=True, metadata={"description": "xlsx, xls, ods or csv file"})
+    sheet = fields.Str(validate=validate.Length(max=200))
+    date_order = fields.Str(validate=validate.OneOf(["dmy", "mdy"]))
+    accept_valid_rows = fields.Bool(load_default=False, metadata={
+        "description": "store the valid rows and report the refused ones"})
+
+
+ColumnMappingSchema = StrictSchema.from_dict(
+    {name: fields.Str(required=name in SPEND_REQUIRED, validate=validate.Length(min=1, max=300))
+     for name in SPEND_FIELDS},
+    name="ColumnMappingSchema")
+
+
+class MappingConfirmSchema(StrictSchema):
+    mapping = fields.Nested(ColumnMappingSchema, required=True, metadata={
+        "description": "engine field → column header of the file",
+        "example": {"supplier_name": "Fournisseur", "amount": "Montant"}})
+    date_order = fields.Str(validate=validate.OneOf(["dmy", "mdy"]), allow_none=True)
+    sheet = fields.Str(validate=validate.Length(max=200), allow_none=True)
+    accept_valid_rows = fields.Bool(load_default=False)
+
+
+class ImportOutcomeSchema(Schema):
+    import_id = fields.Int(allow_none=True)
+    status = fields.Str(metadata={"description": "imported | refused | duplicate"})
+    lines = fields.Int()
+    total = Money()
+    currency = fields.Str()
+    message = fields.Str()
+    issues = fields.List(fields.Nested(IssueSchema))
+    issue_counts = fields.Dict(keys=fields.Str(), values=fields.Int())
+    needs_confirmation = fields.Bool(metadata={
+        "description": "the columns or the date order need a person's confirmation"})
+    mapping = fields.Dict(keys=fields.Str(), values=fields.Str())
+    columns = fields.List(fields.Str())
+    sheets = fields.List(fields.Str())
+    staged_upload = fields.Str(allow_none=True, metadata={
+        "description": "when needs_confirmation: token to POST the confirmed mapping to"})
+
+
+# --- registry and categories --------------------------------------------------------------
+
+class CategorySchema(Schema):
+    code = fields.Str()
+    label_fr = fields.Str()
+    label_en = fields.Str()
+    parent_code = fields.Str(allow_none=True)
+    se_relevant = fields.Bool()
+
+
+class SupplierCategorySchema(Schema):
+    category_code = fields.Str()
+    confidence = fields.Float()
+    confirmed = fields.Bool()
+
+
+class SupplierSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    neq = fields.Str(allow_none=True)
+    legal_form = fields.Str(allow_none=True)
+    org_type = fields.Str(allow_none=True)
+    sector = fields.Str(allow_none=True)
+    municipality = fields.Str(allow_none=True)
+    municipality_code = fields.Str(allow_none=True)
+    postal_code = fields.Str(allow_none=True)
+    region = fields.Str(allow_none=True)
+    website = fields.Str(allow_none=True)
+    capacity = Money(allow_none=True)
+    service_area = fields.Str(allow_none=True)
+    active = fields.Bool()
+    work_integration = fields.Bool()
+    reserved_eligible = fields.Bool()
+    score_overrides = fields.Dict(keys=fields.Str(), values=fields.Float())
+
+
+class SupplierDetailSchema(SupplierSchema):
+    activity = fields.Str(allow_none=True)
+    address = fields.Str(allow_none=True)
+    categories = fields.List(fields.Nested(SupplierCategorySchema))
+    updated_at = UtcDateTime()
+
+
+class SupplierFilterSchema(Schema):
+    name = fields.Str(validate=validate.Length(max=200))
+    category = fields.Str(validate=validate.Length(max=60))
+    municipality = fields.Str(validate=validate.Length(max=200))
+    active = fields.Bool()
+
+
+ScoreOverridesSchema = StrictSchema.from_dict(
+    {name: fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1))
+     for name in (*DIMENSIONS, "premium_pct")},
+    name="ScoreOverridesSchema")
+
+
+class SupplierPatchSchema(StrictSchema):
+    capacity = MoneyInput(allow_none=True, validate=validate.Range(min=0, max=MAX_MONEY))
+    active = fields.Bool()
+    service_area = fields.Str(allow_none=True, validate=validate.OneOf(
+        ["municipality", "mrc", "region", "province"]))
+    work_integration = fields.Bool()
+    reserved_eligible = fields.Bool()
+    score_overrides = fields.Nested(ScoreOverridesSchema, metadata={
+        "description": "impact scores (0..1) replacing the computed ones, and premium_pct"})
+
+
+# --- purchase lines and matching --------------------------------------------------------
+
+class LineSchema(Schema):
+    id = fields.Int()
+    import_id = fields.Int()
+    source_row = fields.Int()
+    date = fields.Date(allow_none=True)
+    supplier_name = fields.Str()
+    supplier_ref = fields.Str(allow_none=True)
+    description = fields.Str(allow_none=True)
+    expense_category = fields.Str(allow_none=True)
+    account_code = fields.Str(allow_none=True)
+    department = fields.Str(allow_none=True)
+    amount = Money()
+    currency = fields.Str()
+    contract_ref = fields.Str(allow_none=True)
+    is_credit = fields.Bool()
+    category_code = fields.Str(allow_none=True)
+    category_confidence = fields.Float(allow_none=True)
+    category_method = fields.Str(allow_none=True)
+    incumbent_supplier_id = fields.Int(allow_none=True)
+
+
+class LineFilterSchema(Schema):
+    category = fields.Str(validate=validate.Length(max=60))
+    supplier = fields.Str(validate=validate.Length(max=300))
+    import_id = record_id()
+
+
+class SupplierRefSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+
+
+class IncumbentMatchSchema(Schema):
+    id = fields.Int()
+    supplier_name = fields.Str()
+    supplier_ref = fields.Str()
+    supplier_id = fields.Int(allow_none=True)
+    supplier = fields.Nested(SupplierRefSchema, allow_none=True)
+    confidence = fields.Float()
+    method = fields.Str()
+    reason = fields.Str()
+    status = fields.Str()
+    decided_at = UtcDateTime(allow_none=True)
+
+
+class MatchFilterSchema(Schema):
+    status = fields.Str(load_default="pending", validate=validate.OneOf(
+        ["auto", "pending", "confirmed", "rejected", "none"]))
+
+
+class IncumbentDecisionSchema(StrictSchema):
+    decision = fields.Str(required=True, validate=validate.OneOf(["confirm", "reject"]))
+    supplier_id = record_id(allow_none=True, metadata={
+        "description": "link to this registry supplier instead of the suggested one"})
+
+
+class CategoryCorrectionSchema(StrictSchema):
+    kind = fields.Str(required=True, validate=validate.OneOf(
+        ["expense_category", "account_code", "description"]))
+    pattern = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+    category_code = fields.Str(required=True, validate=validate.Length(min=1, max=60))
+
+
+class CategoryRuleSchema(Schema):
+    id = fields.Int()
+    kind = fields.Str()
+    pattern = fields.Str()
+    category_code = fields.Str()
+    created_at = UtcDateTime()
+
+
+# --- scenarios ----------------------------------------------------------------------------
+
+class ExplanationSchema(Schema):
+    constraint = fields.Str()
+    explanation = fields.Str()
+
+
+class InfeasibilitySchema(ExplanationSchema):
+    shortfall = fields.Float(allow_none=True, metadata={"description": "gap in cents"})
+
+
+class ScenarioResultSchema(Schema):
+    proposal_id = fields.Int(allow_none=True, metadata={
+        "description": "null unless a proposal was stored"})
+    scenario_id = fields.Int()
+    status = fields.Str(metadata={
+        "description": "optimal | feasible | infeasible | unbounded | error"})
+    objective = fields.Float(allow_none=True)
+    gap = fields.Float(allow_none=True)
+    kpis = fields.Dict(keys=fields.Str())
+    binding = fields.List(fields.Nested(ExplanationSchema))
+    infeasibility = fields.List(fields.Nested(InfeasibilitySchema))
+    formula = fields.Str(allow_none=True)
+
+
+class ScenarioSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    params = fields.Dict(keys=fields.Str())
+    created_at = UtcDateTime()
+
+
+def share(**kwargs: Any) -> fields.Float:
+    """Return a field holding a fraction between 0 and 1."""
+    return fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1), **kwargs)
+
+
+class TargetSchema(StrictSchema):
+    value = share(required=True, metadata={"description": "the share to reach, e.g. 0.3"})
+    hard = fields.Bool(load_default=False, metadata={
+        "description": "true: infeasible when out of reach; false: report the shortfall"})
+
+
+WeightsSchema = StrictSchema.from_dict(
+    {name: fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1000))
+     for name in DIMENSIONS},
+    name="WeightsSchema")
+
+
+class ScenarioParamsSchema(StrictSchema):
+    """A scenario as JSON: any subset of the fields `procure optimize --scenario` reads."""
+
+    name = fields.Str(validate=validate.Length(max=200))
+    regulatory_profile = fields.Str(validate=validate.Length(max=40), metadata={
+        "description": "code of a regulatory profile, e.g. QC-2024"})
+    period_start = fields.Str(validate=validate.Length(max=10), metadata={"format": "date"})
+    period_end = fields.Str(validate=validate.Length(max=10), metadata={"format": "date"})
+    assumed_premium_pct = share()
+    default_capacity = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1e12))
+    budget_increase_pct = fields.Float(allow_nan=False, validate=validate.Range(min=-0.5, max=1))
+    max_premium_pct = share()
+    weights = fields.Nested(WeightsSchema)
+    social_economy_share = fields.Nested(TargetSchema, allow_none=True)
+    social_economy_share_by_category = fields.Dict(
+        keys=fields.Str(validate=validate.Length(min=1, max=60)),
+        values=fields.Nested(TargetSchema))
+    local_share = fields.Nested(TargetSchema, allow_none=True)
+    max_supplier_share = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(
+        min=0, max=1, min_inclusive=False))
+    mode = fields.Str(validate=validate.OneOf(["divisible", "indivisible"]))
+    solver = fields.Str(validate=validate.OneOf(["cbc", "highs"]))
+    time_limit_s = fields.Float(allow_nan=False, validate=validate.Range(
+        min=0, max=600, min_inclusive=False))
+    rotation_max_share = fields.Float(allow_nan=False, validate=validate.Range(
+        min=0, max=1, min_inclusive=False))
+    explain = fields.Bool()
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+class LotSchema(Schema):
+    id = fields.Int()
+    key = fields.Str()
+    category_code = fields.Str()
+    label = fields.Str()
+    value = Money()
+    band = fields.Str()
+    line_count = fields.Int()
+    status_quo_se_value = Money()
+
+
+class AllocationSchema(Schema):
+    id = fields.Int()
+    lot_id = fields.Int()
+    lot = fields.Str(attribute="lot.key")
+    supplier_id = fields.Int(allow_none=True)
+    supplier = fields.Str(attribute="supplier.name", allow_none=True,
+                          metadata={"description": "absent for the market (status quo)"})
+    amount = Money()
+    route = fields.Str()
+    impact_per_dollar = fields.Float()
+    decision = fields.Str()
+    comment = fields.Str(allow_none=True)
+
+
+class ProposalSchema(Schema):
+    id = fields.Int()
+    scenario_id = fields.Int()
+    status = fields.Str(metadata={"description": "draft | submitted | approved | rejected"})
+    version = fields.Int(metadata={"description": "send it back with submit and decide"})
+    solver_status = fields.Str()
+    solver = fields.Str()
+    mode = fields.Str()
+    objective = fields.Float(allow_none=True)
+    currency = fields.Str()
+    total_value = Money()
+    kpis = fields.Dict(keys=fields.Str())
+    created_at = UtcDateTime()
+    submitted_at = UtcDateTime(allow_none=True)
+    decided_at = UtcDateTime(allow_none=True)
+    decision_comment = fields.Str(allow_none=True)
+
+
+class ProposalDetailSchema(ProposalSchema):
+    binding = fields.List(fields.Dict(keys=fields.Str()))
+    infeasibility = fields.List(fields.Dict(keys=fields.Str()))
+    formula = fields.Str()
+    period_start = fields.Date(allow_none=True)
+    period_end = fields.Date(allow_none=True)
+    lots = fields.List(fields.Nested(LotSchema))
+    allocations = fields.List(fields.Nested(AllocationSchema))
+
+
+class ProposalFilterSchema(Schema):
+    status = fields.Str(validate=validate.OneOf(["draft", "submitted", "approved", "rejected"]))
+
+
+class SubmitSchema(StrictSchema):
+    version = fields.Int(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
+
+
+class DecisionSchema(StrictSchema):
+    decision = fields.Str(required=True, validate=validate.OneOf(["approved", "rejected"]))
+    version = fields.Int(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
+    comment = fields.Str(allow_none=True, validate=validate.Length(max=5000))
+    allocations = fields.Dict(
+        keys=record_id(), values=fields.Str(validate=validate.OneOf(["approved", "rejected"])),
+        metadata={"description": "allocation id → approved | rejected (default: the decision)"})
+
+
+class CompareQuerySchema(Schema):
+    first = record_id(required=True)
+    second = record_id(required=True)
+
+
+class ComparisonRowSchema(Schema):
+    lot = fields.Str()
+    supplier = fields.Str()
+    first = Money()
+    second = Money()
+    delta = Money()
+
+
+class ComparisonSchema(Schema):
+    first = fields.Int()
+    second = fields.Int()
+    rows = fields.List(fields.Nested(ComparisonRowSchema))
+    kpis = fields.Dict(keys=fields.Str(), values=fields.Dict(keys=fields.Str()))
+
+
+class ExportQuerySchema(Schema):
+    format = fields.Str(required=True, validate=validate.OneOf(sorted(EXPORT_FORMATS)))
+
+
+# --- audit --------------------------------------------------------------------------------
+
+class AuditEventSchema(Schema):
+    id = fields.Int()
+    actor = fields.Str()
+    action = fields.Str()
+    object_type = fields.Str()
+    object_id = fields.Str(allow_none=True)
+    before = fields.Dict(keys=fields.Str(), allow_none=True)
+    after = fields.Dict(keys=fields.Str(), allow_none=True)
+    created_at = UtcDateTime()
+    hash = fields.Str()
+    prev_hash = fields.Str()
+
+
+class AuditFilterSchema(Schema):
+    action = fields.Str(validate=validate.Length(max=60))
+    object_type = fields.Str(validate=validate.Length(max=60))
+    object_id = fields.Str(validate=validate.Length(max=60))
+
+
+class ChainReportSchema(Schema):
+    ok = fields.Bool()
+    events = fields.Int()
+    first_broken_id = fields.Int(allow_none=True)
+    reason = fields.Str(allow_none=True)
+
+
+# --- administration -----------------------------------------------------------------------
+
+class UserSchema(Schema):
+    id = fields.Int()
+    email = fields.Str()
+    name = fields.Str()
+    role = fields.Str()
+    locale = fields.Str()
+    active = fields.Bool()
+    created_at = UtcDateTime()
+
+
+class UserCreateSchema(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=200))
+    name = fields.Str(load_default="", validate=validate.Length(max=200))
+    role = fields.Str(required=True, validate=validate.OneOf(
+        ["purchaser", "finance", "auditor", "admin"]))
+    password = fields.Str(required=True, load_only=True,
+                          validate=validate.Length(min=10, max=200))
+    locale = fields.Str(load_default="fr", validate=validate.OneOf(["fr", "en"]))
+
+
+class TokenCreateSchema(StrictSchema):
+    name = fields.Str(load_default="script", validate=validate.Length(min=1, max=100))
+
+
+class TokenSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    created_at = UtcDateTime()
+    last_used_at = UtcDateTime(allow_none=True)
+    revoked_at = UtcDateTime(allow_none=True)
+
+
+class IssuedTokenSchema(Schema):
+    id = fields.Int()
+    user_id = fields.Int()
+    name = fields.Str()
+    token = fields.Str(metadata={"description": "shown once; send as 'Authorization: Bearer …'"})
+    created_at = UtcDateTime()
+
+
+class RegulatoryProfileSchema(Schema):
+    code = fields.Str()
+    jurisdiction = fields.Str()
+    name = fields.Str()
+    currency = fields.Str()
+    direct_award_limit = Money()
+    tender_threshold = Money()
+    rotation_required = fields.Bool()
+    reserved_contracts_allowed = fields.Bool()
+    social_value_weight_min = fields.Float(allow_none=True)
+    valid_from = fields.Date()
+    valid_to = fields.Date(allow_none=True)
+    source = fields.Str()
+    notes = fields.Str(allow_none=True)
+    updated_at = UtcDateTime()
+
+
+class RegulatoryProfilePatchSchema(StrictSchema):
+    name = fields.Str(validate=validate.Length(min=1, max=200))
+    direct_award_limit = MoneyInput(validate=validate.Range(min=Decimal("0.01"), max=MAX_MONEY))
+    tender_threshold = MoneyInput(validate=validate.Range(min=Decimal("0.01"), max=MAX_MONEY))
+    rotation_required = fields.Bool()
+    reserved_contracts_allowed = fields.Bool()
+    social_value_weight_min = fields.Float(allow_none=True, allow_nan=False,
+                                           validate=validate.Range(min=0, max=1))
+    valid_from = fields.Date()
+    valid_to = fields.Date(allow_none=True)
+    source = fields.Str(validate=validate.Length(min=1, max=5000))
+    notes = fields.Str(allow_none=True, validate=validate.Length(max=5000))

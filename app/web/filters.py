@@ -1,0 +1,74 @@
+"""Template filters: money, shares and numbers in the reader's language."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, request
+
+from app.web.labels import is_english, label
+from procurement.services.pages import confidence_band
+
+
+def number_locale() -> str:
+    """Return the Canadian variant of the page's language (CAD is "$" there, not "$CA")."""
+    return "en_CA" if is_english() else "fr_CA"
+
+
+def money(amount: Any, currency: str = "CAD") -> str:
+    """Format an amount of money (Decimal, float or decimal string)."""
+    if amount is None or amount == "":
+        return ""
+    return str(format_currency(Decimal(str(amount)), currency or "CAD",
+                               locale=number_locale()))
+
+
+def cents(amount_cents: Any, currency: str = "CAD") -> str:
+    """Format integer cents as money."""
+    if amount_cents is None:
+        return ""
+    return money(Decimal(int(amount_cents)) / 100, currency)
+
+
+def share(fraction: Any, digits: int = 1) -> str:
+    """Format a fraction 0..1 as a percentage."""
+    if fraction is None:
+        return "—"
+    text = number(float(fraction) * 100, digits)
+    return f"{text}%" if is_english() else f"{text}\u00a0%"
+
+
+def number(value: Any, digits: int = 0) -> str:
+    """Format a number with the reader's separators."""
+    if value is None:
+        return ""
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return str(format_decimal(value, format=pattern, locale=number_locale()))
+
+
+def bilingual(text: Any) -> str:
+    """Pick one side of a reason written "français / English" (both when unsure)."""
+    value = "" if text is None else str(text)
+    parts = value.split(" / ")
+    if len(parts) == 2:
+        return parts[1] if is_english() else parts[0]
+    return value
+
+
+def language_url(code: str) -> str:
+    """Return the current page's address in another language, keeping its query."""
+    args = request.args.to_dict()
+    args["lang"] = code
+    return f"{request.path}?{urlencode(args)}"
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters and the `label` helper."""
+    app.jinja_env.filters.update(money=money, cents=cents, share=share, number=number,
+                                 bilingual=bilingual)
+    app.jinja_env.globals.update(label=label, is_english=is_english,
+                                 confidence_band=confidence_band,
+                                 language_url=language_url)

@@ -1,0 +1,83 @@
+"""Words shown for the engine's codes (statuses, routes, bands, methods), in both languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+LABELS: dict[str, dict[str, Any]] = {
+    "status": {
+        "draft": _l("Brouillon"),
+        "submitted": _l("Soumise aux finances"),
+        "approved": _l("Approuvée"),
+        "rejected": _l("Rejetée"),
+        "imported": _l("Importé"),
+        "refused": _l("Refusé"),
+        "duplicate": _l("Doublon"),
+        "pending": _l("En attente"),
+        "optimal": _l("optimal (prouvé)"),
+        "feasible": _l("réalisable (non prouvé optimal)"),
+        "infeasible": _l("impossible"),
+        "unbounded": _l("non borné"),
+        "error": _l("erreur"),
+    },
+    "route": {
+        "direct": _l("Gré à gré"),
+        "invitation": _l("Invitation écrite (au moins deux fournisseurs)"),
+        "tender_with_social_clauses": _l("Appel d'offres avec clauses sociales"),
+        "reserved_contract": _l("Contrat réservé"),
+        "status_quo": _l("Statu quo (fournisseurs actuels)"),
+    },
+    "band": {
+        "direct": _l("Sous le seuil de gré à gré"),
+        "invitation": _l("Invitation écrite"),
+        "tender": _l("Appel d'offres public"),
+    },
+    "confidence": {
+        "high": _l("élevée"),
+        "medium": _l("moyenne"),
+        "low": _l("faible"),
+    },
+    "method": {
+        "rule": _l("règle confirmée"),
+        "account_code": _l("code de compte"),
+        "keyword": _l("mots-clés"),
+        "similar_confirmed": _l("semblable à une correction"),
+        "fuzzy": _l("ressemblance"),
+        "identifier": _l("identifiant (NEQ)"),
+        "exact_name": _l("nom identique"),
+        "fuzzy_name": _l("nom semblable"),
+        "none": _l("aucune"),
+    },
+    "mode": {
+        "divisible": _l("divisible (un lot peut être partagé)"),
+        "indivisible": _l("indivisible (un fournisseur par lot)"),
+    },
+    "field": {
+        "date": _l("Date"),
+        "supplier_name": _l("Nom du fournisseur"),
+        "supplier_id": _l("Numéro du fournisseur"),
+        "description": _l("Description"),
+        "expense_category": _l("Catégorie de dépense"),
+        "account_code": _l("Code de compte (poste budgétaire)"),
+        "department": _l("Service"),
+        "amount": _l("Montant"),
+        "currency": _l("Devise"),
+        "contract_ref": _l("Numéro de contrat"),
+    },
+}
+
+
+def label(kind: str, code: Any) -> str:
+    """Return the word for `code` of `kind`, or the code itself when it has none."""
+    if code is None:
+        return ""
+    found = LABELS.get(kind, {}).get(str(code))
+    return str(found) if found is not None else str(code)
+
+
+def is_english() -> bool:
+    """Tell whether the page is rendered in English."""
+    return str(get_locale() or "fr").startswith("en")

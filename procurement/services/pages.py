@@ -1,0 +1,231 @@
+"""Read models of the server-rendered pages: one call per page, scoped to the actor.
+
+Nothing here changes data, except the small JSON note kept beside a staged upload
+(the columns and the mapping proposed to the clerk), which is not domain data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from procurement.db import cents_sum
+from procurement.models import (
+    Allocation,
+    Category,
+    CategoryRule,
+    IncumbentMatch,
+    Lot,
+    Proposal,
+    PurchaseLine,
+)
+from procurement.permissions import Actor
+from procurement.services import matching, overview, review
+from procurement.services.common import cents_to_decimal
+from procurement.services.imports import staged_upload, staging_folder
+
+CONFIDENCE_BANDS = matching.CONFIDENCE_BANDS
+
+
+def confidence_band(confidence: float | None) -> str:
+    """Name the band (high, medium, low) of a confidence between 0 and 1."""
+    value = confidence or 0.0
+    for name, floor in CONFIDENCE_BANDS:
+        if value >= floor:
+            return name
+    return "low"
+
+
+def category_labels(session: Session) -> dict[str, tuple[str, str]]:
+    """Return {code: (label_fr, label_en)} for the taxonomy."""
+    return {code: (fr, en) for code, fr, en in session.execute(
+        select(Category.code, Category.label_fr, Category.label_en))}
+
+
+# --- matching -----------------------------------------------------------------------------
+
+@dataclass
+class CategoryRow:
+    """A distinct (expense category, description) of the spending and how it was categorized."""
+
+    expense_category: str | None
+    description: str | None
+    category_code: str | None
+    confidence: float
+    band: str
+    method: str | None
+    reason: str | None
+    lines: int
+    amount: Any
+    rule_kind: str | None = None
+
+
+@dataclass
+class MatchingPage:
+    """The categorization of a municipality's spending, one distinct value per row."""
+
+    rows: list[CategoryRow]
+    total_rows: int
+    categories: list[Category]
+    by_band: dict[str, int]
+    rules: int
+    pending_incumbents: int
+
+    def label(self, code: str | None, english: bool = False) -> str:
+        """Return the name of a category in one language (the code when unknown)."""
+        for category in self.categories:
+            if category.code == code:
+                return category.label_en if english else category.label_fr
+        return code or ""
+
+
+def matching_page(session: Session, actor: Actor, *, band: str | None = None,
+                  limit: int = 50, offset: int = 0) -> MatchingPage:
+    """List the distinct spending values with their category, confidence, method and reason."""
+    actor.require("read")
+    org_id = overview.own_organization_id(actor)
+    confidence = func.coalesce(PurchaseLine.category_confidence, 0.0)
+    groups = (
+        select(
+            PurchaseLine.expense_category, PurchaseLine.description,
+            PurchaseLine.category_code,
+            func.max(confidence).label("confidence"),
+            func.max(PurchaseLine.category_method).label("method"),
+            func.max(PurchaseLine.category_reason).label("reason"),
+            func.count().label("lines"),
+            cents_sum(PurchaseLine.amount).label("cents"),
+        )
+        .where(PurchaseLine.organization_id == org_id)
+        .group_by(PurchaseLine.expense_category, PurchaseLine.description,
+                  PurchaseLine.category_code)
+    ).subquery()
+    floors = dict(CONFIDENCE_BANDS)
+    query = select(groups)
+    band_column = groups.c.confidence
+    if band == "high":
+        query = query.where(band_column >= floors["high"])
+    elif band == "medium":
+        query = query.where(band_column >= floors["medium"], band_column < floors["high"])
+    elif band == "low":
+        query = query.where(band_column < floors["medium"])
+    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    rows = [
+        CategoryRow(
+            expense_category=r.expense_category, description=r.description,
+            category_code=r.category_code, confidence=float(r.confidence or 0.0),
+            band=confidence_band(r.confidence), method=r.method, reason=r.reason,
+            lines=int(r.lines), amount=cents_to_decimal(int(r.cents or 0)),
+        )
+        for r in session.execute(
+            query.order_by(groups.c.cents.desc(), groups.c.expense_category,
+                           groups.c.description).limit(limit).offset(offset))
+    ]
+    counts = {name: 0 for name, _ in CONFIDENCE_BANDS}
+    per_band = select(groups.c.confidence, func.count()).group_by(groups.c.confidence)
+    for value, n in session.execute(per_band):
+        counts[confidence_band(value)] += int(n)
+    rules = int(session.scalar(select(func.count()).select_from(CategoryRule).where(
+        CategoryRule.organization_id == org_id)) or 0)
+    pending = int(session.scalar(select(func.count()).select_from(IncumbentMatch).where(
+        IncumbentMatch.organization_id == org_id, IncumbentMatch.status == "pending")) or 0)
+    return MatchingPage(rows=rows, total_rows=total, categories=overview.categories(
+        session, actor), by_band=counts, rules=rules, pending_incumbents=pending)
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+@dataclass
+class LotGroup:
+    """A lot of a proposal and the allocations that cover it."""
+
+    lot: Lot
+    label_fr: str
+    label_en: str
+    allocations: list[Allocation] = field(default_factory=list)
+
+
+@dataclass
+class ProposalPage:
+    """A proposal with its allocations grouped by lot, and the other proposals to compare."""
+
+    proposal: Proposal
+    groups: list[LotGroup]
+    others: list[Proposal]
+
+
+def proposal_page(session: Session, actor: Actor, proposal_id: int) -> ProposalPage:
+    """Return a proposal of the actor's municipality with allocations grouped by lot."""
+    proposal = overview.proposal(session, actor, proposal_id)
+    labels = category_labels(session)
+    groups: dict[int, LotGroup] = {}
+    for lot in sorted(proposal.lots, key=lambda lot: (-lot.value, lot.key)):
+        fr, en = labels.get(lot.category_code, (lot.label, lot.label))
+        groups[lot.id] = LotGroup(lot=lot, label_fr=fr, label_en=en)
+    for alloc in proposal.allocations:
+        group = groups.get(alloc.lot_id)
+        if group is not None:
+            group.allocations.append(alloc)
+    others = [p for p in review.list_proposals(session, proposal.organization_id, limit=50)
+              if p.id != proposal.id]
+    return ProposalPage(proposal=proposal, groups=list(groups.values()), others=others)
+
+
+@dataclass
+class ComparePage:
+    """Two proposals side by side, and the proposals one can choose from."""
+
+    proposals: list[Proposal]
+    comparison: dict[str, Any] | None
+
+
+def compare_page(session: Session, actor: Actor, first_id: int | None,
+                 second_id: int | None) -> ComparePage:
+    """Return the choice of proposals and, when two are chosen, their comparison."""
+    actor.require("read")
+    org_id = overview.own_organization_id(actor)
+    proposals = review.list_proposals(session, org_id, limit=100)
+    comparison = None
+    if first_id is not None and second_id is not None:
+        comparison = review.compare(session, actor, first_id, second_id)
+    return ComparePage(proposals=proposals, comparison=comparison)
+
+
+# --- uploads waiting for the clerk ------------------------------------------------------
+
+def _note_path(instance: Path, token: str) -> Path:
+    return staging_folder(instance) / f"{token}.page.json"
+
+
+def save_upload_note(instance: Path, actor: Actor, token: str, note: dict[str, Any]) -> None:
+    """Keep, beside a staged upload, what the mapping page shows (columns, proposal)."""
+    staged_upload(instance, actor, token)  # the token must be the actor's municipality's
+    _note_path(instance, token).write_text(json.dumps(note), encoding="utf-8")
+
+
+@dataclass
+class StagedUpload:
+    """A staged upload: where it is, its original name, and the page's note."""
+
+    token: str
+    path: Path
+    name: str
+    note: dict[str, Any]
+
+
+def staged_with_note(instance: Path, actor: Actor, token: str) -> StagedUpload:
+    """Return a staged upload of the actor's municipality with its note (NotFound if gone)."""
+    actor.require("import")
+    path, name = staged_upload(instance, actor, token)
+    note_path = _note_path(instance, token)
+    note = json.loads(note_path.read_text(encoding="utf-8")) if note_path.is_file() else {}
+    return StagedUpload(token=token, path=path, name=name, note=note)
+
+
+def discard_note(instance: Path, token: str) -> None:
+    """Delete the note of a staged upload (the upload itself is discarded by the service)."""
+    _note_path(instance, token).unlink(missing_ok=True)

@@ -1,0 +1,74 @@
+"""Browser tests: the real app on a free local port, the demo data, Debian's chromium.
+
+Playwright cannot download browsers here; it drives the system chromium. When chromium
+or pytest-playwright is missing, the tests are skipped with the reason, except on CI
+(CI=true), where they fail: a green CI run must have exercised a real browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Browse as a Quebec clerk: French first (the pages follow Accept-Language)."""
+    return {**browser_context_args, "locale": "fr-CA"}
+
+
+@dataclass
+class LiveDemo:
+    """The running demo: its address, a proposal, and the demo accounts."""
+
+    url: str
+    proposal_id: int
+    credentials: dict[str, str]
+    instance: Path
+
+
+@pytest.fixture(scope="session")
+def live_demo(tmp_path_factory: pytest.TempPathFactory, realdata: Path) -> Iterator[LiveDemo]:
+    """Load the demo with `procure demo` into a temporary instance and serve the app."""
+    from werkzeug.serving import make_server
+
+    from app import create_app
+    from procurement.demo import read_credentials
+
+    instance = tmp_path_factory.mktemp("instance")
+    env = {**os.environ, "PROCURE_INSTANCE": str(instance), "PROCURE_REALDATA": str(realdata)}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "app.cli", "demo", "--json"], env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    assert result["proposal_id"], result
+    app = create_app({
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": f"sqlite:///{instance / 'procurement.db'}",
+        "SECRET_KEY": "browser-tests",
+        "PARSE_IN_SUBPROCESS": False,
+    })
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveDemo(url=f"http://127.0.0.1:{server.server_port}",
+                       proposal_id=int(result["proposal_id"]),
+                       credentials=read_credentials(instance / "demo-credentials.txt"),
+                       instance=instance)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.extensions["db_engine"].dispose()
