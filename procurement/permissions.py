@@ -20,6 +20,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "registry.edit": frozenset({"admin"}),
     "profile.edit": frozenset({"admin"}),
     "users.manage": frozenset({"admin"}),
+    "audit.read": frozenset({"auditor", "admin"}),
 }
 
 
@@ -31,6 +32,7 @@ class Actor:
     name: str
     role: str
     organization_id: int | None
+    system: bool = False  # the command line, acting for any municipality it names
 
     def can(self, permission: str) -> bool:
         """Tell whether this actor's role grants `permission`."""
@@ -44,4 +46,5 @@ class Actor:
             )
 
 
-SYSTEM = Actor(user_id=None, name="system (command line)", role="admin", organization_id=None)
+SYSTEM = Actor(user_id=None, name="system (command line)", role="admin", organization_id=None,
+               system=True)

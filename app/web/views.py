@@ -26,6 +26,7 @@ from app.database import get_session
 from app.web import bp
 from app.web.labels import LABELS
 from procurement.errors import InvalidInput, NotFound, PermissionDenied
+from procurement.permissions import PERMISSIONS, ROLES
 from procurement.services import (
     exports,
     imports,
@@ -40,7 +41,6 @@ from procurement.users import authenticate
 
 PAGE_SIZE = 50
 # Roles that read the audit trail page (see the report: a permission would be better).
-AUDIT_ROLES = frozenset({"auditor", "admin"})
 STAGED_KEY = "staged_imports"
 
 
@@ -493,12 +493,9 @@ def _scenario_params(form: dict[str, str], errors: dict[str, str]) -> dict[str, 
 # --- audit -------------------------------------------------------------------------------
 
 @bp.get("/audit")
-@require("read")
+@require("audit.read")
 def audit_events() -> Any:
     """Show the audit trail of the municipality (auditors and administrators)."""
-    if current_actor().role not in AUDIT_ROLES:
-        raise PermissionDenied(_("Le journal d'audit est réservé aux vérificateurs et aux "
-                                 "administrateurs."))
     offset = _offset()
     page = overview.audit_page(get_session(), current_actor(), limit=PAGE_SIZE, offset=offset)
     return render_template("audit.html", page=page, offset=offset, size=PAGE_SIZE)
@@ -527,4 +524,5 @@ def _local(target: str | None) -> bool:
 @bp.app_context_processor
 def inject_user() -> dict[str, Any]:
     """Give every template the user and their role."""
-    return {"user": current_user, "audit_roles": AUDIT_ROLES}
+    return {"user": current_user,
+            "audit_roles": {role for role in ROLES if role in PERMISSIONS["audit.read"]}}

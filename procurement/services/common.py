@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from procurement.errors import NotFound
 from procurement.models import Organization
+from procurement.permissions import Actor
 
 CENT = Decimal("0.01")
 MAX_ID = 2**31 - 1
@@ -40,6 +41,15 @@ def organization_by_code(session: Session, code: str) -> Organization:
             "Trois-Rivières); `procure init --demo` loads the municipalities."
         )
     return org
+
+
+def scope_of(actor: Actor) -> int | None:
+    """Return the municipality the actor may see; only the command line sees them all."""
+    if actor.organization_id is not None:
+        return actor.organization_id
+    if actor.system:
+        return None
+    raise NotFound("Your account is not attached to a municipality.")
 
 
 def get_owned(session: Session, model: type[T], object_id: Any, organization_id: int | None) -> T:

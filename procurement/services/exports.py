@@ -13,7 +13,7 @@ from procurement.exports.ocds import proposal_package
 from procurement.exports.workbook import proposal_workbook
 from procurement.models import Organization, Proposal
 from procurement.permissions import Actor
-from procurement.services.common import get_owned
+from procurement.services.common import get_owned, scope_of
 
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -38,7 +38,7 @@ def export_proposal(session: Session, actor: Actor, proposal_id: int, fmt: str) 
     if fmt not in FORMATS:
         raise InvalidInput(f"Unknown export format {fmt!r}.",
                            errors={"format": f"must be one of {', '.join(sorted(FORMATS))}"})
-    proposal = get_owned(session, Proposal, proposal_id, actor.organization_id)
+    proposal = get_owned(session, Proposal, proposal_id, scope_of(actor))
     org = session.get(Organization, proposal.organization_id)
     assert org is not None
     if fmt == "xlsx":

@@ -164,7 +164,7 @@ def import_spend(
     batch = _store_batch(session, actor, org, result, file_name, status="imported",
                          currency=currency or org.currency)
     store_lines(session, org, batch.id, result.records, progress=progress)
-    if save_mapping or mapping is not None:
+    if save_mapping:
         remember_mapping(session, actor, org, result.columns, result.mapping, date_order)
     outcome.import_id, outcome.status = batch.id, "imported"
     outcome.lines, outcome.total = batch.lines, batch.total
@@ -476,5 +476,6 @@ def staged_upload(instance: Path, actor: Actor, token: str) -> tuple[Path, str]:
 def discard_staged(instance: Path, token: str) -> None:
     """Delete a staged upload once imported or abandoned."""
     folder = staging_folder(instance)
-    for path in (folder / token, folder / f"{token}.name"):
+    (folder / token).unlink(missing_ok=True)
+    for path in folder.glob(f"{token}.*"):
         path.unlink(missing_ok=True)

@@ -82,10 +82,11 @@ def refresh_supplier_categories(session: Session) -> int:
     confirmed_suppliers = {sid for sid, _ in confirmed}
     session.execute(delete(SupplierCategory).where(SupplierCategory.confirmed.is_(False)))
     rows = [
-        {"supplier_id": int(r.key), "category_code": r.category_code,
-         "confidence": float(r.confidence), "reason": str(r.reason), "confirmed": False}
-        for r in inferred.itertuples(index=False)
-        if int(r.key) not in confirmed_suppliers and (int(r.key), r.category_code) not in confirmed
+        {"supplier_id": int(r["key"]), "category_code": str(r["category_code"]),
+         "confidence": float(r["confidence"]), "reason": str(r["reason"]), "confirmed": False}
+        for r in inferred.to_dict("records")
+        if int(r["key"]) not in confirmed_suppliers
+        and (int(r["key"]), str(r["category_code"])) not in confirmed
     ]
     if rows:
         session.execute(insert(SupplierCategory), rows)
@@ -109,7 +110,8 @@ def _lines_frame(session: Session, org_id: int) -> pd.DataFrame:
 def org_rules(session: Session, org_id: int) -> list[matching.Rule]:
     """Return the municipality's confirmed categorization rules."""
     return [
-        matching.Rule(kind=r.kind, pattern=r.pattern, category_code=r.category_code,
+        matching.Rule(kind=r.kind, pattern=r.pattern,  # type: ignore[arg-type]
+                      category_code=r.category_code,
                       source=f"rule #{r.id}")
         for r in session.scalars(select(CategoryRule).where(
             CategoryRule.organization_id == org_id).order_by(CategoryRule.id))
@@ -197,22 +199,22 @@ def recognise_incumbents(session: Session, org_id: int, lines: pd.DataFrame) -> 
             IncumbentMatch.organization_id == org_id))
     }
     links: dict[tuple[str, str], int | None] = {}
-    for row in found.itertuples(index=False):
-        key = (row.supplier_name, row.supplier_id or "")
-        registry_key = None if pd.isna(row.registry_key) else int(row.registry_key)
+    for row in found.to_dict("records"):
+        key = (str(row["supplier_name"]), str(row["supplier_id"] or ""))
+        registry_key = None if pd.isna(row["registry_key"]) else int(row["registry_key"])
         existing = decided.get(key)
         if existing is not None and existing.status in {"confirmed", "rejected"}:
             links[key] = existing.supplier_id if existing.status == "confirmed" else None
             continue
-        status = {"auto": "auto", "review": "pending"}.get(row.decision, "none")
+        status = {"auto": "auto", "review": "pending"}.get(str(row["decision"]), "none")
         if existing is None:
             existing = IncumbentMatch(organization_id=org_id, supplier_name=key[0],
                                       supplier_ref=key[1])
             session.add(existing)
         existing.supplier_id = registry_key
-        existing.confidence = float(row.confidence or 0)
-        existing.method = str(row.method)
-        existing.reason = str(row.reason)
+        existing.confidence = float(row["confidence"] or 0)
+        existing.method = str(row["method"])
+        existing.reason = str(row["reason"])
         existing.status = status
         links[key] = registry_key if status == "auto" else None
     session.flush()
@@ -280,9 +282,10 @@ def opportunities(session: Session, org: Organization, lines: pd.DataFrame,
     counts = candidate_counts(session, org)
     ranked = matching.unmet_needs(spend, counts, taxonomy())
     return [
-        {"category": r.category_code, "label_fr": r.label_fr, "label_en": r.label_en,
-         "amount": f"{r.amount_cents / 100:.2f}", "local_candidates": int(r.n_local_candidates)}
-        for r in ranked.head(limit).itertuples(index=False)
+        {"category": r["category_code"], "label_fr": r["label_fr"], "label_en": r["label_en"],
+         "amount": f"{int(r['amount_cents']) / 100:.2f}",
+         "local_candidates": int(r["n_local_candidates"])}
+        for r in ranked.head(limit).to_dict("records")
     ]
 
 

@@ -16,7 +16,7 @@ from procurement.audit import record_event
 from procurement.errors import Conflict, InvalidInput, PermissionDenied
 from procurement.models import Allocation, Proposal, utcnow
 from procurement.permissions import Actor
-from procurement.services.common import get_owned
+from procurement.services.common import get_owned, scope_of
 
 DECISIONS = ("approved", "rejected")
 
@@ -52,7 +52,7 @@ def _bump(session: Session, proposal: Proposal, expected_version: int,
 def submit(session: Session, actor: Actor, proposal_id: int, *, version: int) -> Proposal:
     """Send a draft proposal to finance for review."""
     actor.require("proposal.submit")
-    proposal = get_owned(session, Proposal, proposal_id, actor.organization_id)
+    proposal = get_owned(session, Proposal, proposal_id, scope_of(actor))
     if proposal.status != "draft":
         raise Conflict(f"Proposal #{proposal.id} is {proposal.status}; only a draft can be "
                        "submitted.")
@@ -75,7 +75,7 @@ def decide(session: Session, actor: Actor, proposal_id: int, *, decision: str, v
     if decision == "rejected" and not (comment and comment.strip()):
         raise InvalidInput("Say why the proposal is rejected.",
                            errors={"comment": "a comment is required to reject"})
-    proposal = get_owned(session, Proposal, proposal_id, actor.organization_id)
+    proposal = get_owned(session, Proposal, proposal_id, scope_of(actor))
     if proposal.created_by_id is not None and proposal.created_by_id == actor.user_id:
         raise PermissionDenied("You prepared this proposal: another person must review it "
                                "(four-eyes principle).")
@@ -111,8 +111,8 @@ def decide(session: Session, actor: Actor, proposal_id: int, *, decision: str, v
 def compare(session: Session, actor: Actor, first_id: int, second_id: int) -> dict[str, Any]:
     """Compare two proposals of the municipality lot by lot and supplier by supplier."""
     actor.require("read")
-    first = get_owned(session, Proposal, first_id, actor.organization_id)
-    second = get_owned(session, Proposal, second_id, actor.organization_id)
+    first = get_owned(session, Proposal, first_id, scope_of(actor))
+    second = get_owned(session, Proposal, second_id, scope_of(actor))
 
     def amounts(proposal: Proposal) -> dict[tuple[str, str], Any]:
         result: dict[tuple[str, str], Any] = {}
