@@ -1,0 +1,255 @@
+"""Why the proposal is what it is: binding limits, missed targets, infeasibility.
+
+Divisible mode reads the LP duals; indivisible mode has no meaningful duals, so it
+relaxes each limit that is nearly reached by a step, re-solves within a time budget
+and compares. An infeasible scenario is diagnosed by an elastic re-formulation:
+hard targets become soft (and, if needed, the budget may be exceeded), and what must
+give way, and by how much, is reported in business terms.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pulp
+
+from optimizer.model import MARKET, Model, ModelData, RowInfo, build_model
+from optimizer.solution import Explanation, Infeasibility
+from optimizer.solvers import FEASIBLE, OPTIMAL, run_model
+
+_SYMBOL = {"CAD": "$", "USD": "$", "EUR": "€", "GBP": "£"}
+#: Limits worth explaining (coverage always binds and says nothing).
+EXPLAINED = ("budget", "capacity", "max_supplier_share", "rotation", "target_se_share",
+             "target_se_share_category", "target_local_share")
+#: Most explanations returned, the most valuable first.
+MAX_EXPLANATIONS = 25
+
+
+def money(dollars: float, currency: str = "CAD") -> str:
+    """Format dollars for a sentence: "123,456 $"."""
+    return f"{dollars:,.0f} {_SYMBOL.get(currency, currency)}"
+
+
+def _points(per_1000: float) -> str:
+    return f"{per_1000:,.1f}" if abs(per_1000) < 1000 else f"{per_1000:,.0f}"
+
+
+def _sentence(d: ModelData, info: RowInfo, per_1000: float | None, how: str = "") -> str:
+    """Return the finance officer's sentence for a binding limit."""
+    cur = d.currency
+    gain = "" if per_1000 is None else (
+        f" each additional 1,000 {_SYMBOL.get(cur, cur)} {how}would add "
+        f"{_points(per_1000)} impact points."
+    )
+    if info.kind == "budget":
+        pct = d.scenario.budget_increase_pct
+        return (f"The budget limits the shift: the proposal may cost at most "
+                f"{money(info.rhs, cur)} ({pct:+.1%} over today's "
+                f"{money(d.total_value, cur)});" + gain.replace(" would", " of budget would", 1))
+    if info.kind == "capacity":
+        return (f"Supplier {info.label} is at capacity ({money(info.rhs, cur)} a year);"
+                + gain.replace(" would", " of its capacity would", 1))
+    if info.kind == "max_supplier_share":
+        share = d.scenario.max_supplier_share or 0.0
+        return (f"Supplier {info.label} reaches the maximum share per supplier ({share:.0%} "
+                f"of the spending in scope, {money(info.rhs, cur)});" + gain)
+    if info.kind == "rotation":
+        return (f"Rotation of contractors in the invitation band of {info.category}: "
+                f"{info.label} has reached its limit in that group;" + gain)
+    target = info.target.value if info.target else 0.0
+    return (f"The {info.label} target of {target:.0%} binds: it forces spending toward "
+            f"less impactful options;" + gain.replace(" would add", " less required would add",
+                                                         1))
+
+
+def _explanation(d: ModelData, name: str, info: RowInfo, per_1000: float | None,
+                 text: str) -> Explanation:
+    limit = None if info.kind == "rotation" and per_1000 is None else round(info.rhs * 100)
+    return Explanation(constraint=name, explanation=text, shadow_price_per_1000=per_1000,
+                       kind=info.kind, subject=info.subject, limit_cents=limit)
+
+
+def _row_slack(con: pulp.LpConstraint) -> float:
+    """Return how far a row is from its limit (≥ 0 when satisfied), from var values."""
+    value = float(con.value() or 0.0)  # lhs - rhs
+    return -value if con.sense == pulp.LpConstraintLE else value
+
+
+def explain_from_duals(model: Model) -> list[Explanation]:
+    """Explain binding limits of a solved LP from its dual values."""
+    d = model.data
+    shortfall = any((v.varValue or 0.0) > 0.005 for v in model.shortfalls.values())
+    found: list[tuple[float, int, Explanation]] = []
+    for name, info in model.rows.items():
+        if info.kind not in EXPLAINED or name in model.shortfalls:
+            continue
+        con = model.prob.constraints[name]
+        if con.pi is None:
+            continue
+        gain = abs(float(con.pi))
+        tolerance = 1e-6 * max(1.0, abs(info.rhs)) + 0.01
+        if gain < 1e-9 or _row_slack(con) > tolerance:
+            continue
+        if shortfall and gain > model.penalty / 10:
+            # The dual is dominated by the penalty of a missed target: say so in
+            # dollars of shortfall closed, not in impact points.
+            closed = gain / model.penalty * 1000
+            text = (_sentence(d, info, None).rstrip(";").rstrip(".")
+                    + f"; each additional 1,000 {_SYMBOL.get(d.currency, d.currency)} would "
+                    f"close about {money(closed, d.currency)} of a missed target's shortfall.")
+            found.append((gain, 0, _explanation(d, name, info, None, text)))
+            continue
+        per_1000 = gain * 1000.0
+        priority = 0 if info.kind == "budget" else 1
+        found.append((per_1000, priority,
+                      _explanation(d, name, info, per_1000, _sentence(d, info, per_1000))))
+    found.sort(key=lambda t: (t[1], -t[0], t[2].constraint))
+    return [e for _, _, e in found[:MAX_EXPLANATIONS]]
+
+
+def _impact(model: Model, values: np.ndarray) -> float:
+    return float(np.dot(model.data.opt_ipd, values))
+
+
+def explain_by_resolve(model: Model, base_values: np.ndarray, *, time_budget: float,
+                       max_resolves: int = 6) -> list[Explanation]:
+    """Explain an indivisible proposal by relaxing nearly-reached limits and re-solving.
+
+    Each candidate limit is relaxed by a step (1 % of the budget; 10 % of a capacity
+    or share, or room for the smallest lot that did not fit; one more lot for
+    rotation; one point less for a target), the MILP is
+    re-solved within what is left of ``time_budget``, and the impact gained is scaled
+    to 1,000 $. The rows are restored afterwards.
+    """
+    d = model.data
+    index = model.index
+    chosen = base_values > 0
+    base_impact = _impact(model, base_values)
+    candidates: list[tuple[int, float, str, float]] = []
+    for name, info in model.rows.items():
+        if info.kind not in EXPLAINED or name in model.shortfalls:
+            continue
+        con = model.prob.constraints[name]
+        slack = _row_slack(con)
+        idx = [index[v.name] for v in con if v.name in index]
+        unchosen = [i for i in idx if not chosen[i] and d.opt_sup[i] != MARKET]
+        if con.sense == pulp.LpConstraintGE:
+            if slack > 0.01 * max(info.rhs, 1.0):
+                continue
+            step = max(1000.0, 0.01 * info.scope)
+            candidates.append((2, step, name, step))
+            continue
+        sizes = [float(d.lot_value[d.opt_lot[i]]) for i in unchosen]
+        room = max(sizes, default=0.0)
+        if info.kind == "rotation" and model.integer:
+            if slack >= 1.0 - 1e-6:
+                continue
+            candidates.append((1, 1.0, name, 1.0))
+            continue
+        if slack >= room:
+            continue  # no unchosen option would have fitted: not limiting
+        step = max(1000.0, (0.01 if info.kind == "budget" else 0.10) * info.rhs)
+        if info.kind != "budget":
+            # Enough room for the smallest lot that could not fit, if more than 10 %.
+            step = max(step, min(sizes) - slack)
+        candidates.append((0 if info.kind == "budget" else 1, -info.rhs, name, step))
+    candidates.sort()
+    out: list[Explanation] = []
+    deadline = time.perf_counter() + time_budget
+    for _, _, name, step in candidates[:max_resolves]:
+        remaining = deadline - time.perf_counter()
+        if remaining < 0.2:
+            break
+        con = model.prob.constraints[name]
+        info = model.rows[name]
+        delta = step if con.sense == pulp.LpConstraintGE else -step
+        con.constant += delta
+        try:
+            run = run_model(model, time_limit=min(remaining, d.scenario.time_limit_s))
+        finally:
+            con.constant -= delta
+        if run.values is None or run.status not in (OPTIMAL, FEASIBLE):
+            continue
+        gained = _impact(model, run.values) - base_impact
+        if gained <= 1e-6:
+            continue
+        if info.kind == "rotation" and model.integer:
+            text = (_sentence(d, info, None).rstrip(";")
+                    + f"; allowing it one more lot of the group would add "
+                      f"{_points(gained)} impact points.")
+            out.append(_explanation(d, name, info, None, text))
+            continue
+        per_1000 = gained / step * 1000.0
+        how = f"(estimated by re-solving with {money(step, d.currency)} more) "
+        out.append(_explanation(d, name, info, per_1000, _sentence(d, info, per_1000, how)))
+    return out
+
+
+def shortfall_report(model: Model, *, hard: bool) -> list[Infeasibility]:
+    """Report every shortfall variable of a solved model in business terms.
+
+    ``hard`` says whether the shortfalls come from hard targets relaxed to diagnose an
+    infeasible scenario (cannot be met) or from soft targets (missed).
+    """
+    d = model.data
+    out: list[Infeasibility] = []
+    for name, var in sorted(model.shortfalls.items()):
+        value = float(var.varValue or 0.0)
+        if name == "budget":
+            if value <= 0.005:
+                continue
+            needed = d.budget + value
+            text = (f"The budget of {money(d.budget, d.currency)} cannot cover the needs "
+                    f"under the hard rules: the cheapest proposal costs "
+                    f"{money(needed, d.currency)}, {money(value, d.currency)} more.")
+            out.append(Infeasibility("budget", text, round(value * 100), None, None,
+                                     round(needed * 100), True))
+            continue
+        info = model.rows[name]
+        con = model.prob.constraints[name]
+        achieved = sum(c * (v.varValue or 0.0) for v, c in con.items() if v is not var)
+        target = info.target.value if info.target else 0.0
+        missing = target * info.scope - achieved
+        if missing <= 0.005:
+            continue
+        reach = achieved / info.scope if info.scope else 0.0
+        is_hard = hard or bool(info.target and info.target.hard)
+        points = (target - reach) * 100
+        if is_hard:
+            text = (f"The {info.label} target of {target:.0%} cannot be met: at most "
+                    f"{reach:.1%} is reachable with the eligible suppliers' capacity, the "
+                    f"budget and the other rules; shortfall {points:.1f} points "
+                    f"({money(missing, d.currency)}).")
+        else:
+            text = (f"The {info.label} target of {target:.0%} is not met: the proposal "
+                    f"reaches {reach:.1%}; shortfall {points:.1f} points "
+                    f"({money(missing, d.currency)}).")
+        out.append(Infeasibility(name, text, round(missing * 100), target - reach, target,
+                                 reach, is_hard))
+    return out
+
+
+def diagnose_infeasibility(d: ModelData) -> tuple[list[Infeasibility], str]:
+    """Find which hard targets (or the budget) cannot hold together, and by how much."""
+    model = build_model(d, elastic=True)
+    run = run_model(model)
+    if run.status not in (OPTIMAL, FEASIBLE):
+        # Even with soft targets nothing fits: the budget itself is too small.
+        model = build_model(d, elastic=True, budget_elastic=True)
+        run = run_model(model)
+    if run.status not in (OPTIMAL, FEASIBLE):
+        return [], "the scenario is infeasible and the diagnosis found no cause"
+    found = shortfall_report(model, hard=True)
+    # Soft targets keep their own status in the report.
+    soft = {n for n, i in model.rows.items() if i.target is not None and not i.target.hard}
+    found = [f if f.constraint not in soft else _as_soft(f) for f in found]
+    hard_found = [f for f in found if f.hard]
+    message = "; ".join(f.constraint for f in hard_found) or "no single cause identified"
+    return found, f"cannot hold together: {message}"
+
+
+def _as_soft(f: Infeasibility) -> Infeasibility:
+    text = f.explanation.replace("cannot be met: at most", "is not met either: at most")
+    return Infeasibility(f.constraint, text, f.shortfall, f.shortfall_share, f.target,
+                         f.reachable, False)

@@ -1,0 +1,172 @@
+"""Solve a scenario end to end: prepare, build, solve, round, re-check, explain."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from optimizer.check import check_solution
+from optimizer.explain import (
+    diagnose_infeasibility,
+    explain_by_resolve,
+    explain_from_duals,
+    shortfall_report,
+)
+from optimizer.impact import impact_formula
+from optimizer.inputs import OptimizerInput
+from optimizer.kpis import Lookup, compute_kpis
+from optimizer.model import MARKET, ModelData, build_model, prepare
+from optimizer.solution import AllocationResult, Explanation, Infeasibility, Solution
+from optimizer.solvers import ERROR, FEASIBLE, INFEASIBLE, OPTIMAL, run_model
+
+
+def round_to_cents(d: ModelData, values: np.ndarray, integer: bool) -> np.ndarray:
+    """Return integer cents per option whose sum is exactly each lot's value.
+
+    Divisible mode floors every amount and hands the missing cents of each lot to
+    its options with the largest remainders (ties: option order, so deterministic).
+    Indivisible mode gives the whole lot to the option the solver chose.
+    """
+    lot_cents = d.lot_value_cents
+    if integer:
+        chosen = values > 0.5 * d.lot_value[d.opt_lot]
+        return np.where(chosen, lot_cents[d.opt_lot], 0).astype(np.int64)
+    exact = np.clip(values, 0.0, None) * 100.0
+    # Amounts within a millionth of a cent of an integer are that integer: solver
+    # noise must not decide who gets the spare cents.
+    nearest = np.round(exact)
+    exact = np.where(np.abs(exact - nearest) < 1e-6, nearest, exact)
+    floor = np.floor(exact).astype(np.int64)
+    remainder = exact - floor
+    n_lots = len(lot_cents)
+    missing = lot_cents - np.bincount(d.opt_lot, weights=floor, minlength=n_lots).astype(np.int64)
+    # Rank options inside each lot by decreasing remainder, then by option order.
+    order = np.lexsort((np.arange(len(exact)), -remainder, d.opt_lot))
+    first = np.searchsorted(d.opt_lot[order], np.arange(n_lots))
+    rank = np.empty(len(exact), dtype=np.int64)
+    rank[order] = np.arange(len(exact)) - first[d.opt_lot[order]]
+    cents = floor + (rank < missing[d.opt_lot]).astype(np.int64)
+    # A lot whose solver values were off by more than a cent per option: settle the
+    # difference on its largest option, and let the re-check judge the result.
+    off = lot_cents - np.bincount(d.opt_lot, weights=cents, minlength=n_lots).astype(np.int64)
+    for li in np.flatnonzero(off):
+        idx = np.flatnonzero(d.opt_lot == li)
+        biggest = idx[np.argmax(cents[idx])]
+        cents[biggest] = max(cents[biggest] + off[li], 0)
+    return cents
+
+
+DUST_CENTS = 100  # pieces under 1 $ are solver residue, not a purchase anyone would make
+
+
+def _passes_check(data: OptimizerInput, d: ModelData, cents: np.ndarray) -> bool:
+    allocations = allocations_of(d, cents)
+    probe = Solution(status=OPTIMAL, objective=None, gap=None, allocations=allocations,
+                     kpis={}, solver=data.scenario.solver, mode=data.scenario.mode)
+    return not check_solution(data, probe)
+
+
+def consolidate_dust(data: OptimizerInput, d: ModelData, cents: np.ndarray) -> np.ndarray:
+    """Fold pieces of a lot worth less than 1 $ into another piece of the same lot.
+
+    The LP may leave a few cents with a second option (limits are tightened by a margin
+    so that rounding stays feasible); nobody awards a contract for 0.12 $. Each lot tries
+    its other pieces, largest first, then its market option; a fold is kept only when
+    the whole proposal still passes every check.
+    """
+    dust = (cents > 0) & (cents < DUST_CENTS)
+    for li in np.unique(d.opt_lot[dust]).tolist():
+        idx = np.flatnonzero(d.opt_lot == li)
+        pieces = idx[dust[idx]]
+        others = idx[(cents[idx] >= DUST_CENTS)]
+        targets = [*others[np.argsort(-cents[others], kind="stable")].tolist(),
+                   *idx[d.opt_sup[idx] == MARKET].tolist()]
+        for keep in dict.fromkeys(targets):
+            moved = cents.copy()
+            folded = pieces[pieces != keep]
+            moved[keep] += moved[folded].sum()
+            moved[folded] = 0
+            if _passes_check(data, d, moved):
+                cents = moved
+                break
+    return cents
+
+
+def allocations_of(d: ModelData, cents: np.ndarray) -> tuple[AllocationResult, ...]:
+    """Return the proposal lines (non-zero amounts), sorted by lot then option."""
+    out = []
+    for k in np.flatnonzero(cents > 0).tolist():
+        li, si = int(d.opt_lot[k]), int(d.opt_sup[k])
+        out.append(AllocationResult(
+            lot_key=d.lot_keys[li],
+            supplier_key=None if si == MARKET else d.sup_keys[si],
+            amount_cents=int(cents[k]),
+            route=d.opt_route[k],
+            category=d.lot_category[li],
+            band=d.lot_band[li],
+            premium_pct=float(d.opt_premium[k]),
+            impact_per_dollar=float(d.opt_ipd[k]),
+        ))
+    return tuple(out)
+
+
+def solve(data: OptimizerInput) -> Solution:
+    """Propose allocations for a scenario, with KPIs, explanations and a re-check.
+
+    The status is "optimal" only when the solver proved it, "feasible" when it
+    stopped at the time limit with a solution (``gap`` says how far from proven it
+    may be), and "error" when the rounded proposal fails the re-check.
+    """
+    start = time.perf_counter()
+    scenario = data.scenario
+    d = prepare(data)
+    model = build_model(d)
+    run = run_model(model)
+    look = Lookup.of(data)
+    formula = impact_formula(scenario.weights)
+
+    if run.values is None or run.status not in (OPTIMAL, FEASIBLE):
+        infeasibility: tuple[Infeasibility, ...] = ()
+        message = run.message
+        if run.status == INFEASIBLE:
+            found, message = diagnose_infeasibility(d)
+            infeasibility = tuple(found)
+        kpis = compute_kpis(look, ())
+        kpis["excluded_candidates"] = dict(d.excluded)
+        return Solution(status=run.status, objective=None, gap=None, allocations=(),
+                        kpis=kpis, infeasibility=infeasibility,
+                        solve_seconds=time.perf_counter() - start, message=message,
+                        solver=scenario.solver, formula=formula, mode=scenario.mode)
+
+    cents = round_to_cents(d, run.values, model.integer)
+    if not model.integer:
+        cents = consolidate_dust(data, d, cents)
+    allocations = allocations_of(d, cents)
+    kpis = compute_kpis(look, allocations)
+    kpis["excluded_candidates"] = dict(d.excluded)
+    missed = tuple(shortfall_report(model, hard=False))
+    kpis["target_shortfalls_cents"] = {m.constraint: m.shortfall for m in missed}
+    binding: list[Explanation] = []
+    if scenario.explain:
+        if model.integer:
+            budget = min(max(2.0, scenario.time_limit_s), 30.0)
+            binding = explain_by_resolve(model, run.values, time_budget=budget)
+        else:
+            binding = explain_from_duals(model)
+    draft = Solution(status=run.status, objective=kpis["impact_after"], gap=run.gap,
+                     allocations=allocations, kpis=kpis, binding=tuple(binding),
+                     infeasibility=missed, solver_objective=run.objective,
+                     message=run.message, solver=scenario.solver, formula=formula,
+                     mode=scenario.mode)
+    violations = tuple(check_solution(data, draft))
+    status, message = draft.status, draft.message
+    if violations:
+        status = ERROR
+        message = f"the proposal fails {len(violations)} checks after rounding"
+    return Solution(status=status, objective=draft.objective, gap=draft.gap,
+                    allocations=allocations, kpis=kpis, binding=draft.binding,
+                    infeasibility=missed, violations=violations,
+                    solve_seconds=time.perf_counter() - start, message=message,
+                    solver_objective=run.objective, solver=scenario.solver, formula=formula,
+                    mode=scenario.mode)
