@@ -174,6 +174,9 @@ def _target_from_json(value: Any) -> Target | str:
 _FIELD_NAMES = tuple(f.name for f in fields(ScenarioInput))
 
 
+TARGET_FIELDS = ("social_economy_share", "local_share", "social_economy_share_by_category")
+
+
 def scenario_from_dict(data: Mapping[str, Any] | None) -> ScenarioInput:
     """Validate a JSON scenario (any subset of fields, defaults for the rest).
 
@@ -181,6 +184,23 @@ def scenario_from_dict(data: Mapping[str, Any] | None) -> ScenarioInput:
     """
     data = dict(data or {})
     errors: dict[str, str] = {}
+    # Targets may be grouped as {"targets": {"social_economy_share": …, "local_share": …,
+    # "social_economy_share_by_category": {…}}}, the form scenario files use.
+    grouped = data.pop("targets", None)
+    if grouped is not None:
+        if not isinstance(grouped, Mapping):
+            errors["targets"] = ("must be an object such as {\"social_economy_share\": "
+                                 "{\"value\": 0.3, \"hard\": true}}")
+        else:
+            for name, value in grouped.items():
+                key = "social_economy_share_by_category" if name == "by_category" else name
+                if key not in TARGET_FIELDS:
+                    errors[f"targets.{name}"] = (
+                        f"unknown target; expected one of {', '.join(TARGET_FIELDS)}")
+                elif key in data:
+                    errors[f"targets.{name}"] = "given twice (inside and outside targets)"
+                else:
+                    data[key] = value
     for unknown in sorted(set(data) - set(_FIELD_NAMES)):
         errors[unknown] = "unknown field"
     values: dict[str, Any] = {}

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from procurement.models import ImportBatch, Organization, User
 from procurement.permissions import SYSTEM
 from procurement.regulatory import seed_profiles
-from procurement.users import create_user
+from procurement.users import actor_for, create_user
 
 DEMO_ORG_CODE = "37067"  # Trois-Rivières (MAMH code)
 DEMO_YEAR = 2025
@@ -206,7 +206,7 @@ def load_demo(session: Session, *, realdata: Path, instance: Path,
               normalize_name: Callable[[str], str], log: Callable[[str], None] = print
               ) -> DemoResult:
     """Load municipalities, registry, the demo city's spending and demo users, once."""
-    from procurement.services import imports, matching
+    from procurement.services import imports, matching, optimize
 
     credentials_path = instance / "demo-credentials.txt"
     if demo_loaded(session):
@@ -234,6 +234,8 @@ def load_demo(session: Session, *, realdata: Path, instance: Path,
     log(f"demo spending: {outcome.status}, {outcome.lines} lines, total {outcome.total}")
     if outcome.status != "imported":
         raise RuntimeError(f"The demo workbook did not import: {outcome.message}")
+    summary = matching.run_matching(session, SYSTEM, org)
+    log(f"matching: baseline social economy share {summary.baseline_social_economy_share:.1%}")
     credentials = {}
     for role in DEMO_ROLES:
         email = f"{role}@demo.v3r.example"
@@ -243,6 +245,11 @@ def load_demo(session: Session, *, realdata: Path, instance: Path,
                         password=password, organization_id=org.id)
             credentials[email] = password
     write_credentials(credentials_path, credentials)
+    # A first proposal, prepared by the demo purchaser, so that every role has one to see.
+    purchaser = session.scalar(select(User).where(User.email == "purchaser@demo.v3r.example"))
+    actor = actor_for(purchaser) if purchaser else SYSTEM
+    result = optimize.run_scenario(session, actor, org, {"name": "Démo — scénario de base"})
+    log(f"demo proposal: #{result.proposal_id} ({result.solution.status})")
     return DemoResult(DEMO_ORG_CODE, True, credentials)
 
 

@@ -1,0 +1,207 @@
+"""The `procure` command line keeps the names and JSON keys of the contract in DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from openpyxl import Workbook
+
+from app.cli import cli
+
+ISSUE_KEYS = {"sheet", "row", "column", "value", "code", "message"}
+
+
+class Procure:
+    """Run `procure` against one instance folder, as a script would."""
+
+    def __init__(self, instance: Path, realdata: Path) -> None:
+        self.env = {"PROCURE_INSTANCE": str(instance), "PROCURE_REALDATA": str(realdata),
+                    "DATABASE_URL": "", "PROCURE_PARSE_IN_SUBPROCESS": "false"}
+        self.instance = instance
+
+    def __call__(self, *args: str) -> Result:
+        return CliRunner().invoke(cli, list(args), env=self.env, catch_exceptions=False)
+
+    def json(self, *args: str, exit_code: int = 0) -> Any:
+        result = self(*args, "--json")
+        assert result.exit_code == exit_code, result.stderr or result.output
+        return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def procure(tmp_path_factory: pytest.TempPathFactory, realdata: Path) -> Iterator[Procure]:
+    runner = Procure(tmp_path_factory.mktemp("cli"), realdata)
+    yield runner
+
+
+def test_init_demo_names_the_demo_municipality_and_loads_once(procure: Procure) -> None:
+    first = procure.json("init", "--demo")
+    assert set(first) == {"database", "demo_org"} and first["demo_org"] == "37067"
+    again = procure.json("init", "--demo")
+    assert again["demo_org"] == "37067"
+    proposals = procure.json("match", "--org", "37067")
+    assert proposals["lines"] == 2870  # loaded once, not twice
+
+
+def test_import_spend_of_the_real_bradford_month_follows_the_contract(
+        procure: Procure, realdata: Path) -> None:
+    path = str(realdata / "bradford-spend-2019-08.csv")
+    data = procure.json("import-spend", path, "--org", "36033", "--currency", "GBP")
+    assert {"import_id", "status", "lines", "total", "issues", "issue_counts"} <= set(data)
+    assert data["status"] == "imported" and data["lines"] == 9708
+    assert data["total"] == "40954151.47"
+    again = procure.json("import-spend", path, "--org", "36033")
+    assert again["status"] == "duplicate" and again["import_id"] == data["import_id"]
+
+
+def test_a_refused_file_prints_its_issues_and_exits_non_zero(
+        procure: Procure, tmp_path: Path) -> None:
+    path = tmp_path / "fevrier.csv"
+    path.write_text("Date;Fournisseur;Montant\n2025-02-01;Imprimerie Gagné;12,50\n"
+                    "2025-02-02;Traiteur;beaucoup\n", encoding="cp1252")
+    data = procure.json("import-spend", str(path), "--org", "36033", exit_code=1)
+    assert data["status"] == "refused" and data["lines"] == 0
+    issue = next(i for i in data["issues"] if i["code"] == "invalid_amount")
+    assert set(issue) >= ISSUE_KEYS and issue["row"] == 3 and issue["value"] == "beaucoup"
+    assert data["issue_counts"]["invalid_amount"] == 1
+    kept = procure.json("import-spend", str(path), "--org", "36033", "--accept-valid-rows")
+    assert kept["status"] == "imported" and kept["lines"] == 1 and kept["total"] == "12.50"
+
+
+def test_an_unknown_municipality_is_a_clear_error_without_a_traceback(
+        procure: Procure, realdata: Path) -> None:
+    result = procure("import-spend", str(realdata / "bradford-spend-2019-08.csv"),
+                     "--org", "00000", "--json")
+    assert result.exit_code != 0
+    assert "No municipality with code '00000'" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_import_suppliers_reports_added_updated_unchanged(procure: Procure,
+                                                          realdata: Path) -> None:
+    data = procure.json("import-suppliers", str(realdata / "mauricie-req-nonprofits-coops.csv"))
+    assert {"import_id", "status", "added", "updated", "unchanged", "issues"} <= set(data)
+    assert data["status"] == "imported"
+    assert data["added"] + data["updated"] + data["unchanged"] == 2220
+    assert procure.json("import-suppliers", str(
+        realdata / "mauricie-req-nonprofits-coops.csv"))["status"] == "duplicate"
+
+
+def test_match_reports_methods_bands_baseline_and_the_review_queue(procure: Procure) -> None:
+    data = procure.json("match", "--org", "37067")
+    assert {"lines", "by_method", "by_confidence", "baseline_social_economy_share",
+            "pending_review", "opportunities"} <= set(data)
+    assert sum(data["by_method"].values()) == data["lines"]
+    assert 0 < data["baseline_social_economy_share"] < 1
+
+
+def test_optimize_with_a_scenario_file_stores_a_proposal(procure: Procure,
+                                                         tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps({"budget_increase_pct": 0.05, "max_supplier_share": 0.05,
+                                    "targets": {"social_economy_share": 0.1}}))
+    data = procure.json("optimize", "--org", "37067", "--scenario", str(scenario))
+    assert {"proposal_id", "status", "objective", "kpis", "binding", "infeasibility"} <= set(data)
+    assert data["status"] == "optimal" and isinstance(data["proposal_id"], int)
+    assert all({"constraint", "explanation"} <= set(b) for b in data["binding"])
+    output = tmp_path / "proposition.xlsx"
+    result = procure("export", str(data["proposal_id"]), "--format", "xlsx", "-o", str(output))
+    assert result.exit_code == 0 and output.read_bytes()[:2] == b"PK"
+
+
+def test_an_unreachable_hard_target_is_explained_and_stores_nothing(
+        procure: Procure, tmp_path: Path) -> None:
+    scenario = tmp_path / "ambitious.json"
+    scenario.write_text(json.dumps(
+        {"targets": {"social_economy_share": {"value": 0.9, "hard": True}}}))
+    data = procure.json("optimize", "--org", "37067", "--scenario", str(scenario), exit_code=1)
+    assert data["status"] == "infeasible" and data["proposal_id"] is None
+    reasons = data["infeasibility"]
+    assert reasons and all({"constraint", "explanation", "shortfall"} <= set(r) for r in reasons)
+    assert any("social economy" in r["explanation"].lower() for r in reasons)
+
+
+def test_an_invalid_scenario_names_each_field(procure: Procure, tmp_path: Path) -> None:
+    scenario = tmp_path / "bad.json"
+    scenario.write_text(json.dumps({"budget_increase_pct": "beaucoup", "mode": "magic",
+                                    "colour": "blue"}))
+    result = procure("optimize", "--org", "37067", "--scenario", str(scenario), "--json")
+    assert result.exit_code != 0
+    for field in ("budget_increase_pct", "mode", "colour"):
+        assert field in result.stderr
+
+
+def test_evaluate_meets_the_quality_goals_and_accepts_a_labels_file(
+        procure: Procure, tmp_path: Path) -> None:
+    data = procure.json("evaluate")
+    assert data["incumbents"]["precision"] >= 0.98 and data["incumbents"]["recall"] >= 0.90
+    assert data["categories"]["accuracy"] >= 0.85
+    labels = tmp_path / "labels.csv"
+    labels.write_text("name,neq\nRECYCLE 3R MAURICIE,1170555792\nBELL CANADA,\n",
+                      encoding="utf-8")
+    mine = procure.json("evaluate", "--incumbents", str(labels))
+    assert mine["incumbents"]["n"] == 2 and mine["incumbents"]["precision"] == 1.0
+    broken = tmp_path / "broken.csv"
+    broken.write_text("nom,numero\nX,1\n", encoding="utf-8")
+    result = procure("evaluate", "--incumbents", str(broken), "--json")
+    assert result.exit_code != 0 and "name, neq" in result.stderr
+
+
+def test_corrections_persist_as_rules_and_apply_to_next_months_import(
+        procure: Procure, tmp_path: Path) -> None:
+    from procurement.db import make_engine, make_session_factory
+    from procurement.permissions import SYSTEM
+    from procurement.services import matching
+    from procurement.services.common import organization_by_code
+
+    def month(name: str, day: str) -> Path:
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["Date", "Fournisseur", "Description", "Montant"])
+        sheet.append([day, "Atelier Quatre Saisons", "Service Xyzzy mensuel", 1500])
+        sheet.append([day, "Imprimerie Gagné", "Impression du bulletin", 800])
+        path = tmp_path / name
+        book.save(path)
+        return path
+
+    assert procure.json("import-spend", str(month("mars.xlsx", "2025-03-31")),
+                        "--org", "51015")["status"] == "imported"
+    engine = make_engine(f"sqlite:///{procure.instance / 'procurement.db'}")
+    with make_session_factory(engine)() as session:
+        org = organization_by_code(session, "51015")
+        matching.correct_category(session, SYSTEM, org, kind="description",
+                                  pattern="Service Xyzzy mensuel",
+                                  category_code="entretien_menager")
+        session.commit()
+    assert procure.json("import-spend", str(month("avril.xlsx", "2025-04-30")),
+                        "--org", "51015")["status"] == "imported"
+    with make_session_factory(engine)() as session:
+        from sqlalchemy import select
+
+        from procurement.models import PurchaseLine
+
+        rows = session.execute(select(PurchaseLine.date, PurchaseLine.category_code,
+                                      PurchaseLine.category_method).where(
+            PurchaseLine.organization_id == org.id,
+            PurchaseLine.description == "Service Xyzzy mensuel")).all()
+    engine.dispose()
+    assert len(rows) == 2
+    assert {(code, method) for _, code, method in rows} == {("entretien_menager", "rule")}
+
+
+def test_demo_runs_the_whole_chain(procure: Procure) -> None:
+    data = procure.json("demo")
+    assert {"proposal_id", "status", "social_economy_share_before",
+            "social_economy_share_after", "kpis"} <= set(data)
+    assert data["status"] == "optimal" and data["proposal_id"]
+    assert data["social_economy_share_after"] > data["social_economy_share_before"]
+
+
+def test_audit_verify_passes_on_an_untouched_trail(procure: Procure) -> None:
+    data = procure.json("audit", "verify")
+    assert data["ok"] is True and data["events"] > 0
