@@ -12,6 +12,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the application: configuration, database, auth, blueprints, errors."""
     from app import api, auth, database, errors, i18n, security, web
     from app.config import from_env
+    from importers import assert_defused_openpyxl
+
+    # Uploaded workbooks are untrusted XML: refuse to start if openpyxl would parse them
+    # without defusedxml's protection against entity expansion.
+    assert_defused_openpyxl()
 
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(from_env())

@@ -253,9 +253,12 @@ def match(obj: Context, org_code: str, as_json: bool) -> None:
 @click.option("--org", "org_code", required=True, help="Municipality code (MAMH mcode).")
 @click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Scenario as a JSON file (any subset of the fields).")
+@click.option("--sensitivity", is_flag=True,
+              help="Also re-solve for budgets -10 % … +20 % (key 'sensitivity').")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def optimize(obj: Context, org_code: str, scenario_file: Path | None, as_json: bool) -> None:
+def optimize(obj: Context, org_code: str, scenario_file: Path | None, sensitivity: bool,
+             as_json: bool) -> None:
     """Propose allocations that maximize local social impact within the constraints."""
     from procurement.services import optimize as optimize_service
     from procurement.services.common import organization_by_code
@@ -264,7 +267,10 @@ def optimize(obj: Context, org_code: str, scenario_file: Path | None, as_json: b
     with domain_errors(), obj.session() as session:
         org = organization_by_code(session, org_code)
         outcome = optimize_service.run_scenario(session, SYSTEM, org, params)
-    data = outcome.to_json()
+        data = outcome.to_json()
+        if sensitivity and outcome.proposal_id is not None:
+            data["sensitivity"] = optimize_service.sensitivity_table(
+                session, SYSTEM, outcome.proposal_id)
     emit(data, as_json, _optimize_text)
     if data["status"] not in {"optimal", "feasible"}:
         sys.exit(1)

@@ -22,19 +22,28 @@ _STRICT_TOTAL = re.compile(
 _LOOSE_TOTAL = re.compile(r"^(grand )?totau?[lx]?\b")
 
 
-def match_distinct(column: Column, pattern: re.Pattern[str], prefilter: str) -> np.ndarray:
-    """Return True where the folded cell text matches; only cells holding `prefilter` are folded."""
+def match_distinct(
+    column: Column, patterns: Sequence[re.Pattern[str]], prefilter: str
+) -> list[np.ndarray]:
+    """Return, per pattern, True where the folded cell text matches.
+
+    Only distinct cells holding `prefilter` are folded and matched: on a million-line
+    file almost no cell contains "tot", so the costly folding runs a handful of times.
+    """
     distinct = Distinct.of(column)
     codes, uniques = distinct.codes, distinct.uniques
+    flags = [np.zeros(len(uniques) + 1, dtype=bool) for _ in patterns]
     texts = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    is_text = texts.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-    flags = np.zeros(len(texts) + 1, dtype=bool)
-    if is_text.any():
-        candidates = texts[is_text]
-        near = candidates.str.contains(prefilter, case=False, regex=False).to_numpy()
-        for position, value in zip(np.flatnonzero(is_text)[near], candidates[near], strict=True):
-            flags[position] = bool(pattern.match(normalize_label(value)))
-    return flags[codes]
+    try:
+        # .str.contains gives NaN (not True) for cells that are not text.
+        near = texts.str.contains(prefilter, case=False, regex=False).to_numpy(dtype=object)
+    except AttributeError:  # a column without any text (dates, numbers)
+        return [flag[codes] for flag in flags]
+    for position in np.flatnonzero(near == True).tolist():  # noqa: E712
+        label = normalize_label(texts.iat[position])
+        for flag, pattern in zip(flags, patterns, strict=True):
+            flag[position] = bool(pattern.match(label))
+    return [flag[codes] for flag in flags]
 
 
 def total_rows(table: Table, columns: Sequence[str], date_valid: np.ndarray) -> np.ndarray:
@@ -42,8 +51,10 @@ def total_rows(table: Table, columns: Sequence[str], date_valid: np.ndarray) -> 
     strict = np.zeros(len(table.frame), dtype=bool)
     loose = np.zeros(len(table.frame), dtype=bool)
     for column in columns:
-        strict |= match_distinct(table.distinct(column), _STRICT_TOTAL, "tot")
-        loose |= match_distinct(table.distinct(column), _LOOSE_TOTAL, "tot")
+        is_strict, is_loose = match_distinct(
+            table.distinct(column), (_STRICT_TOTAL, _LOOSE_TOTAL), "tot")
+        strict |= is_strict
+        loose |= is_loose
     return strict | (loose & ~date_valid)
 
 

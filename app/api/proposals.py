@@ -16,10 +16,12 @@ from app.api.schemas import (
     ProposalDetailSchema,
     ProposalFilterSchema,
     ProposalSchema,
+    SensitivityQuerySchema,
+    SensitivityRowSchema,
     SubmitSchema,
 )
 from app.auth import require
-from procurement.services import exports, overview, review
+from procurement.services import exports, optimize, overview, review
 
 EXPORT_DOC = {
     "description": "The proposal as a file (OCDS as a JSON release package)",
@@ -63,6 +65,17 @@ class ProposalItem(MethodView):
     def get(self, proposal_id: int) -> Any:
         """Return one proposal with its lots, allocations and explanations."""
         return overview.proposal(base.session(), base.actor(), proposal_id)
+
+
+@blp.route("/<id:proposal_id>/sensitivity")
+class ProposalSensitivity(MethodView):
+    @require("read")
+    @blp.arguments(SensitivityQuerySchema, location="query")
+    @blp.response(200, SensitivityRowSchema(many=True))
+    def get(self, query: dict[str, Any], proposal_id: int) -> Any:
+        """Re-solve the proposal's scenario for budgets −10 % … +20 % and target shares."""
+        return optimize.sensitivity_table(base.session(), base.actor(), proposal_id,
+                                          target_shares=tuple(query.get("target_shares", ())))
 
 
 @blp.route("/<id:proposal_id>/submit")

@@ -464,6 +464,23 @@ class ComparisonSchema(Schema):
     kpis = fields.Dict(keys=fields.Str(), values=fields.Dict(keys=fields.Str()))
 
 
+class SensitivityQuerySchema(Schema):
+    target_shares = fields.List(
+        fields.Float(validate=validate.Range(min=0, max=1)),
+        validate=validate.Length(max=10),
+        metadata={"description": "social economy share targets to cross with the budgets"})
+
+
+class SensitivityRowSchema(Schema):
+    budget_increase_pct = fields.Float()
+    target_share = fields.Float(allow_none=True)
+    status = fields.Str()
+    objective = fields.Float(allow_none=True)
+    social_economy_share = fields.Float(allow_none=True)
+    proposed_cost = fields.Str(allow_none=True)
+    cost_difference = fields.Str(allow_none=True)
+
+
 class ExportQuerySchema(Schema):
     format = fields.Str(required=True, validate=validate.OneOf(sorted(EXPORT_FORMATS)))
 

@@ -369,3 +369,41 @@ def _candidate_impacts(data: OptimizationData) -> dict[tuple[str, str | None], f
 def money_total(values: list[Decimal]) -> Decimal:
     """Sum decimals exactly."""
     return sum(values, Decimal("0.00"))
+
+
+BUDGET_STEPS = (-0.10, -0.05, 0.0, 0.05, 0.10, 0.20)
+
+
+def sensitivity_table(session: Session, actor: Actor, proposal_id: int, *,
+                      target_shares: tuple[float, ...] = ()) -> list[dict[str, Any]]:
+    """Re-solve a proposal's scenario for budgets −10 % … +20 % (and target shares).
+
+    Computed on request from today's data of the municipality: it answers "what would
+    a change of budget or target buy", and stores nothing.
+    """
+    from procurement.services.common import get_owned, scope_of
+
+    actor.require("read")
+    bad = [share for share in target_shares if not 0 <= share <= 1]
+    if bad or len(target_shares) > 10:
+        raise InvalidInput("The target shares are not valid.", errors={
+            "target_shares": "give at most 10 fractions between 0 and 1, e.g. 0.2,0.3"})
+    proposal = get_owned(session, Proposal, proposal_id, scope_of(actor))
+    org = session.get(Organization, proposal.organization_id)
+    assert org is not None
+    settings = parse_scenario(dict(proposal.scenario.params))
+    profile = get_profile(session, proposal.scenario.params.get("regulatory_profile",
+                                                                "QC-2024"))
+    data = gather_input(session, org, settings, bands_from_profile(profile))
+    rows = optimizer.sensitivity(data.input, budget_steps=BUDGET_STEPS,
+                                 target_shares=target_shares or None)
+    return [
+        {"budget_increase_pct": round(row.budget_increase_pct, 6),
+         "target_share": row.target_share, "status": row.status,
+         "objective": row.objective, "social_economy_share": row.social_economy_share,
+         "proposed_cost": None if row.proposed_cost_cents is None
+         else f"{row.proposed_cost_cents / 100:.2f}",
+         "cost_difference": None if row.cost_difference_cents is None
+         else f"{row.cost_difference_cents / 100:.2f}"}
+        for row in rows
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,12 +37,12 @@ class Procure:
 @pytest.fixture(scope="module")
 def procure(tmp_path_factory: pytest.TempPathFactory, realdata: Path) -> Iterator[Procure]:
     runner = Procure(tmp_path_factory.mktemp("cli"), realdata)
+    loaded = runner.json("init", "--demo")
+    assert set(loaded) == {"database", "demo_org"} and loaded["demo_org"] == "37067"
     yield runner
 
 
 def test_init_demo_names_the_demo_municipality_and_loads_once(procure: Procure) -> None:
-    first = procure.json("init", "--demo")
-    assert set(first) == {"database", "demo_org"} and first["demo_org"] == "37067"
     again = procure.json("init", "--demo")
     assert again["demo_org"] == "37067"
     proposals = procure.json("match", "--org", "37067")
@@ -205,3 +206,15 @@ def test_demo_runs_the_whole_chain(procure: Procure) -> None:
 def test_audit_verify_passes_on_an_untouched_trail(procure: Procure) -> None:
     data = procure.json("audit", "verify")
     assert data["ok"] is True and data["events"] > 0
+
+
+def test_optimize_can_add_a_sensitivity_table(procure: Procure) -> None:
+    data = procure.json("optimize", "--org", "37067", "--sensitivity")
+    table = data["sensitivity"]
+    assert [round(row["budget_increase_pct"], 2) for row in table] == [
+        -0.08, -0.03, 0.02, 0.07, 0.12, 0.22]
+    solved = [row for row in table if row["objective"] is not None]
+    # More budget never buys less impact (to the rounding of amounts to cents).
+    objectives = [row["objective"] for row in solved]
+    assert solved and all(later >= earlier * (1 - 1e-6)
+                          for earlier, later in itertools.pairwise(objectives))
