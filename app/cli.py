@@ -390,7 +390,13 @@ def demo(obj: Context, as_json: bool) -> None:
 
 def main() -> None:
     """Entry point of the `procure` console script."""
-    cli(prog_name="procure")
+    try:
+        cli(prog_name="procure")
+    except Exception as exc:  # a bug, not bad input: no traceback for the clerk, a clue for IT
+        click.echo(f"Error: the command failed unexpectedly ({type(exc).__name__}: {exc}). "
+                   "Nothing was changed; please report this message to your IT support.",
+                   err=True)
+        sys.exit(70)
 
 
 if __name__ == "__main__":

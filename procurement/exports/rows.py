@@ -13,6 +13,7 @@ ROUTE_LABELS = {
                                   "public tender with social clauses",
     "reserved_contract": "Marché réservé / reserved contract",
     "market": "Statu quo / status quo",
+    "status_quo": "Statu quo (fournisseur actuel) / status quo (current supplier)",
 }
 HEADERS = ["Lot", "Catégorie / Category", "Valeur du lot / Lot value", "Bande / Band",
            "Fournisseur / Supplier", "NEQ", "Montant / Amount", "Voie / Route",

@@ -10,6 +10,7 @@ from procurement.audit import record_event
 from procurement.errors import InvalidInput
 from procurement.exports.csv_export import proposal_csv
 from procurement.exports.ocds import proposal_package
+from procurement.exports.pdf import proposal_pdf
 from procurement.exports.workbook import proposal_workbook
 from procurement.models import Organization, Proposal
 from procurement.permissions import Actor
@@ -19,8 +20,9 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "ocds": "application/json",
+    "pdf": "application/pdf",
 }
-EXTENSIONS = {"xlsx": "xlsx", "csv": "csv", "ocds": "ocds.json"}
+EXTENSIONS = {"xlsx": "xlsx", "csv": "csv", "ocds": "ocds.json", "pdf": "pdf"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ def export_proposal(session: Session, actor: Actor, proposal_id: int, fmt: str) 
         content = proposal_workbook(proposal, org)
     elif fmt == "ocds":
         content = proposal_package(proposal, org)
+    elif fmt == "pdf":
+        content = proposal_pdf(proposal, org)
     else:
         content = proposal_csv(proposal)
     record_event(session, actor=actor.name, action="proposal.exported", object_type="proposal",

@@ -160,6 +160,7 @@ def test_exports_render_xlsx_with_a_chart_csv_and_valid_ocds(
         xlsx = exports.export_proposal(session, auditor, proposal_id, "xlsx")
         csv_file = exports.export_proposal(session, auditor, proposal_id, "csv")
         ocds = exports.export_proposal(session, auditor, proposal_id, "ocds")
+        pdf = exports.export_proposal(session, auditor, proposal_id, "pdf")
         allocations = session.scalar(select(func.count()).select_from(Allocation).where(
             Allocation.proposal_id == proposal_id))
     book = load_workbook(io.BytesIO(xlsx.content))
@@ -174,3 +175,4 @@ def test_exports_render_xlsx_with_a_chart_csv_and_valid_ocds(
         errors = [e.message for e in validator.iter_errors(release)]
         assert errors == [], errors
     assert package["releases"]
+    assert pdf.content.startswith(b"%PDF-") and pdf.filename.endswith(".pdf")
