@@ -263,7 +263,14 @@ def categorize(
 
         if totals:
             order = taxonomy.codes
-            best = max(totals, key=lambda c: (totals[c], c in strong, -order.index(c)))
+
+            def n_sources(code: str) -> int:
+                return len(evidence.get(code, ())) + (1 if acc and acc[0] == code else 0)
+
+            # On equal scores, independent pieces of evidence (a keyword and the account
+            # code) beat one longer phrase: "Électricité éclairage public", account 681.
+            best = max(totals, key=lambda c: (totals[c], n_sources(c), c in strong,
+                                              -order.index(c)))
             second = max((v for c, v in totals.items() if c != best), default=0.0)
             ratio = second / totals[best]
             sources = len(evidence.get(best, ())) + (1 if acc and acc[0] == best else 0)
