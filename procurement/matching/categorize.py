@@ -264,12 +264,11 @@ def categorize(
         if totals:
             order = taxonomy.codes
 
-            def n_sources(code: str) -> int:
-                return len(evidence.get(code, ())) + (1 if acc and acc[0] == code else 0)
-
+            account_code = acc[0] if acc else None
+            sources_of = {c: len(evidence.get(c, ())) + (c == account_code) for c in totals}
             # On equal scores, independent pieces of evidence (a keyword and the account
             # code) beat one longer phrase: "Électricité éclairage public", account 681.
-            best = max(totals, key=lambda c: (totals[c], n_sources(c), c in strong,
+            best = max(totals, key=lambda c: (totals[c], sources_of[c], c in strong,
                                               -order.index(c)))
             second = max((v for c, v in totals.items() if c != best), default=0.0)
             ratio = second / totals[best]
