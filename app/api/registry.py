@@ -9,6 +9,7 @@ from flask.views import MethodView
 from app.api import base
 from app.api.schemas import (
     CategorySchema,
+    SupplierCategoriesSchema,
     SupplierDetailSchema,
     SupplierFilterSchema,
     SupplierPatchSchema,
@@ -50,6 +51,19 @@ class SupplierItem(MethodView):
     def patch(self, changes: dict[str, Any], supplier_id: int) -> Any:
         """Change a supplier's capacity, service area, flags or impact scores (administrators)."""
         supplier = registry.update_supplier(base.session(), base.actor(), supplier_id, changes)
+        base.commit()
+        return supplier
+
+
+@suppliers.route("/<id:supplier_id>/categories")
+class SupplierCategories(MethodView):
+    @require("registry.edit")
+    @suppliers.arguments(SupplierCategoriesSchema)
+    @suppliers.response(200, SupplierDetailSchema)
+    def put(self, body: dict[str, Any], supplier_id: int) -> Any:
+        """Confirm the categories a supplier serves (replaces the inferred ones)."""
+        supplier = registry.set_supplier_categories(base.session(), base.actor(), supplier_id,
+                                                    body["categories"])
         base.commit()
         return supplier
 

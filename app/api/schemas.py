@@ -197,6 +197,12 @@ class SupplierDetailSchema(SupplierSchema):
     updated_at = UtcDateTime()
 
 
+class SupplierCategoriesSchema(Schema):
+    categories = fields.List(fields.Str(validate=validate.Length(min=1, max=60)),
+                             required=True, validate=validate.Length(max=50),
+                             metadata={"description": "category codes; [] for none"})
+
+
 class SupplierFilterSchema(Schema):
     name = fields.Str(validate=validate.Length(max=200))
     category = fields.Str(validate=validate.Length(max=60))

@@ -35,6 +35,7 @@ from procurement.models import (
 from procurement.permissions import Actor
 from procurement.regulatory import get_profile
 from procurement.services.common import cents_to_decimal, decimal_to_cents
+from procurement.services.matching import SUPPLIER_CATEGORY_MIN_CONFIDENCE
 
 # Scenario fields the engine resolves itself before the optimizer sees the rest.
 ENGINE_FIELDS = {
@@ -46,6 +47,13 @@ ENGINE_FIELDS = {
     "default_capacity": "annual capacity assumed when the registry states none, in dollars",
 }
 DEFAULTS = {"assumed_premium_pct": 0.03, "default_capacity": 150_000}
+# Which places a supplier serves, by its service area (default: its region).
+SERVED_LEVELS = {
+    "municipality": {"same_municipality"},
+    "mrc": {"same_municipality", "same_mrc"},
+    "region": {"same_municipality", "same_mrc", "same_region"},
+    "province": {"same_municipality", "same_mrc", "same_region", "same_province"},
+}
 
 
 @dataclass
@@ -195,16 +203,15 @@ def gather_input(session: Session, org: Organization, settings: ScenarioSettings
     impact_by_lot = lines.groupby("key")["impact_cents"].sum()
 
     serving = pd.DataFrame(session.execute(select(
-        SupplierCategory.category_code, SupplierCategory.supplier_id)).all(),
+        SupplierCategory.category_code, SupplierCategory.supplier_id).where(
+        SupplierCategory.confidence >= SUPPLIER_CATEGORY_MIN_CONFIDENCE)).all(),
         columns=["category_code", "supplier_id"])
     serving["supplier_key"] = serving["supplier_id"].astype(str)
     serving = serving[serving["supplier_key"].isin(suppliers.keys())]
-    # Territory: a supplier serves its municipality, MRC and region unless it says otherwise.
-    territory_ok = {
-        key for key, s in suppliers.items()
-        if locality_of(s) in {"same_municipality", "same_mrc", "same_region"}
-        or s.service_area == "province"
-    }
+    # Territory: a supplier serves its municipality, MRC and region unless an administrator
+    # set its service area (municipality, mrc, region or province).
+    territory_ok = {key for key, s in suppliers.items()
+                    if locality_of(s) in SERVED_LEVELS[s.service_area or "region"]}
     serving = serving[serving["supplier_key"].isin(territory_ok)]
 
     lot_inputs = []
@@ -265,11 +272,13 @@ class OptimizeOutcome:
             "objective": sol.objective,
             "gap": sol.gap,
             "kpis": sol.kpis,
-            "binding": [{"constraint": b.constraint, "explanation": b.explanation}
-                        for b in sol.binding],
+            "binding": [{"constraint": b.constraint, "explanation": b.explanation,
+                         "explanation_fr": b.explanation_fr} for b in sol.binding],
             "infeasibility": [{"constraint": i.constraint, "explanation": i.explanation,
-                               "shortfall": i.shortfall} for i in sol.infeasibility],
+                               "shortfall": i.shortfall, "explanation_fr": i.explanation_fr}
+                              for i in sol.infeasibility],
             "formula": sol.formula,
+            "formula_fr": sol.formula_fr,
         }
 
 
@@ -312,11 +321,15 @@ def store_proposal(session: Session, actor: Actor, org: Organization, scenario: 
         organization_id=org.id, scenario_id=scenario.id, status="draft",
         solver_status=solution.status, solver=settings.optimizer.solver,
         mode=settings.optimizer.mode, objective=solution.objective, gap=solution.gap,
-        currency=currency, total_value=cents_to_decimal(total), kpis=dict(solution.kpis),
+        currency=currency, total_value=cents_to_decimal(total),
+        # The schema has one formula column (English); the French one rides in the KPIs.
+        kpis={**solution.kpis, "formula_fr": solution.formula_fr},
         binding=[{"constraint": b.constraint, "explanation": b.explanation,
+                  "explanation_fr": b.explanation_fr,
                   "shadow_price_per_1000": b.shadow_price_per_1000} for b in solution.binding],
         infeasibility=[{"constraint": i.constraint, "explanation": i.explanation,
-                        "shortfall": i.shortfall} for i in solution.infeasibility],
+                        "explanation_fr": i.explanation_fr, "shortfall": i.shortfall}
+                       for i in solution.infeasibility],
         formula=solution.formula, period_start=settings.period_start,
         period_end=settings.period_end, created_by_id=actor.user_id,
     )

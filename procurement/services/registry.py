@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.audit import record_event
 from procurement.errors import InvalidInput, NotFound
-from procurement.models import Supplier, utcnow
+from procurement.models import Category, Supplier, SupplierCategory, utcnow
 from procurement.permissions import Actor
 
 SERVICE_AREAS = ("municipality", "mrc", "region", "province")
@@ -105,4 +106,42 @@ def update_supplier(session: Session, actor: Actor, supplier_id: int,
                      organization_id=actor.organization_id,
                      before={k: before[k] for k in sorted(changed)},
                      after={k: after[k] for k in sorted(changed)})
+    return supplier
+
+
+def set_supplier_categories(session: Session, actor: Actor, supplier_id: int,
+                            category_codes: list[str]) -> Supplier:
+    """Replace a supplier's categories by the ones a person confirmed.
+
+    Confirmed categories survive every later inference (registry imports re-infer only
+    the unconfirmed ones); an empty list says the supplier serves none of them.
+    """
+    actor.require("registry.edit")
+    supplier = session.get(Supplier, supplier_id)
+    if supplier is None:
+        raise NotFound(f"Supplier {supplier_id} was not found.")
+    codes = list(dict.fromkeys(code.strip() for code in category_codes))
+    known = set(session.scalars(select(Category.code).where(Category.code.in_(codes))))
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise InvalidInput("The categories were not changed.", errors={
+            "categories": f"unknown category code(s): {', '.join(unknown)}"})
+    before = sorted((c.category_code, c.confirmed) for c in supplier.categories)
+    supplier.categories.clear()
+    session.flush()
+    for code in codes:
+        supplier.categories.append(SupplierCategory(
+            category_code=code, confidence=1.0, confirmed=True,
+            reason=f"confirmée par {actor.name} / confirmed by {actor.name}"))
+    if not codes:
+        # Keep an explicit, confirmed "none" so inference does not bring categories back.
+        supplier.categories.append(SupplierCategory(
+            category_code="autre", confidence=0.0, confirmed=True,
+            reason=f"aucune catégorie, confirmé par {actor.name} / none, confirmed"))
+    supplier.updated_at = utcnow()
+    session.flush()
+    record_event(session, actor=actor.name, action="supplier.categories_confirmed",
+                 object_type="supplier", object_id=supplier.id,
+                 organization_id=actor.organization_id,
+                 before={"categories": [c for c, _ in before]}, after={"categories": codes})
     return supplier

@@ -1,0 +1,43 @@
+"""An administrator confirms the categories a supplier serves; inference keeps them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from procurement.models import SupplierCategory
+
+
+def test_confirmed_categories_replace_inferred_ones(app: Flask, client: FlaskClient,
+                                                    world: Any) -> None:
+    supplier_id = world.supplier_ids[0]
+    answer = client.put(f"/api/suppliers/{supplier_id}/categories",
+                        json={"categories": ["traiteur_alimentation"]},
+                        headers=world.a.headers("admin"))
+    assert answer.status_code == 200, answer.get_json()
+    assert {c["category_code"] for c in answer.get_json()["categories"]} == {
+        "traiteur_alimentation"}
+    with app.extensions["db_factory"]() as session:
+        from procurement.services.matching import refresh_supplier_categories
+
+        refresh_supplier_categories(session)  # a later registry import re-infers
+        session.commit()
+        rows = session.scalars(select(SupplierCategory).where(
+            SupplierCategory.supplier_id == supplier_id)).all()
+        assert [(r.category_code, r.confirmed) for r in rows] == [("traiteur_alimentation", True)]
+
+
+def test_an_unknown_category_is_refused_by_field(client: FlaskClient, world: Any) -> None:
+    answer = client.put(f"/api/suppliers/{world.supplier_ids[0]}/categories",
+                        json={"categories": ["licornes"]}, headers=world.a.headers("admin"))
+    assert answer.status_code == 422
+    assert "licornes" in str(answer.get_json()["errors"]["categories"])
+
+
+def test_only_administrators_confirm_categories(client: FlaskClient, world: Any) -> None:
+    answer = client.put(f"/api/suppliers/{world.supplier_ids[0]}/categories",
+                        json={"categories": []}, headers=world.a.headers("purchaser"))
+    assert answer.status_code == 403
