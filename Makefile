@@ -23,7 +23,7 @@ run: venv
 	@cat instance/demo-credentials.txt 2>/dev/null || true
 	@echo ""
 	@echo "Serving on http://$(HOST):$(PORT)"
-	$(BIN)/flask --app 'app:create_app()' run --host $(HOST) --port $(PORT) --no-debugger --no-reload
+	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=8 --call app:create_app
 
 test: venv
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
