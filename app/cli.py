@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.config import ConfigError, from_env
 from importers import Limits
 from procurement import demo as demo_data
-from procurement.db import make_engine, make_session_factory, upgrade_database
+from procurement.db import make_engine, make_session_factory, transaction, upgrade_database
 from procurement.errors import InvalidInput, ProcurementError
 from procurement.permissions import SYSTEM
 
@@ -51,15 +51,8 @@ class Context:
         if self._factory is None:
             self.upgrade()
             self._factory = make_session_factory(make_engine(self.url))
-        session = self._factory()
-        try:
+        with transaction(self._factory) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
 
 def emit(data: dict[str, Any], as_json: bool, text: Callable[[dict[str, Any]], str]) -> None:
