@@ -10,6 +10,7 @@ give way, and by how much, is reported in business terms.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pulp
@@ -18,6 +19,8 @@ from optimizer.model import MARKET, Model, ModelData, RowInfo, build_model
 from optimizer.solution import Explanation, Infeasibility
 from optimizer.solvers import FEASIBLE, OPTIMAL, run_model
 
+#: French typography puts a no-break space between thousands and before "$" and "%".
+NBSP = "\u00a0"
 _SYMBOL = {"CAD": "$", "USD": "$", "EUR": "€", "GBP": "£"}
 #: Limits worth explaining (coverage always binds and says nothing).
 EXPLAINED = ("budget", "capacity", "max_supplier_share", "rotation", "target_se_share",
@@ -31,43 +34,117 @@ def money(dollars: float, currency: str = "CAD") -> str:
     return f"{dollars:,.0f} {_SYMBOL.get(currency, currency)}"
 
 
+def money_fr(dollars: float, currency: str = "CAD") -> str:
+    """Format dollars the Quebec way for a French sentence: "123 456 $"."""
+    return f"{number_fr(dollars, 0)}{NBSP}{_SYMBOL.get(currency, currency)}"
+
+
+def number_fr(value: float, digits: int = 1) -> str:
+    """Format a number the French way: "12 345,6" (no-break space, decimal comma)."""
+    return f"{value:,.{digits}f}".replace(",", NBSP).replace(".", ",")
+
+
+def share_fr(share: float, digits: int = 0, *, signed: bool = False) -> str:
+    """Format a fraction as a French percentage: 0.3 → "30 %", 0.224 → "22,4 %"."""
+    text = number_fr(share * 100, digits)
+    if signed and share >= 0:
+        text = "+" + text
+    return f"{text}{NBSP}%"
+
+
 def _points(per_1000: float) -> str:
     return f"{per_1000:,.1f}" if abs(per_1000) < 1000 else f"{per_1000:,.0f}"
 
 
-def _sentence(d: ModelData, info: RowInfo, per_1000: float | None, how: str = "") -> str:
-    """Return the finance officer's sentence for a binding limit."""
+def _points_fr(per_1000: float) -> str:
+    return number_fr(per_1000, 1 if abs(per_1000) < 1000 else 0)
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The same statement in English and in French, built together so they agree."""
+
+    en: str
+    fr: str
+
+    def __add__(self, other: Texts) -> Texts:
+        return Texts(self.en + other.en, self.fr + other.fr)
+
+
+def _target_label_fr(info: RowInfo) -> str:
+    """Return the French name of a share target ("part à l'économie sociale", …)."""
+    if info.kind == "target_se_share":
+        return "part à l'économie sociale"
+    if info.kind == "target_se_share_category":
+        return f"part à l'économie sociale de la catégorie {info.category}"
+    if info.kind == "target_local_share":
+        return "part locale"
+    return info.label
+
+
+def _head(d: ModelData, info: RowInfo) -> tuple[Texts, str]:
+    """Return what a binding limit is, and the French separator before what it costs."""
     cur = d.currency
-    gain = "" if per_1000 is None else (
-        f" each additional 1,000 {_SYMBOL.get(cur, cur)} {how}would add "
-        f"{_points(per_1000)} impact points."
-    )
     if info.kind == "budget":
         pct = d.scenario.budget_increase_pct
-        return (f"The budget limits the shift: the proposal may cost at most "
-                f"{money(info.rhs, cur)} ({pct:+.1%} over today's "
-                f"{money(d.total_value, cur)});" + gain.replace(" would", " of budget would", 1))
+        return Texts(
+            f"The budget limits the shift: the proposal may cost at most "
+            f"{money(info.rhs, cur)} ({pct:+.1%} over today's {money(d.total_value, cur)})",
+            f"Le budget limite le virage : la proposition peut coûter au plus "
+            f"{money_fr(info.rhs, cur)} ({share_fr(pct, 1, signed=True)} par rapport aux "
+            f"dépenses actuelles de {money_fr(d.total_value, cur)})"), ";"
     if info.kind == "capacity":
-        return (f"Supplier {info.label} is at capacity ({money(info.rhs, cur)} a year);"
-                + gain.replace(" would", " of its capacity would", 1))
+        return Texts(f"Supplier {info.label} is at capacity ({money(info.rhs, cur)} a year)",
+                     f"Le fournisseur {info.label} est à pleine capacité "
+                     f"({money_fr(info.rhs, cur)} par an)"), " :"
     if info.kind == "max_supplier_share":
         share = d.scenario.max_supplier_share or 0.0
-        return (f"Supplier {info.label} reaches the maximum share per supplier ({share:.0%} "
-                f"of the spending in scope, {money(info.rhs, cur)});" + gain)
+        return Texts(
+            f"Supplier {info.label} reaches the maximum share per supplier ({share:.0%} "
+            f"of the spending in scope, {money(info.rhs, cur)})",
+            f"Le fournisseur {info.label} atteint la part maximale par fournisseur "
+            f"({share_fr(share)} des dépenses visées, {money_fr(info.rhs, cur)})"), " :"
     if info.kind == "rotation":
-        return (f"Rotation of contractors in the invitation band of {info.category}: "
-                f"{info.label} has reached its limit in that group;" + gain)
+        return Texts(f"Rotation of contractors in the invitation band of {info.category}: "
+                     f"{info.label} has reached its limit in that group",
+                     f"Rotation des fournisseurs dans la bande d'invitation de {info.category} : "
+                     f"{info.label} a atteint sa limite dans ce groupe"), ";"
     target = info.target.value if info.target else 0.0
-    return (f"The {info.label} target of {target:.0%} binds: it forces spending toward "
-            f"less impactful options;" + gain.replace(" would add", " less required would add",
-                                                         1))
+    return Texts(f"The {info.label} target of {target:.0%} binds: it forces spending toward "
+                 f"less impactful options",
+                 f"La cible de {_target_label_fr(info)} de {share_fr(target)} est contraignante : "
+                 f"elle oriente les dépenses vers des options à moindre impact"), ";"
+
+
+#: What "each additional 1,000 $" is of, per kind: (English, French).
+_GAIN_OF = {"budget": (" of budget", " de budget"),
+            "capacity": (" of its capacity", " de capacité"),
+            "max_supplier_share": ("", " de plafond"), "rotation": ("", " permise")}
+
+
+def _sentence(d: ModelData, info: RowInfo, per_1000: float | None, how: Texts | None = None
+              ) -> Texts:
+    """Return the finance officer's sentence for a binding limit, in English and French."""
+    head, sep_fr = _head(d, info)
+    if per_1000 is None:
+        return head + Texts(";", sep_fr)
+    symbol = _SYMBOL.get(d.currency, d.currency)
+    of_en, of_fr = _GAIN_OF.get(info.kind, (" less required", " de moins exigée"))
+    how_en = f" {how.en}" if how else ""
+    gain = Texts(
+        f"; each additional 1,000 {symbol}{how_en}{of_en} would add "
+        f"{_points(per_1000)} impact points.",
+        f"{sep_fr} chaque tranche additionnelle de 1{NBSP}000{NBSP}{symbol}{of_fr} ajouterait "
+        f"{_points_fr(per_1000)} points d'impact{f' {how.fr}' if how else ''}.")
+    return head + gain
 
 
 def _explanation(d: ModelData, name: str, info: RowInfo, per_1000: float | None,
-                 text: str) -> Explanation:
+                 text: Texts) -> Explanation:
     limit = None if info.kind == "rotation" and per_1000 is None else round(info.rhs * 100)
-    return Explanation(constraint=name, explanation=text, shadow_price_per_1000=per_1000,
-                       kind=info.kind, subject=info.subject, limit_cents=limit)
+    return Explanation(constraint=name, explanation=text.en, shadow_price_per_1000=per_1000,
+                       kind=info.kind, subject=info.subject, limit_cents=limit,
+                       explanation_fr=text.fr)
 
 
 def _row_slack(con: pulp.LpConstraint) -> float:
@@ -97,9 +174,13 @@ def explain_from_duals(model: Model) -> list[Explanation]:
             # The dual is dominated by the penalty of a missed target: say so in
             # dollars of shortfall closed, not in impact points.
             closed = gain / model.penalty * 1000
-            text = (_sentence(d, info, None).rstrip(";").rstrip(".")
-                    + f"; each additional 1,000 {_SYMBOL.get(d.currency, d.currency)} would "
-                    f"close about {money(closed, d.currency)} of a missed target's shortfall.")
+            symbol = _SYMBOL.get(d.currency, d.currency)
+            head, sep_fr = _head(d, info)
+            text = head + Texts(
+                f"; each additional 1,000 {symbol} would close about "
+                f"{money(closed, d.currency)} of a missed target's shortfall.",
+                f"{sep_fr} chaque tranche additionnelle de 1{NBSP}000{NBSP}{symbol} réduirait "
+                f"d'environ {money_fr(closed, d.currency)} l'écart d'une cible non atteinte.")
             found.append((gain, 0, _explanation(d, name, info, None, text)))
             continue
         per_1000 = gain * 1000.0
@@ -177,13 +258,18 @@ def explain_by_resolve(model: Model, base_values: np.ndarray, *, time_budget: fl
         if gained <= 1e-6:
             continue
         if info.kind == "rotation" and model.integer:
-            text = (_sentence(d, info, None).rstrip(";")
-                    + f"; allowing it one more lot of the group would add "
-                      f"{_points(gained)} impact points.")
+            head, _ = _head(d, info)
+            text = head + Texts(
+                f"; allowing it one more lot of the group would add "
+                f"{_points(gained)} impact points.",
+                f"; lui permettre un lot de plus dans ce groupe ajouterait "
+                f"{_points_fr(gained)} points d'impact.")
             out.append(_explanation(d, name, info, None, text))
             continue
         per_1000 = gained / step * 1000.0
-        how = f"(estimated by re-solving with {money(step, d.currency)} more) "
+        how = Texts(f"(estimated by re-solving with {money(step, d.currency)} more)",
+                    f"(estimation par une nouvelle résolution avec "
+                    f"{money_fr(step, d.currency)} de plus)")
         out.append(_explanation(d, name, info, per_1000, _sentence(d, info, per_1000, how)))
     return out
 
@@ -202,11 +288,16 @@ def shortfall_report(model: Model, *, hard: bool) -> list[Infeasibility]:
             if value <= 0.005:
                 continue
             needed = d.budget + value
-            text = (f"The budget of {money(d.budget, d.currency)} cannot cover the needs "
-                    f"under the hard rules: the cheapest proposal costs "
-                    f"{money(needed, d.currency)}, {money(value, d.currency)} more.")
-            out.append(Infeasibility("budget", text, round(value * 100), None, None,
-                                     round(needed * 100), True))
+            cur = d.currency
+            text = Texts(
+                f"The budget of {money(d.budget, cur)} cannot cover the needs "
+                f"under the hard rules: the cheapest proposal costs "
+                f"{money(needed, cur)}, {money(value, cur)} more.",
+                f"Le budget de {money_fr(d.budget, cur)} ne peut couvrir les besoins selon les "
+                f"règles obligatoires : la proposition la moins chère coûte "
+                f"{money_fr(needed, cur)}, soit {money_fr(value, cur)} de plus.")
+            out.append(Infeasibility("budget", text.en, round(value * 100), None, None,
+                                     round(needed * 100), True, explanation_fr=text.fr))
             continue
         info = model.rows[name]
         con = model.prob.constraints[name]
@@ -218,17 +309,28 @@ def shortfall_report(model: Model, *, hard: bool) -> list[Infeasibility]:
         reach = achieved / info.scope if info.scope else 0.0
         is_hard = hard or bool(info.target and info.target.hard)
         points = (target - reach) * 100
+        cur = d.currency
+        label_fr = _target_label_fr(info)
         if is_hard:
-            text = (f"The {info.label} target of {target:.0%} cannot be met: at most "
-                    f"{reach:.1%} is reachable with the eligible suppliers' capacity, the "
-                    f"budget and the other rules; shortfall {points:.1f} points "
-                    f"({money(missing, d.currency)}).")
+            text = Texts(
+                f"The {info.label} target of {target:.0%} cannot be met: at most "
+                f"{reach:.1%} is reachable with the eligible suppliers' capacity, the "
+                f"budget and the other rules; shortfall {points:.1f} points "
+                f"({money(missing, cur)}).",
+                f"La cible de {label_fr} de {share_fr(target)} ne peut être atteinte : au plus "
+                f"{share_fr(reach, 1)} est atteignable avec la capacité des fournisseurs "
+                f"admissibles, le budget et les autres règles; écart de {number_fr(points)} "
+                f"points ({money_fr(missing, cur)}).")
         else:
-            text = (f"The {info.label} target of {target:.0%} is not met: the proposal "
-                    f"reaches {reach:.1%}; shortfall {points:.1f} points "
-                    f"({money(missing, d.currency)}).")
-        out.append(Infeasibility(name, text, round(missing * 100), target - reach, target,
-                                 reach, is_hard))
+            text = Texts(
+                f"The {info.label} target of {target:.0%} is not met: the proposal "
+                f"reaches {reach:.1%}; shortfall {points:.1f} points "
+                f"({money(missing, cur)}).",
+                f"La cible de {label_fr} de {share_fr(target)} n'est pas atteinte : la "
+                f"proposition atteint {share_fr(reach, 1)}; écart de {number_fr(points)} "
+                f"points ({money_fr(missing, cur)}).")
+        out.append(Infeasibility(name, text.en, round(missing * 100), target - reach, target,
+                                 reach, is_hard, explanation_fr=text.fr))
     return out
 
 
@@ -253,5 +355,7 @@ def diagnose_infeasibility(d: ModelData) -> tuple[list[Infeasibility], str]:
 
 def _as_soft(f: Infeasibility) -> Infeasibility:
     text = f.explanation.replace("cannot be met: at most", "is not met either: at most")
+    text_fr = f.explanation_fr.replace("ne peut être atteinte : au plus",
+                                       "n'est pas atteinte non plus : au plus")
     return Infeasibility(f.constraint, text, f.shortfall, f.shortfall_share, f.target,
-                         f.reachable, False)
+                         f.reachable, False, explanation_fr=text_fr)

@@ -41,3 +41,24 @@ def impact_formula(weights: Mapping[str, float]) -> str:
         f"impact points per dollar = {terms or '0'} (scores from 0 to 1; the locality "
         "score may be set per lot for the municipality concerned)"
     )
+
+
+#: The dimensions as a Quebec finance officer reads them.
+DIMENSIONS_FR: Mapping[str, str] = {
+    "work_integration": "intégration au travail",
+    "locality": "proximité",
+    "governance": "gouvernance démocratique",
+    "environment": "environnement",
+}
+
+
+def impact_formula_fr(weights: Mapping[str, float]) -> str:
+    """Return the impact formula in Quebec French (decimal comma), like ``impact_formula``."""
+    terms = " + ".join(
+        f"{w:.2f}".replace(".", ",") + f" × {DIMENSIONS_FR.get(d, d)}"
+        for d, w in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return (
+        f"points d'impact par dollar = {terms or '0'} (scores de 0 à 1; le score de "
+        "proximité peut être fixé par lot pour la municipalité concernée)"
+    )

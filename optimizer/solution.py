@@ -48,6 +48,7 @@ class Explanation:
             "target_se_share", "target_se_share_category" or "target_local_share".
         subject: the supplier or category key the constraint is about, if any.
         limit_cents: the limit itself, in cents (a count for MILP rotation).
+        explanation_fr: the same sentences in Quebec French ("" when not given).
     """
 
     constraint: str
@@ -56,6 +57,7 @@ class Explanation:
     kind: str = ""
     subject: str | None = None
     limit_cents: int | None = None
+    explanation_fr: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Infeasibility:
         target: the target share (None for the budget).
         reachable: the share (or, for the budget, the cost in cents) reachable.
         hard: the target was hard (the scenario is infeasible) or soft (reported only).
+        explanation_fr: the same statement in Quebec French ("" when not given).
     """
 
     constraint: str
@@ -80,6 +83,7 @@ class Infeasibility:
     target: float | None = None
     reachable: float | None = None
     hard: bool = True
+    explanation_fr: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ class Solution:
         mode: "divisible" or "indivisible".
         message: a short note on the status (time limit, solver error, …).
         solver_objective: the solver's own objective (with tie-breaks and penalties).
+        formula_fr: the impact formula in Quebec French.
     """
 
     status: str
@@ -136,6 +141,7 @@ class Solution:
     mode: str = "divisible"
     message: str = ""
     solver_objective: float | None = None
+    formula_fr: str = ""
 
     @property
     def ok(self) -> bool:

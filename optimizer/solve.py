@@ -13,7 +13,7 @@ from optimizer.explain import (
     explain_from_duals,
     shortfall_report,
 )
-from optimizer.impact import impact_formula
+from optimizer.impact import impact_formula, impact_formula_fr
 from optimizer.inputs import OptimizerInput
 from optimizer.kpis import Lookup, compute_kpis
 from optimizer.model import MARKET, ModelData, build_model, prepare
@@ -125,6 +125,7 @@ def solve(data: OptimizerInput) -> Solution:
     run = run_model(model)
     look = Lookup.of(data)
     formula = impact_formula(scenario.weights)
+    formula_fr = impact_formula_fr(scenario.weights)
 
     if run.values is None or run.status not in (OPTIMAL, FEASIBLE):
         infeasibility: tuple[Infeasibility, ...] = ()
@@ -137,7 +138,8 @@ def solve(data: OptimizerInput) -> Solution:
         return Solution(status=run.status, objective=None, gap=None, allocations=(),
                         kpis=kpis, infeasibility=infeasibility,
                         solve_seconds=time.perf_counter() - start, message=message,
-                        solver=scenario.solver, formula=formula, mode=scenario.mode)
+                        solver=scenario.solver, formula=formula, formula_fr=formula_fr,
+                        mode=scenario.mode)
 
     cents = round_to_cents(d, run.values, model.integer)
     if not model.integer:
@@ -158,7 +160,7 @@ def solve(data: OptimizerInput) -> Solution:
                      allocations=allocations, kpis=kpis, binding=tuple(binding),
                      infeasibility=missed, solver_objective=run.objective,
                      message=run.message, solver=scenario.solver, formula=formula,
-                     mode=scenario.mode)
+                     formula_fr=formula_fr, mode=scenario.mode)
     violations = tuple(check_solution(data, draft))
     status, message = draft.status, draft.message
     if violations:
@@ -169,4 +171,4 @@ def solve(data: OptimizerInput) -> Solution:
                     infeasibility=missed, violations=violations,
                     solve_seconds=time.perf_counter() - start, message=message,
                     solver_objective=run.objective, solver=scenario.solver, formula=formula,
-                    mode=scenario.mode)
+                    formula_fr=formula_fr, mode=scenario.mode)

@@ -47,6 +47,8 @@ def proposal_releases(proposal: Proposal, org: Organization) -> list[dict[str, A
     """Build one OCDS release per lot of the proposal."""
     date = (proposal.decided_at or proposal.created_at).strftime("%Y-%m-%dT%H:%M:%SZ")
     buyer = {"id": f"buyer-{org.code}", "name": org.name}
+    # The releases are in French ("language": "fr"): the French formula when stored.
+    formula = (proposal.kpis or {}).get("formula_fr") or proposal.formula
     releases = []
     by_lot: dict[int, list[Any]] = {}
     for alloc in proposal.allocations:
@@ -86,7 +88,7 @@ def proposal_releases(proposal: Proposal, org: Organization) -> list[dict[str, A
             "buyer": buyer,
             "parties": list(parties.values()),
             "planning": {
-                "rationale": f"Proposition #{proposal.id}: {proposal.formula}",
+                "rationale": f"Proposition #{proposal.id}: {formula}",
                 "budget": {"amount": {"amount": _amount(lot.value),
                                       "currency": proposal.currency},
                            "description": f"{lot.label} ({lot.line_count} lines)"},

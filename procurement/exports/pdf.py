@@ -46,6 +46,8 @@ def proposal_pdf(proposal: Proposal, org: Organization) -> bytes:
     _paragraph(pdf, 8, f"Proposition #{proposal.id} - {org.name} ({org.code})")
     pdf.set_font("Helvetica", "", 10)
     kpis = proposal.kpis
+    # French first: the French formula and explanations when the proposal has them.
+    formula = kpis.get("formula_fr") or proposal.formula
     lines = [
         f"Statut / Status: {proposal.status}   Solveur / Solver: {proposal.solver} "
         f"({proposal.mode}) - {proposal.solver_status}",
@@ -57,7 +59,7 @@ def proposal_pdf(proposal: Proposal, org: Organization) -> bytes:
         f"{_share(kpis.get('local_share_after'))}",
         f"Écart de coût / Cost difference: "
         f"{_money(Decimal(int(kpis.get('cost_difference_cents') or 0)) / 100)}",
-        f"Formule d'impact / Impact formula: {proposal.formula}",
+        f"Formule d'impact / Impact formula: {formula}",
     ]
     for line in lines:
         _paragraph(pdf, 5.5, line)
@@ -68,7 +70,8 @@ def proposal_pdf(proposal: Proposal, org: Organization) -> bytes:
                  new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 9)
         for item in [*proposal.binding, *proposal.infeasibility]:
-            _paragraph(pdf, 5, f"- {item.get('explanation')}")
+            text = item.get("explanation_fr") or item.get("explanation")
+            _paragraph(pdf, 5, f"- {text}")
     pdf.ln(2)
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(0, 7, "Allocations", new_x="LMARGIN", new_y="NEXT")

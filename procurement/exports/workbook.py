@@ -33,11 +33,13 @@ def proposal_workbook(proposal: Proposal, org: Organization) -> bytes:
     summary.append(["Statut / Status", proposal.status])
     summary.append(["Résultat du solveur / Solver status", proposal.solver_status])
     summary.append(["Valeur totale / Total value", proposal.total_value])
-    summary.append(["Formule d'impact / Impact formula", proposal.formula])
+    # French first: the French formula and explanations when the proposal has them.
+    formula = proposal.kpis.get("formula_fr") or proposal.formula
+    summary.append(["Formule d'impact / Impact formula", formula])
     summary.append([])
     summary.append(["Indicateur / Indicator", "Valeur / Value"])
     for key, value in sorted(proposal.kpis.items()):
-        if isinstance(value, int | float | str):
+        if key != "formula_fr" and isinstance(value, int | float | str):
             summary.append([key, value])
     summary["B4"].number_format = MONEY_FORMAT
 
@@ -87,10 +89,9 @@ def proposal_workbook(proposal: Proposal, org: Organization) -> bytes:
 
     why = book.create_sheet("Contraintes")
     why.append(["Contrainte / Constraint", "Explication / Explanation"])
-    for item in proposal.binding:
-        why.append([item.get("constraint"), item.get("explanation")])
-    for item in proposal.infeasibility:
-        why.append([item.get("constraint"), item.get("explanation")])
+    for item in [*proposal.binding, *proposal.infeasibility]:
+        why.append([item.get("constraint"),
+                    item.get("explanation_fr") or item.get("explanation")])
     for ws in (summary, sheet, routes, why):
         _autosize(ws)
     buffer = io.BytesIO()
