@@ -305,6 +305,7 @@ class CategoryRuleSchema(Schema):
 class ExplanationSchema(Schema):
     constraint = fields.Str()
     explanation = fields.Str()
+    explanation_fr = fields.Str(metadata={"description": "the same explanation in French"})
 
 
 class InfeasibilitySchema(ExplanationSchema):
@@ -323,6 +324,7 @@ class ScenarioResultSchema(Schema):
     binding = fields.List(fields.Nested(ExplanationSchema))
     infeasibility = fields.List(fields.Nested(InfeasibilitySchema))
     formula = fields.Str(allow_none=True)
+    formula_fr = fields.Str(allow_none=True)
 
 
 class ScenarioSchema(Schema):
