@@ -61,6 +61,13 @@ def normalize_key(value: object) -> str:
     return normalize_text(value)
 
 
+def _normalized(column: pd.Series) -> list[str]:
+    """Normalize a column once per distinct value (descriptions repeat a lot)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    folded = np.array([normalize_key(v) for v in uniques], dtype=object)
+    return folded[codes].tolist() if len(codes) else []
+
+
 def confidence_band(confidence: float) -> str:
     """Return 'high' (auto), 'medium' (auto, shown) or 'low' (pending review)."""
     if confidence >= HIGH_CONFIDENCE:
@@ -192,7 +199,7 @@ def categorize(
     if unknown:
         raise ValueError(f"rules point to unknown categories: {sorted(unknown)}")
     cols = {c: _as_str_column(distinct, c) for c in INPUT_COLUMNS}
-    norm = {c: [normalize_key(v) for v in cols[c].tolist()] for c in INPUT_COLUMNS}
+    norm = {c: _normalized(cols[c]) for c in INPUT_COLUMNS}
 
     rule_maps: dict[str, dict[str, Rule]] = {k: {} for k in _RULE_PRIORITY}
     for rule in rules:  # later rules (newer confirmations) replace older ones
@@ -202,6 +209,7 @@ def categorize(
     account_cache: dict[str, tuple[str, str] | None] = {}
     similar = _similar_confirmed(sorted(set(norm["description"]) - {""}), rules)
     fuzzy_vocab: _FuzzyVocabulary | None = None
+    token_cache: dict[str, list[str]] = {}
 
     codes: list[str] = []
     confidences: list[float] = []
@@ -318,9 +326,12 @@ def categorize(
             fuzzy_vocab = _FuzzyVocabulary(taxonomy)
         best_fuzzy: tuple[Keyword, float, str, str] | None = None
         for fld in ("description", "expense_category"):
-            for tok in taxonomy.tokens(norm[fld][i]):
-                if len(tok) < 5:
-                    continue
+            text = norm[fld][i]
+            if text not in token_cache:
+                # Numbers (invoice, order numbers) are never misspelt keywords.
+                token_cache[text] = [t for t in taxonomy.tokens(text)
+                                     if len(t) >= 5 and not any(ch.isdigit() for ch in t)]
+            for tok in token_cache[text]:
                 hit = fuzzy_vocab.lookup(tok)
                 if hit and (best_fuzzy is None or hit[1] > best_fuzzy[1]):
                     best_fuzzy = (hit[0], hit[1], tok, fld)
