@@ -301,6 +301,59 @@ def run_naive(data: dict[str, object]) -> float:
     return (time.perf_counter() - t0) * (N_LINES / NAIVE_SAMPLE)
 
 
+def run_database(data: dict[str, object]) -> float:
+    """Store the lines and the registry in SQLite and time the matching use case on them.
+
+    This is what a clerk's "run matching" costs: read the lines, categorize, recognise
+    incumbents, write every line's result back, summarize.
+    """
+    import tempfile
+
+    from sqlalchemy import insert
+
+    from procurement.db import make_engine, make_session_factory, upgrade_database
+    from procurement.matching import normalize_company_name
+    from procurement.models import ImportBatch, Organization, Supplier
+    from procurement.permissions import SYSTEM
+    from procurement.services import matching as matching_service
+    from procurement.services.imports import store_lines
+
+    registry: pd.DataFrame = data["registry"]  # type: ignore[assignment]
+    lines: pd.DataFrame = data["lines"]  # type: ignore[assignment]
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/match.db"
+        upgrade_database(url)
+        engine = make_engine(url)
+        with make_session_factory(engine)() as session:
+            matching_service.seed_categories(session)
+            org = Organization(code="99998", name="Ville de mesure", currency="CAD")
+            session.add(org)
+            session.flush()
+            session.execute(insert(Supplier), [
+                {"name": str(r["name"]), "normalized_name": normalize_company_name(r["name"]),
+                 "neq": None if pd.isna(r.get("neq")) else str(r["neq"]),
+                 "municipality": None if pd.isna(r.get("municipality"))
+                 else str(r["municipality"]), "activity": None if pd.isna(r.get("activity"))
+                 else str(r["activity"])}
+                for r in registry.to_dict("records")])
+            batch = ImportBatch(organization_id=org.id, kind="spend", status="imported",
+                                file_name="bench", file_hash="-")
+            session.add(batch)
+            session.flush()
+            n = len(lines)
+            records = lines.assign(
+                source_row=np.arange(2, n + 2), date=None, supplier_id=None, account_code=None,
+                department=None, currency="CAD", contract_ref=None, is_credit=False)
+            store_lines(session, org, batch.id, records)
+            session.commit()
+            started = time.perf_counter()
+            matching_service.run_matching(session, SYSTEM, org)
+            session.commit()
+            seconds = time.perf_counter() - started
+        engine.dispose()
+    return seconds
+
+
 def run(realdata: Path | None = None) -> dict[str, float | int]:
     """Build the data, run the engine and the naive baseline; return the figures."""
     data = build_data(realdata or REALDATA)
@@ -310,6 +363,7 @@ def run(realdata: Path | None = None) -> dict[str, float | int]:
     match_incumbents(stress, data["registry"])  # type: ignore[arg-type]
     names_20k_s = time.perf_counter() - t0
     naive = run_naive(data)
+    database_s = run_database(data)
     result = {
         "lines": N_LINES,
         "distinct_descriptions": N_DESCRIPTIONS,
@@ -319,12 +373,14 @@ def run(realdata: Path | None = None) -> dict[str, float | int]:
         "incumbents_20k_names_s": round(names_20k_s, 3),
         "naive_scaled_s": round(naive, 1),
         "speedup": round(naive / engine["total_s"], 1),
+        "database_end_to_end_s": round(database_s, 1),
     }
     print(json.dumps(result, indent=2))
     print(
         f"engine {result['total_s']:.1f} s for {result['lines']:,} lines (goal < 60 s); naive "
         f"loop {result['naive_scaled_s']:.0f} s (scaled from {NAIVE_SAMPLE:,}); "
-        f"{result['speedup']:.0f}x faster (goal >= 20x)"
+        f"{result['speedup']:.0f}x faster (goal >= 20x); through the database (read, match, "
+        f"write back every line): {result['database_end_to_end_s']:.1f} s"
     )
     return result
 
