@@ -500,17 +500,26 @@ def find_header(
     rows: Sequence[Sequence[object]],
     kind: str = "spend",
     merged: Sequence[tuple[tuple[int, int], tuple[int, int]]] = (),
+    *,
+    fallback: bool = False,
 ) -> HeaderGuess | None:
-    """Find the header among the first rows: best alias score, possibly split over two rows."""
+    """Find the header among the first rows: best alias score, possibly split over two rows.
+
+    With `fallback`, a file whose titles match no alias ("Qui", "Combien") still gets its
+    first row of titles as header, with a low score, so the clerk can map the columns.
+    """
     scan = rows[:HEADER_SCAN_ROWS]
     width = max((len(r) for r in scan), default=0)
     best: HeaderGuess | None = None
+    first_titles: HeaderGuess | None = None
     for index, row in enumerate(scan):
         labels = _row_labels(row, width)
         filled = sum(1 for label in labels if label)
         numbers = sum(1 for cell in row if not is_blank(cell) and not _is_text(cell))
         if filled < 2 or numbers > filled:
             continue
+        if first_titles is None and numbers == 0:
+            first_titles = HeaderGuess(index, 1, labels, 0.0)
         candidates = [HeaderGuess(index, 1, labels, _score_labels(labels, kind))]
         if index > 0:
             top = _row_labels(rows[index - 1], width)
@@ -529,7 +538,7 @@ def find_header(
             if best is None or candidate.score > best.score + 1e-9:
                 best = candidate
     if best is None or best.score < MIN_SCORE:
-        return None
+        return first_titles if fallback else None
     return best
 
 

@@ -97,7 +97,7 @@ def load_table(
             )
         )
         return _empty(file_name, kind, sheets, file_hash, issues, path, raw.name)
-    guess = find_header(raw.rows, kind_of_table, raw.merged)
+    guess = find_header(raw.rows, kind_of_table, raw.merged, fallback=True)
     if guess is None:
         issues.append(
             _file_issue(

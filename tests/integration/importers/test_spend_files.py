@@ -232,3 +232,17 @@ def test_progress_is_reported(files: Any) -> None:
         progress=lambda d, t: seen.append((d, t)),
     )
     assert seen[-1] == (4, 4)
+
+
+def test_titles_matching_no_alias_are_offered_for_mapping_then_imported(tmp_path) -> None:
+    path = tmp_path / "maison.csv"
+    path.write_text("Qui;Combien;Quand;Quoi\nImprimerie Gagné;12,50;2025-01-03;Bulletin\n"
+                    "Traiteur Laviolette;40;2025-01-04;Buffet\n", encoding="utf-8")
+    first = parse_spend_file(path)
+    assert first.columns == ["Qui", "Combien", "Quand", "Quoi"]
+    assert first.needs_confirmation and len(first.records) == 0
+    assert "missing_required_column" in first.report.counts_by_code()
+    mapped = parse_spend_file(path, mapping={"supplier_name": "Qui", "amount": "Combien",
+                                             "date": "Quand", "description": "Quoi"})
+    assert not mapped.report.has_blocking_errors
+    assert len(mapped.records) == 2 and mapped.total_cents == 5250
