@@ -10,7 +10,7 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the application: configuration, database, auth, blueprints, errors."""
-    from app import api, auth, database, errors, i18n, security, web
+    from app import api, auth, database, errors, i18n, jobs, security, web
     from app.config import from_env
     from importers import assert_defused_openpyxl
 
@@ -23,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     database.init_app(app)
+    jobs.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     auth.init_app(app)

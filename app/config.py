@@ -76,6 +76,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_IMPORT_ROWS": _int_env(env, "PROCURE_MAX_IMPORT_ROWS", 2_000_000),
         "PARSE_IN_SUBPROCESS": _bool_env(env, "PROCURE_PARSE_IN_SUBPROCESS", True),
         "AUTO_MIGRATE": _bool_env(env, "PROCURE_AUTO_MIGRATE", True),
+        # Imports from the pages run in a background thread; inline runs them in the request.
+        "JOBS_INLINE": _bool_env(env, "PROCURE_JOBS_INLINE", False),
         "REALDATA_DIR": env.get("PROCURE_REALDATA", str(ROOT.parent / "shared" / "realdata")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

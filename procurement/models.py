@@ -402,3 +402,28 @@ class AuditEvent(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Job(Base):
+    """A long task run in the background (an import), with its phase, progress and result.
+
+    Written by the runner in short transactions of its own, apart from the task's work,
+    so that a page can show where the task is while the work's transaction stays open.
+    """
+
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # import_spend
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued|running|done|failed
+    # queued, then reading | storing | matching | done
+    phase: Mapped[str] = mapped_column(String(20), default="queued")
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text, default="")
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from app.api import admin, audit, imports, lines, matches, proposals, registry, scenarios
+from app.api import (
+    admin,
+    audit,
+    imports,
+    jobs,
+    lines,
+    matches,
+    proposals,
+    registry,
+    scenarios,
+)
 
 BLUEPRINTS = [
     admin.me,
     imports.blp,
+    jobs.blp,
     lines.blp,
     matches.blp,
     registry.suppliers,

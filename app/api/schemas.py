@@ -154,6 +154,32 @@ class ImportOutcomeSchema(Schema):
         "description": "when needs_confirmation: token to POST the confirmed mapping to"})
 
 
+class JobResultSchema(Schema):
+    import_id = fields.Int(allow_none=True)
+    status = fields.Str(metadata={"description": "imported | refused | duplicate"})
+    lines = fields.Int()
+    total = Money()
+    currency = fields.Str()
+    issue_counts = fields.Dict(keys=fields.Str(), values=fields.Int())
+    staged = fields.Str(allow_none=True, metadata={
+        "description": "token of the upload kept for a mapping confirmation or the valid rows"})
+    next = fields.Str(metadata={"description": "mapping | import | new: where a page goes on"})
+    message_fr = fields.Str(allow_none=True)
+
+
+class JobSchema(Schema):
+    id = fields.Int()
+    kind = fields.Str(metadata={"description": "import_spend"})
+    status = fields.Str(metadata={"description": "queued | running | done | failed"})
+    phase = fields.Str(metadata={"description": "queued | reading | storing | matching | done"})
+    done = fields.Int(metadata={"description": "lines stored so far"})
+    total = fields.Int(allow_none=True, metadata={"description": "lines to store, once known"})
+    message = fields.Str()
+    result = fields.Nested(JobResultSchema)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+
+
 # --- registry and categories --------------------------------------------------------------
 
 class CategorySchema(Schema):

@@ -67,6 +67,19 @@ LABELS: dict[str, dict[str, Any]] = {
         "currency": _l("Devise"),
         "contract_ref": _l("Numéro de contrat"),
     },
+    "job_status": {
+        "queued": _l("En file d'attente"),
+        "running": _l("En cours"),
+        "done": _l("Terminé"),
+        "failed": _l("Échoué"),
+    },
+    "job_phase": {
+        "queued": _l("En attente de démarrage"),
+        "reading": _l("Lecture et vérification du fichier"),
+        "storing": _l("Enregistrement des lignes"),
+        "matching": _l("Appariement des dépenses"),
+        "done": _l("Terminé"),
+    },
 }
 
 

@@ -30,13 +30,13 @@ from procurement.permissions import PERMISSIONS, ROLES
 from procurement.services import (
     exports,
     imports,
+    jobs,
     matching,
     optimize,
     overview,
     pages,
     review,
 )
-from procurement.services.imports import ImportOutcome
 from procurement.users import authenticate
 
 PAGE_SIZE = 50
@@ -114,26 +114,15 @@ def import_new() -> Any:
     if upload is None or not upload.filename:
         return render_template("import_new.html",
                                errors={"file": _("Choisissez un fichier.")}), 422
-    db = get_session()
     actor = current_actor()
-    org = overview.actor_organization(db, actor)
+    overview.actor_organization(get_session(), actor)  # an account without a municipality: 404
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "upload"
         upload.save(path)
-        outcome = imports.import_spend(
-            db, actor, org, path, original_name=upload.filename,
-            accept_valid_rows=request.form.get("accept_valid_rows") == "1",
-            isolated=current_app.config["PARSE_IN_SUBPROCESS"])
-        token = None
-        if _needs_mapping(outcome) or _refused_with_rows(outcome):
-            # Keep the file: the clerk confirms the mapping, or stores the valid rows only.
-            token = imports.stage_upload(_instance(), actor, path, upload.filename)
-            pages.save_upload_note(_instance(), actor, token, {
-                "columns": outcome.columns, "mapping": outcome.mapping,
-                "date_ambiguous": "ambiguous_date_order" in outcome.issue_counts,
-                "import_id": outcome.import_id,
-            })
-    return _after_import(outcome, token, stage_for_mapping=_needs_mapping(outcome))
+        # The file must outlive the request: the job reads it from the staging folder.
+        token = imports.stage_upload(_instance(), actor, path, upload.filename)
+    return _start_import(token, original_name=upload.filename, ask_mapping=True,
+                         accept_valid_rows=request.form.get("accept_valid_rows") == "1")
 
 
 @bp.route("/imports/mapping/<token>", methods=["GET", "POST"])
@@ -150,23 +139,15 @@ def import_mapping(token: str) -> Any:
               if name not in mapping}
     if date_order not in (None, "dmy", "mdy"):
         errors["date_order"] = _("Choisissez jour/mois ou mois/jour.")
+    columns = staged.note.get("columns") or []
+    errors.update({name: _("Cette colonne n'existe pas dans le fichier.")
+                   for name, header in mapping.items() if columns and header not in columns})
     if errors:
         return _render_mapping(staged, chosen, errors), 422
-    db = get_session()
-    org = overview.actor_organization(db, current_actor())
-    try:
-        outcome = imports.import_spend(
-            db, current_actor(), org, staged.path, original_name=staged.name, mapping=mapping,
-            date_order=date_order, save_mapping=request.form.get("save_mapping") == "1",
-            accept_valid_rows=request.form.get("accept_valid_rows") == "1",
-            isolated=current_app.config["PARSE_IN_SUBPROCESS"])
-    except InvalidInput as exc:
-        db.rollback()
-        return _render_mapping(staged, chosen, {**exc.errors, "_": exc.message}), 422
-    pages.save_upload_note(_instance(), current_actor(), token, {
-        **staged.note, "confirmed_mapping": mapping, "date_order": date_order,
-        "import_id": outcome.import_id})
-    return _after_import(outcome, token, stage_for_mapping=False)
+    return _start_import(token, original_name=staged.name, mapping=mapping,
+                         date_order=date_order,
+                         save_mapping=request.form.get("save_mapping") == "1",
+                         accept_valid_rows=request.form.get("accept_valid_rows") == "1")
 
 
 @bp.post("/imports/mapping/<token>/discard")
@@ -207,54 +188,53 @@ def import_accept_valid(import_id: int) -> Any:
     if token is None:
         raise NotFound(_("Ce fichier n'est plus disponible ; téléversez-le de nouveau."))
     staged = pages.staged_with_note(_instance(), current_actor(), token)
+    return _start_import(token, original_name=staged.name,
+                         mapping=staged.note.get("confirmed_mapping"),
+                         date_order=staged.note.get("date_order"), accept_valid_rows=True)
+
+
+def _start_import(token: str, **params: Any) -> Any:
+    """Queue the import of a staged upload, start it, and send the clerk to its page."""
     db = get_session()
-    org = overview.actor_organization(db, current_actor())
-    outcome = imports.import_spend(
-        db, current_actor(), org, staged.path, original_name=staged.name,
-        mapping=staged.note.get("confirmed_mapping"), date_order=staged.note.get("date_order"),
-        accept_valid_rows=True, isolated=current_app.config["PARSE_IN_SUBPROCESS"])
-    return _after_import(outcome, token, stage_for_mapping=False)
+    actor = current_actor()
+    job = jobs.create_job(db, actor, "import_spend", params={
+        "token": token, "isolated": current_app.config["PARSE_IN_SUBPROCESS"], **params})
+    db.commit()  # the runner reads the job with a session of its own
+    current_app.extensions["job_runner"].start(job.id, actor)
+    return redirect(url_for("web.job_detail", job_id=job.id))
 
 
-def _needs_mapping(outcome: ImportOutcome) -> bool:
-    return outcome.status == "refused" and bool(outcome.columns) and (
-        outcome.needs_confirmation or "missing_required_column" in outcome.issue_counts)
-
-
-def _refused_with_rows(outcome: ImportOutcome) -> bool:
-    return outcome.status == "refused" and bool(outcome.columns)
-
-
-def _after_import(outcome: ImportOutcome, token: str | None, *, stage_for_mapping: bool) -> Any:
-    """Commit an import's outcome, keep or discard the staged file, and show what happened."""
-    db = get_session()
-    if outcome.status == "imported":
-        matching.run_matching(db, current_actor(), overview.actor_organization(db,
-                                                                               current_actor()))
-    db.commit()
-    if stage_for_mapping and token is not None:
+@bp.get("/jobs/<int:job_id>")
+@require("read")
+def job_detail(job_id: int) -> Any:
+    """Show a job's phase and progress (the page reloads itself); once done, go on."""
+    runner: jobs.JobRunner = current_app.extensions["job_runner"]
+    state = runner.state(jobs.get_job(get_session(), current_actor(), job_id))
+    if state.status != "done":
+        return render_template("job.html", job=state)
+    result = state.result
+    if result.get("next") == "mapping":
         flash(_("Confirmez l'association des colonnes avant l'import ; rien n'a encore été "
                 "enregistré."), "info")
-        return redirect(url_for("web.import_mapping", token=token))
-    if outcome.status == "refused" and token is not None and outcome.import_id is not None:
+        return redirect(url_for("web.import_mapping", token=result["staged"]))
+    if result.get("status") == "refused" and result.get("staged") and result.get("import_id"):
+        # The import page offers to store the valid rows of the still-staged file.
         staged = dict(session.get(STAGED_KEY) or {})
-        staged[str(outcome.import_id)] = token
+        staged[str(result["import_id"])] = result["staged"]
         session[STAGED_KEY] = dict(list(staged.items())[-5:])
-    elif token is not None:
-        _discard(token)
-    flash(_import_message(outcome), "error" if outcome.status == "refused" else "success")
-    if outcome.import_id is None:
+    flash(_import_message(result), "error" if result.get("status") == "refused" else "success")
+    if result.get("import_id") is None:
         return redirect(url_for("web.import_new"))
-    return redirect(url_for("web.import_detail", import_id=outcome.import_id))
+    return redirect(url_for("web.import_detail", import_id=result["import_id"]))
 
 
-def _import_message(outcome: ImportOutcome) -> str:
-    if outcome.status == "imported":
-        return _("Import réussi : %(n)s lignes, total %(total)s.", n=outcome.lines,
-                 total=f"{outcome.total:.2f} {outcome.currency}")
-    if outcome.status == "duplicate":
+def _import_message(result: dict[str, Any]) -> str:
+    if result.get("status") == "imported":
+        return _("Import réussi : %(n)s lignes, total %(total)s.", n=result.get("lines"),
+                 total=f"{result.get('total')} {result.get('currency')}")
+    if result.get("status") == "duplicate":
         return _("Ces données ont déjà été importées (import n° %(id)s) ; rien n'a été ajouté.",
-                 id=outcome.import_id)
+                 id=result.get("import_id"))
     return _("Le fichier a été refusé ; rien n'a été enregistré. Le rapport ci-dessous dit "
              "pourquoi.")
 

@@ -27,6 +27,7 @@ from procurement.permissions import Actor
 from procurement.services.common import cents_to_decimal
 
 Progress = Callable[[int, int], None]
+PhaseHook = Callable[[str, int], None]  # (phase, lines it handles)
 
 
 @dataclass
@@ -109,8 +110,14 @@ def import_spend(
     limits: Limits | None = None,
     isolated: bool = True,
     progress: Progress | None = None,
+    on_phase: PhaseHook | None = None,
 ) -> ImportOutcome:
-    """Import a spending file for `org`: all-or-nothing unless `accept_valid_rows`."""
+    """Import a spending file for `org`: all-or-nothing unless `accept_valid_rows`.
+
+    `progress` is called with (lines stored, lines to store) while storing, and with the
+    parser's steps (step, 4) while reading when not isolated; `on_phase("storing", n)`
+    tells when the storing of n lines starts.
+    """
     actor.require("import")
     file_name = original_name or path.name
     limits = limits or Limits()
@@ -162,6 +169,8 @@ def import_spend(
         outcome.message = _refusal_message(file_name, result, outcome.needs_confirmation)
         return outcome
 
+    if on_phase:
+        on_phase("storing", len(result.records))
     batch = _store_batch(session, actor, org, result, file_name, status="imported",
                          currency=currency or org.currency)
     store_lines(session, org, batch.id, result.records, progress=progress)

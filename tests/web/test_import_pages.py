@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +29,34 @@ WITH_BAD_ROW = (
 )
 
 
-def upload(client: Any, csrf: Any, content: str, name: str = "depenses.csv",
-           **fields: str) -> Any:
-    """Post a CSV file to the upload form."""
-    data = {"csrf_token": csrf(client, "/imports/new"),
-            "file": (io.BytesIO(content.encode("utf-8")), name), **fields}
+def finish(client: Any, response: Any, timeout: float = 30.0) -> Any:
+    """Follow an import's job page until the job has ended; return its last answer."""
+    assert response.status_code == 302, response.get_data(as_text=True)
+    job_url = response.headers["Location"]
+    assert re.search(r"/jobs/\d+$", job_url), job_url
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = client.get(job_url)
+        if answer.status_code != 200 or 'http-equiv="refresh"' not in answer.get_data(
+                as_text=True):
+            return answer
+        assert time.monotonic() < deadline, "the import job did not end"
+        time.sleep(0.02)
+
+
+def post_upload(client: Any, csrf: Any, content: str | bytes, name: str = "depenses.csv",
+                **fields: str) -> Any:
+    """Post a file to the upload form (the answer sends to the job page)."""
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    data = {"csrf_token": csrf(client, "/imports/new"), "file": (io.BytesIO(raw), name),
+            **fields}
     return client.post("/imports/new", data=data, content_type="multipart/form-data")
+
+
+def upload(client: Any, csrf: Any, content: str | bytes, name: str = "depenses.csv",
+           **fields: str) -> Any:
+    """Post a file to the upload form and wait for its import: the page it ends on."""
+    return finish(client, post_upload(client, csrf, content, name, **fields))
 
 
 def lines(db: Session, org: Organization) -> int:
@@ -59,10 +82,10 @@ def test_odd_headers_lead_to_the_mapping_page_then_to_an_import(
     assert 'for="map_supplier_name"' in page
     assert 'name="save_mapping"' in page
 
-    response = client.post(mapping_url, data={
+    response = finish(client, client.post(mapping_url, data={
         "csrf_token": csrf(client, mapping_url), "map_supplier_name": "Qui",
         "map_amount": "Combien", "map_date": "Date", "map_description": "Description",
-        "save_mapping": "1"})
+        "save_mapping": "1"}))
     assert response.status_code == 302
     assert re.search(r"/imports/\d+$", response.headers["Location"])
     assert lines(db, org) == 3
@@ -109,9 +132,10 @@ def test_a_refused_file_shows_its_report_and_can_store_its_valid_rows(
     assert text.splitlines()[0].startswith("sheet,row,column,value,code,message,message_fr")
     assert "pas un montant" in text
 
-    response = client.post(detail_url + "/accept-valid",
-                           data={"csrf_token": csrf(client, detail_url)})
+    response = finish(client, client.post(detail_url + "/accept-valid",
+                                          data={"csrf_token": csrf(client, detail_url)}))
     assert response.status_code == 302
+    assert re.search(r"/imports/\d+$", response.headers["Location"])
     assert lines(db, org) == 2
     batch = db.scalar(select(ImportBatch).where(ImportBatch.status == "imported"))
     assert batch is not None and batch.refused_rows == 1

@@ -1,0 +1,288 @@
+"""Background jobs: a row per long task (an import), run in a daemon thread.
+
+The request creates the job row and commits it; the runner then works with sessions of
+its own (never the request's). The task's work (all the lines, the matching, the job's
+final state) is one transaction; the job's phase and progress are written apart, each
+in a short transaction of its own, so that a page can show them meanwhile.
+
+SQLite has one writer at a time, even in WAL mode: while the import's transaction is
+open, no other connection can write, the job row included. There, the progress of the
+storing and matching phases is kept in the runner's memory (`LiveProgress`) and merged
+into what pages read; PostgreSQL gets it in the job row too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from procurement.db import transaction
+from procurement.errors import InvalidInput, ProcurementError
+from procurement.models import Job, Organization, User, utcnow
+from procurement.permissions import Actor
+from procurement.services import imports, matching, pages
+from procurement.services.common import get_owned, scope_of
+from procurement.services.imports import ImportOutcome
+from procurement.users import actor_for
+
+KINDS = ("import_spend",)
+PHASES = ("queued", "reading", "storing", "matching", "done")
+PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of a job
+INTERNAL_ERROR = ("L'import a échoué à cause d'une erreur interne (consignée dans le journal) ; "
+                  "rien n'a été enregistré. / The import failed because of an internal error "
+                  "(logged); nothing was stored.")
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class JobState:
+    """What a page shows of a job: the row, with the runner's live progress when fresher."""
+
+    id: int
+    kind: str
+    status: str
+    phase: str
+    done: int
+    total: int | None
+    message: str
+    result: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def finished(self) -> bool:
+        """Tell whether the job has ended, well or not."""
+        return self.status in ("done", "failed")
+
+
+def create_job(session: Session, actor: Actor, kind: str, *,
+               params: dict[str, Any] | None = None) -> Job:
+    """Queue a job of the actor's municipality; the caller commits, then starts it."""
+    if kind not in KINDS:
+        raise InvalidInput(f"Unknown job kind {kind!r}.", errors={"kind": "unknown"})
+    actor.require("import")
+    job = Job(organization_id=scope_of(actor), kind=kind, status="queued", phase="queued",
+              done=0, total=None, message="", params=dict(params or {}), result={},
+              created_by_id=actor.user_id)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, actor: Actor, job_id: int) -> Job:
+    """Return a job of the actor's municipality; another municipality's answers NotFound."""
+    actor.require("read")
+    return get_owned(session, Job, job_id, scope_of(actor))
+
+
+class LiveProgress:
+    """Phase and counts of the running jobs of this process, shared between threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: dict[int, dict[str, Any]] = {}
+
+    def publish(self, job_id: int, **values: Any) -> None:
+        """Record the newest phase or counts of a job."""
+        with self._lock:
+            self._jobs.setdefault(job_id, {}).update(values)
+
+    def get(self, job_id: int) -> dict[str, Any]:
+        """Return a copy of what is known of a running job (empty when unknown)."""
+        with self._lock:
+            return dict(self._jobs.get(job_id, {}))
+
+    def forget(self, job_id: int) -> None:
+        """Drop a finished job: its row is the truth from now on."""
+        with self._lock:
+            self._jobs.pop(job_id, None)
+
+
+class _Reporter:
+    """Write a job's phase and progress apart from the work, throttled."""
+
+    def __init__(self, runner: JobRunner, job_id: int) -> None:
+        self.runner = runner
+        self.job_id = job_id
+        self.last_write = 0.0
+        self.writes = 0
+
+        self.current = "reading"
+
+    def phase(self, phase: str, total: int | None = None, *, done: int = 0) -> None:
+        """Enter a phase: always recorded."""
+        self.current = phase
+        self._record(phase=phase, done=done, total=total)
+
+    def progress(self, done: int, total: int) -> None:
+        """Report the lines stored so far (the import calls this after each chunk)."""
+        if self.current != "storing":
+            return  # the parser's steps while reading: no line count to show yet
+        now = time.monotonic()
+        if done < total and now - self.last_write < self.runner.progress_interval:
+            return
+        self._record(phase="storing", done=done, total=total)
+
+    def _record(self, **values: Any) -> None:
+        self.last_write = time.monotonic()
+        self.writes += 1
+        self.runner.live.publish(self.job_id, **values)
+        if self.runner.concurrent_writes:
+            self.runner.write(self.job_id, **values)
+
+
+class JobRunner:
+    """Run queued jobs in daemon threads (or inline), each with sessions of its own."""
+
+    def __init__(self, factory: sessionmaker[Session], *, instance: Path, inline: bool = False,
+                 progress_interval: float = PROGRESS_INTERVAL) -> None:
+        self.factory = factory
+        self.instance = Path(instance)
+        self.inline = inline
+        self.progress_interval = progress_interval
+        self.live = LiveProgress()
+        with factory() as probe:
+            # SQLite allows one writer: progress cannot be written while the work's
+            # transaction is open, so it stays in memory there.
+            self.concurrent_writes = probe.get_bind().dialect.name != "sqlite"
+
+    def start(self, job_id: int, actor: Actor | None = None) -> threading.Thread | None:
+        """Run a committed, queued job: in a daemon thread, or now when inline."""
+        if self.inline:
+            self.run(job_id, actor)
+            return None
+        thread = threading.Thread(target=self.run, args=(job_id, actor), name=f"job-{job_id}",
+                                  daemon=True)
+        thread.start()
+        return thread
+
+    def state(self, job: Job) -> JobState:
+        """Describe a job for a page: its row, with the live progress of a running job."""
+        values = {field.name: getattr(job, field.name) for field in dataclasses.fields(JobState)}
+        if job.status == "running":
+            values.update(self.live.get(job.id))
+        values["result"] = dict(values["result"] or {})
+        return JobState(**values)
+
+    def write(self, job_id: int, **values: Any) -> None:
+        """Update a job's row in a short transaction of its own."""
+        with transaction(self.factory) as session:
+            session.execute(update(Job).where(Job.id == job_id)
+                            .values(**values, updated_at=utcnow()))
+
+    def run(self, job_id: int, actor: Actor | None = None) -> None:
+        """Run one job to its end; any error ends it failed with a message, logged."""
+        params: dict[str, Any] = {}
+        try:
+            claimed = self._claim(job_id)
+            if claimed is None:
+                return
+            job_actor, params = claimed
+            if actor is not None:
+                job_actor = actor
+            self._import_spend(job_id, job_actor, params)
+        except Exception as exc:
+            log.exception("job %s failed", job_id)
+            message = exc.message if isinstance(exc, ProcurementError) else INTERNAL_ERROR
+            self.write(job_id, status="failed", message=message)
+            if params.get("ask_mapping") and params.get("token"):
+                _discard(self.instance, str(params["token"]))  # nobody else knows the token
+        finally:
+            self.live.forget(job_id)
+
+    def _claim(self, job_id: int) -> tuple[Actor, dict[str, Any]] | None:
+        """Mark a queued job running; None when it is gone or another runner has it."""
+        with transaction(self.factory) as session:
+            claimed = session.execute(
+                update(Job).where(Job.id == job_id, Job.status == "queued")
+                .values(status="running", phase="reading", updated_at=utcnow()))
+            if not getattr(claimed, "rowcount", 0):
+                return None
+            job = session.get(Job, job_id)
+            assert job is not None
+            user = session.get(User, job.created_by_id) if job.created_by_id else None
+            if user is None or job.kind not in KINDS:
+                raise InvalidInput(f"Job {job_id} cannot run (no author or unknown kind).")
+            self.live.publish(job_id, phase="reading", done=0, total=None)
+            return actor_for(user), dict(job.params)
+
+    def _import_spend(self, job_id: int, actor: Actor, params: dict[str, Any]) -> None:
+        """Import a staged upload, match it, and end the job, all in one transaction."""
+        reporter = _Reporter(self, job_id)
+        token = str(params["token"])
+        with transaction(self.factory) as work:
+            org = work.get(Organization, actor.organization_id)
+            if org is None:
+                raise InvalidInput("Your account is not attached to a municipality.")
+            path, name = imports.staged_upload(self.instance, actor, token)
+            outcome = imports.import_spend(
+                work, actor, org, path, original_name=params.get("original_name") or name,
+                mapping=params.get("mapping"), date_order=params.get("date_order"),
+                accept_valid_rows=bool(params.get("accept_valid_rows")),
+                save_mapping=bool(params.get("save_mapping")),
+                isolated=bool(params.get("isolated", True)), progress=reporter.progress,
+                on_phase=reporter.phase)
+            if outcome.status == "imported":
+                reporter.phase("matching", outcome.lines, done=outcome.lines)
+                matching.run_matching(work, actor, org)
+            keep = outcome.status == "refused" and bool(outcome.columns)
+            if keep:
+                # The clerk confirms the mapping, or stores the valid rows only, from it.
+                _save_note(self.instance, actor, token, outcome, params)
+            result = _result(outcome, token if keep else None,
+                             ask_mapping=bool(params.get("ask_mapping")))
+            unreadable = outcome.status == "refused" and not outcome.columns
+            work.execute(update(Job).where(Job.id == job_id).values(
+                status="failed" if unreadable else "done", phase="done",
+                done=outcome.lines, total=outcome.lines, message=outcome.message,
+                result=result, updated_at=utcnow()))
+        if not keep:
+            _discard(self.instance, token)
+
+
+def needs_mapping(outcome: ImportOutcome) -> bool:
+    """Tell whether a refused file needs the clerk to confirm its columns."""
+    return outcome.status == "refused" and bool(outcome.columns) and (
+        outcome.needs_confirmation or "missing_required_column" in outcome.issue_counts)
+
+
+def _result(outcome: ImportOutcome, staged: str | None, *, ask_mapping: bool) -> dict[str, Any]:
+    """Shape what the job page needs to send the clerk on: plain JSON."""
+    if ask_mapping and needs_mapping(outcome) and staged is not None:
+        follow = "mapping"
+    else:
+        follow = "import" if outcome.import_id is not None else "new"
+    french = next((i.get("message_fr") for i in outcome.issues if i.get("message_fr")), None)
+    return {
+        "import_id": outcome.import_id, "status": outcome.status, "lines": outcome.lines,
+        "total": f"{outcome.total:.2f}", "currency": outcome.currency,
+        "issue_counts": dict(outcome.issue_counts), "staged": staged, "next": follow,
+        "message_fr": french if outcome.status == "refused" and not outcome.columns else None,
+    }
+
+
+def _save_note(instance: Path, actor: Actor, token: str, outcome: ImportOutcome,
+               params: dict[str, Any]) -> None:
+    """Keep beside the staged upload what the mapping and report pages need."""
+    note = dict(pages.staged_with_note(instance, actor, token).note)
+    if not note.get("columns"):
+        note.update(columns=outcome.columns, mapping=outcome.mapping,
+                    date_ambiguous="ambiguous_date_order" in outcome.issue_counts)
+    if params.get("mapping") is not None:
+        note.update(confirmed_mapping=params["mapping"], date_order=params.get("date_order"))
+    note["import_id"] = outcome.import_id
+    pages.save_upload_note(instance, actor, token, note)
+
+
+def _discard(instance: Path, token: str) -> None:
+    imports.discard_staged(instance, token)
+    pages.discard_note(instance, token)
