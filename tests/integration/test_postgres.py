@@ -136,3 +136,48 @@ def test_two_reviewers_on_one_version_get_one_success_and_one_conflict(
         decided = session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action.in_(("proposal.approved", "proposal.rejected"))))
     assert decided == 1
+
+
+def test_a_background_import_publishes_its_progress_in_the_job_row_on_postgresql(
+        factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typing import Any
+
+    from procurement.models import Job
+    from procurement.services import imports, jobs
+
+    rows = "".join(f"Fournisseur {i % 300},{i % 991 + 1}.10,2024-05-{i % 28 + 1:02d},Achat\n"
+                   for i in range(110_000))
+    source = tmp_path / "mai.csv"
+    source.write_text("Fournisseur,Montant,Date,Description\n" + rows, encoding="utf-8")
+    seen: list[tuple[str | None, int | None]] = []
+    real_import = imports.import_spend
+
+    def observed(*args: Any, progress: Any, **kwargs: Any) -> Any:
+        def observe(done: int, total: int) -> None:
+            progress(done, total)
+            with factory() as other:  # another request reading the row meanwhile
+                job = other.get(Job, job_id)
+                seen.append((job.phase, job.done))
+
+        return real_import(*args, progress=observe, **kwargs)
+
+    monkeypatch.setattr(imports, "import_spend", observed)
+    with factory() as session:
+        org = session.scalar(select(Organization).where(Organization.code == "51015"))
+        clerk = actor_for(session.scalar(select(User).where(User.role == "purchaser")))
+        clerk = type(clerk)(clerk.user_id, clerk.name, clerk.role, org.id)
+        token = imports.stage_upload(tmp_path, clerk, source, "mai.csv")
+        job_id = jobs.create_job(session, clerk, "import_spend", params={
+            "token": token, "original_name": "mai.csv", "isolated": False,
+            "ask_mapping": True}).id
+        session.commit()
+    runner = jobs.JobRunner(factory, instance=tmp_path, progress_interval=0)
+    thread = runner.start(job_id, clerk)
+    assert thread is not None
+    thread.join(timeout=120)
+    with factory() as session:
+        job = session.get(Job, job_id)
+        assert job.status == "done", job.message
+        assert job.result["lines"] == 110_000
+    assert ("storing", 50_000) in seen and ("storing", 100_000) in seen
