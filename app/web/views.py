@@ -400,6 +400,27 @@ def proposal_compare() -> Any:
     return render_template("compare.html", page=page, first=first, second=second)
 
 
+@bp.get("/proposals/<int:proposal_id>/sensitivity")
+@require("read")
+def proposal_sensitivity(proposal_id: int) -> Any:
+    """Re-solve the proposal's scenario for other budgets and targets (nothing stored)."""
+    raw = (request.args.get("targets") or "").strip()
+    shares: list[float] = []
+    error = None
+    if raw:
+        try:
+            shares = [float(part.strip().replace(",", ".")) / 100
+                      for part in raw.replace(";", " ").split() if part.strip()]
+        except ValueError:
+            error = _("Donnez des pourcentages séparés par des espaces, par exemple 20 30 40.")
+    db = get_session()
+    proposal = overview.proposal(db, current_actor(), proposal_id)
+    rows = [] if error else optimize.sensitivity_table(db, current_actor(), proposal_id,
+                                                       target_shares=tuple(shares))
+    return render_template("sensitivity.html", proposal=proposal, rows=rows, targets=raw,
+                           error=error), (422 if error else 200)
+
+
 @bp.get("/proposals/<int:proposal_id>/export.<fmt>")
 @require("export")
 def proposal_export(proposal_id: int, fmt: str) -> Any:
