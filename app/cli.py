@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.orm import Session
 
+import importers
 from app.config import ConfigError, from_env
 from importers import Limits
 from procurement import demo as demo_data
@@ -140,17 +141,21 @@ def _progress() -> Progress:
               help="Order of day and month when the file's dates are ambiguous.")
 @click.option("--currency", help="ISO currency of the amounts when the file does not say "
               "(default: the municipality's, CAD in Quebec).")
+@click.option("--map", "column_map", multiple=True, metavar="FIELD=COLUMN",
+              help="Map a column to an engine field when the headers are not recognised, "
+              "e.g. --map supplier_name=Qui --map amount=Combien (remembered for next month).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
                  accept_valid_rows: bool, date_order: str | None, currency: str | None,
-                 as_json: bool) -> None:
+                 column_map: tuple[str, ...], as_json: bool) -> None:
     """Import a municipal spending file (xlsx, xls, ods, csv): all lines or none."""
     from procurement.services import imports, matching
     from procurement.services.common import organization_by_code
 
     if not file.is_file():
         fail(f"{file}: no such file.")
+    mapping = _column_map(column_map)
     with domain_errors(), obj.session() as session:
         org = organization_by_code(session, org_code)
         show = not as_json and sys.stderr.isatty()
@@ -164,6 +169,7 @@ def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
             outcome = imports.import_spend(
                 session, SYSTEM, org, file, sheet=sheet, accept_valid_rows=accept_valid_rows,
                 date_order=date_order, progress=report, currency=_currency(currency),
+                mapping=mapping, save_mapping=mapping is not None,
                 limits=Limits(max_rows=obj.config["MAX_IMPORT_ROWS"]),
                 isolated=obj.config["PARSE_IN_SUBPROCESS"])
         if outcome.status == "imported":
@@ -172,7 +178,30 @@ def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
     emit(data, as_json, lambda d: _import_text(d, outcome.message))
     if outcome.status == "refused":
         click.echo(f"Error: {outcome.message}", err=True)
+        codes = set(outcome.issue_counts)
+        if "ambiguous_date_order" in codes:
+            click.echo("  Confirm the dates with --date-order dmy (day/month) or "
+                       "--date-order mdy (month/day).", err=True)
+        if codes & {"missing_required_column", "weak_column_mapping", "ambiguous_column"}:
+            click.echo(f"  Columns found: {', '.join(outcome.columns) or 'none'}. Map them with "
+                       "--map FIELD=COLUMN (fields: "
+                       f"{', '.join(importers.SPEND_FIELDS)}).", err=True)
         sys.exit(1)
+
+
+def _column_map(pairs: tuple[str, ...]) -> dict[str, str] | None:
+    """Parse --map FIELD=COLUMN options into a mapping, or fail with the valid fields."""
+    if not pairs:
+        return None
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        field, _, column = pair.partition("=")
+        field, column = field.strip(), column.strip()
+        if not column or field not in importers.SPEND_FIELDS:
+            fail(f"--map {pair!r}: expected FIELD=COLUMN with FIELD one of "
+                 f"{', '.join(importers.SPEND_FIELDS)}.")
+        mapping[field] = column
+    return mapping
 
 
 def _currency(value: str | None) -> str | None:

@@ -178,8 +178,8 @@ def import_spend(
         remember_mapping(session, actor, org, result.columns, result.mapping, date_order)
     outcome.import_id, outcome.status = batch.id, "imported"
     outcome.lines, outcome.total = batch.lines, batch.total
-    outcome.message = (f"{file_name}: {batch.lines} lines imported, total {batch.total:.2f} "
-                       f"{batch.currency}.")
+    outcome.message = (f"{file_name}: {batch.lines} line{'s' if batch.lines != 1 else ''} "
+                       f"imported, total {batch.total:.2f} {batch.currency}.")
     if batch.refused_rows:
         outcome.message += f" {batch.refused_rows} rows refused (see the report)."
     return outcome

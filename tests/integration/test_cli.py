@@ -218,3 +218,32 @@ def test_optimize_can_add_a_sensitivity_table(procure: Procure) -> None:
     objectives = [row["objective"] for row in solved]
     assert solved and all(later >= earlier * (1 - 1e-6)
                           for earlier, later in itertools.pairwise(objectives))
+
+
+def test_unrecognised_columns_are_mapped_once_and_remembered(procure: Procure,
+                                                             tmp_path: Path) -> None:
+    first = tmp_path / "maison-01.csv"
+    first.write_text("Qui;Combien;Quand\nImprimerie Gagné;12,50;2025-01-03\n"
+                     "Traiteur Laviolette;40;2025-01-04\n", encoding="utf-8")
+    refused = procure("import-spend", str(first), "--org", "51015")
+    assert refused.exit_code == 1 and "--map FIELD=COLUMN" in refused.stderr
+    assert "Qui, Combien, Quand" in refused.stderr
+    mapped = procure.json("import-spend", str(first), "--org", "51015", "--map",
+                          "supplier_name=Qui", "--map", "amount=Combien", "--map", "date=Quand")
+    assert mapped["status"] == "imported" and mapped["total"] == "52.50"
+    second = tmp_path / "maison-02.csv"
+    second.write_text("Qui;Combien;Quand\nCopie Express;99;2025-02-03\n", encoding="utf-8")
+    assert procure.json("import-spend", str(second), "--org", "51015")["lines"] == 1
+    wrong = procure("import-spend", str(second), "--org", "51015", "--map", "fournisseur=Qui")
+    assert wrong.exit_code != 0 and "supplier_name" in wrong.stderr
+
+
+def test_ambiguous_dates_ask_for_the_order_and_import_once_given(procure: Procure,
+                                                                 tmp_path: Path) -> None:
+    path = tmp_path / "dates.csv"
+    path.write_text("Date;Fournisseur;Montant\n03/04/2025;Imprimerie Gagné;12,50\n"
+                    "05/06/2025;Traiteur;40\n", encoding="utf-8")
+    refused = procure("import-spend", str(path), "--org", "51020")
+    assert refused.exit_code == 1 and "--date-order dmy" in refused.stderr
+    done = procure.json("import-spend", str(path), "--org", "51020", "--date-order", "dmy")
+    assert done["status"] == "imported" and done["lines"] == 2
