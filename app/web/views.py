@@ -458,12 +458,26 @@ def scenario_run() -> Any:
                                         overview.actor_organization(db, current_actor()), params)
     except InvalidInput as exc:
         db.rollback()
-        return render_template("scenario.html", form=form, errors=exc.errors,
-                               message=exc.message, outcome=None), 422
+        return render_template("scenario.html", form=form,
+                               errors=_scenario_field_errors(exc.errors),
+                               message=_("Le scénario n'est pas valide; rien n'a été calculé."),
+                               outcome=None), 422
     db.commit()
     if outcome.proposal_id is None:
         return render_template("scenario.html", form=form, errors={}, outcome=outcome)
     return redirect(url_for("web.proposal_detail", proposal_id=outcome.proposal_id))
+
+
+def _scenario_field_errors(errors: dict[str, Any]) -> dict[str, str]:
+    """Say the optimizer's range errors in the form's own terms: percentages, in French."""
+    ranges = {
+        "budget_increase_pct": _("Entrez un pourcentage entre -50 et 100."),
+        "max_premium_pct": _("Entrez un pourcentage entre 0 et 100."),
+        "max_supplier_share": _("Entrez un pourcentage plus grand que 0, au plus 100."),
+        "social_economy_share": _("Entrez une cible entre 0 et 100 %."),
+        "local_share": _("Entrez une cible entre 0 et 100 %."),
+    }
+    return {field: str(ranges.get(field, message)) for field, message in errors.items()}
 
 
 def _scenario_params(form: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:

@@ -115,3 +115,14 @@ def test_a_scenario_runs_into_a_proposal(as_role: Any, csrf: Any,
         assert "HiGHS" in page or "highs" in page
     else:  # no sound solution: the page says why instead of storing anything
         assert "Aucune proposition" in response.get_data(as_text=True)
+
+
+def test_optimizer_range_errors_are_said_in_percentages(as_role: Any, csrf: Any,
+                                                        spending: Organization) -> None:
+    client = as_role("purchaser")
+    response = client.post("/scenarios/run?lang=fr", data={
+        "csrf_token": csrf(client, "/scenarios/new"), "max_premium_pct": "250"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Entrez un pourcentage entre 0 et 100." in page
+    assert "must be a number" not in page
