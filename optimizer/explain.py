@@ -76,7 +76,7 @@ def _target_label_fr(info: RowInfo) -> str:
     if info.kind == "target_se_share":
         return "part à l'économie sociale"
     if info.kind == "target_se_share_category":
-        return f"part à l'économie sociale de la catégorie {info.category}"
+        return f"part à l'économie sociale de la catégorie {info.category}"  # code; see _head
     if info.kind == "target_local_share":
         return "part locale"
     return info.label
@@ -105,9 +105,11 @@ def _head(d: ModelData, info: RowInfo) -> tuple[Texts, str]:
             f"Le fournisseur {info.label} atteint la part maximale par fournisseur "
             f"({share_fr(share)} des dépenses visées, {money_fr(info.rhs, cur)})"), " :"
     if info.kind == "rotation":
-        return Texts(f"Rotation of contractors in the invitation band of {info.category}: "
+        return Texts(f"Rotation of contractors in the invitation band of "
+                     f"{d.category_name(info.category, 'en')}: "
                      f"{info.label} has reached its limit in that group",
-                     f"Rotation des fournisseurs dans la bande d'invitation de {info.category} : "
+                     f"Rotation des fournisseurs dans la bande d'invitation de "
+                     f"« {d.category_name(info.category, 'fr')} » : "
                      f"{info.label} a atteint sa limite dans ce groupe"), ";"
     target = info.target.value if info.target else 0.0
     return Texts(f"The {info.label} target of {target:.0%} binds: it forces spending toward "

@@ -98,6 +98,8 @@ class OptimizerInput:
             every lot is implicit.
         scenario: the finance officer's choices.
         bands: the regulatory profile's thresholds.
+        category_labels: optional (French, English) names of the categories, used in
+            explanations instead of their codes.
     """
 
     lots: Sequence[LotInput]
@@ -105,6 +107,7 @@ class OptimizerInput:
     candidates: Sequence[CandidateInput]
     scenario: ScenarioInput = field(default_factory=ScenarioInput)
     bands: RegulatoryBands = field(default_factory=RegulatoryBands)
+    category_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def validate_input(data: OptimizerInput) -> None:

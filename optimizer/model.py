@@ -9,7 +9,7 @@ converts either into dollars so every block is written once for both modes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,6 +64,14 @@ class ModelData:
     rotation_required: bool
     excluded: dict[str, int]
     currency: str = "CAD"
+    category_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def category_name(self, code: str | None, lang: str) -> str:
+        """Return a category's name for explanations (French or English), or its code."""
+        names = self.category_labels.get(code or "")
+        if names is None:
+            return code or ""
+        return names[0] if lang == "fr" else names[1]
 
     @property
     def total_value(self) -> float:
@@ -199,6 +207,7 @@ def prepare(data: OptimizerInput) -> ModelData:
         rotation_required=bands.rotation_required,
         excluded=excluded,
         currency=bands.currency,
+        category_labels=dict(data.category_labels),
     )
 
 

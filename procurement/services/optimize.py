@@ -36,6 +36,7 @@ from procurement.permissions import Actor
 from procurement.regulatory import get_profile
 from procurement.services.common import cents_to_decimal, decimal_to_cents
 from procurement.services.matching import SUPPLIER_CATEGORY_MIN_CONFIDENCE
+from procurement.services.matching import taxonomy as matching_taxonomy
 
 # Scenario fields the engine resolves itself before the optimizer sees the rest.
 ENGINE_FIELDS = {
@@ -247,9 +248,12 @@ def gather_input(session: Session, org: Organization, settings: ScenarioSettings
             is_local=level in {"same_municipality", "same_mrc"},
             locality_score=LOCALITY_SCORES[level],
         ))
+    names = {code: (cat.label_fr, cat.label_en)
+             for code, cat in matching_taxonomy().categories.items()}
     data = optimizer.OptimizerInput(
         lots=tuple(lot_inputs), suppliers=tuple(supplier_inputs),
         candidates=tuple(candidate_inputs), scenario=settings.optimizer, bands=bands,
+        category_labels=names,
     )
     return OptimizationData(input=data, lots=lots, suppliers=suppliers)
 

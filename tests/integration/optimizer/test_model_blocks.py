@@ -173,3 +173,19 @@ def test_indivisible_mode_gives_each_lot_to_one_option():
     assert sol.status == "optimal"
     assert amounts(sol) == {("a", "s1"): 1_000_000, ("b", None): 600_000}
     assert solve(with_scenario(data, mode="divisible")).objective == pytest.approx(12_000, abs=0.1)
+
+
+def test_rotation_explanations_name_the_category_in_words_when_labels_are_given():
+    import dataclasses
+
+    data = problem([lot("a", 30_000), lot("b", 30_000)], [supplier("s1", 1.0)],
+                   [CandidateInput("a", "s1"), CandidateInput("b", "s1")], bands=ROTATION,
+                   rotation_max_share=0.5)
+    labelled = dataclasses.replace(
+        data, category_labels={"cleaning": ("Entretien ménager", "Cleaning services")})
+    rotation = [b for b in solve(labelled).binding if b.kind == "rotation"]
+    assert rotation
+    assert "invitation band of Cleaning services" in rotation[0].explanation
+    assert "« Entretien ménager »" in rotation[0].explanation_fr
+    plain = [b for b in solve(data).binding if b.kind == "rotation"]
+    assert "invitation band of cleaning" in plain[0].explanation
