@@ -287,19 +287,22 @@ def store_lines(session: Session, org: Organization, import_id: int, records: pd
         text["expense_category"], text["account_code"], text["department"], amounts,
         text["currency"], text["contract_ref"], records["is_credit"].astype(bool).tolist(),
     ]
-    rows = list(zip(*columns, strict=True))
+    def rows(start: int) -> Any:
+        """Yield one chunk of row tuples without materializing the whole file's rows."""
+        return zip(*(column[start:start + chunk] for column in columns), strict=True)
+
     if sqlite:
         placeholders = ", ".join("?" for _ in LINE_COLUMNS)
         sql = f"INSERT INTO purchase_line ({', '.join(LINE_COLUMNS)}) VALUES ({placeholders})"
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         for start in range(0, total, chunk):
-            cursor.executemany(sql, rows[start:start + chunk])
+            cursor.executemany(sql, rows(start))
             if progress:
                 progress(min(start + chunk, total), total)
         cursor.close()
     else:
         for start in range(0, total, chunk):
-            part = [dict(zip(LINE_COLUMNS, row, strict=True)) for row in rows[start:start + chunk]]
+            part = [dict(zip(LINE_COLUMNS, row, strict=True)) for row in rows(start)]
             session.execute(insert(PurchaseLine), part)
             if progress:
                 progress(min(start + chunk, total), total)
