@@ -71,12 +71,20 @@ class Texts:
         return Texts(self.en + other.en, self.fr + other.fr)
 
 
-def _target_label_fr(info: RowInfo) -> str:
+def _target_label_en(d: ModelData, info: RowInfo) -> str:
+    """Return the English name of a share target, with the category in words."""
+    if info.kind == "target_se_share_category":
+        return f"social economy share of {d.category_name(info.category, 'en')}"
+    return info.label
+
+
+def _target_label_fr(d: ModelData, info: RowInfo) -> str:
     """Return the French name of a share target ("part à l'économie sociale", …)."""
     if info.kind == "target_se_share":
         return "part à l'économie sociale"
     if info.kind == "target_se_share_category":
-        return f"part à l'économie sociale de la catégorie {info.category}"  # code; see _head
+        return (f"part à l'économie sociale de la catégorie "
+                f"« {d.category_name(info.category, 'fr')} »")
     if info.kind == "target_local_share":
         return "part locale"
     return info.label
@@ -112,9 +120,11 @@ def _head(d: ModelData, info: RowInfo) -> tuple[Texts, str]:
                      f"« {d.category_name(info.category, 'fr')} » : "
                      f"{info.label} a atteint sa limite dans ce groupe"), ";"
     target = info.target.value if info.target else 0.0
-    return Texts(f"The {info.label} target of {target:.0%} binds: it forces spending toward "
+    return Texts(f"The {_target_label_en(d, info)} target of {target:.0%} binds: it forces "
+                 f"spending toward "
                  f"less impactful options",
-                 f"La cible de {_target_label_fr(info)} de {share_fr(target)} est contraignante : "
+                 f"La cible de {_target_label_fr(d, info)} de {share_fr(target)} est "
+                 f"contraignante : "
                  f"elle oriente les dépenses vers des options à moindre impact"), ";"
 
 
@@ -312,10 +322,11 @@ def shortfall_report(model: Model, *, hard: bool) -> list[Infeasibility]:
         is_hard = hard or bool(info.target and info.target.hard)
         points = (target - reach) * 100
         cur = d.currency
-        label_fr = _target_label_fr(info)
+        label_fr = _target_label_fr(d, info)
+        label_en = _target_label_en(d, info)
         if is_hard:
             text = Texts(
-                f"The {info.label} target of {target:.0%} cannot be met: at most "
+                f"The {label_en} target of {target:.0%} cannot be met: at most "
                 f"{reach:.1%} is reachable with the eligible suppliers' capacity, the "
                 f"budget and the other rules; shortfall {points:.1f} points "
                 f"({money(missing, cur)}).",
@@ -325,7 +336,7 @@ def shortfall_report(model: Model, *, hard: bool) -> list[Infeasibility]:
                 f"points ({money_fr(missing, cur)}).")
         else:
             text = Texts(
-                f"The {info.label} target of {target:.0%} is not met: the proposal "
+                f"The {label_en} target of {target:.0%} is not met: the proposal "
                 f"reaches {reach:.1%}; shortfall {points:.1f} points "
                 f"({money(missing, cur)}).",
                 f"La cible de {label_fr} de {share_fr(target)} n'est pas atteinte : la "

@@ -189,3 +189,17 @@ def test_rotation_explanations_name_the_category_in_words_when_labels_are_given(
     assert "« Entretien ménager »" in rotation[0].explanation_fr
     plain = [b for b in solve(data).binding if b.kind == "rotation"]
     assert "invitation band of cleaning" in plain[0].explanation
+
+
+def test_a_category_target_is_named_in_words_in_both_languages():
+    import dataclasses
+
+    data = problem([lot("a", 10_000)], [supplier("s1", 1.0, 2_000)], [CandidateInput("a", "s1")],
+                   social_economy_share_by_category={"cleaning": Target(0.5, hard=True)})
+    labelled = dataclasses.replace(
+        data, category_labels={"cleaning": ("Entretien ménager", "Cleaning services")})
+    sol = solve(labelled)
+    assert sol.status == "infeasible"
+    (reason,) = [i for i in sol.infeasibility if "cleaning" in i.constraint]
+    assert "social economy share of Cleaning services target of 50%" in reason.explanation
+    assert "catégorie « Entretien ménager »" in reason.explanation_fr
