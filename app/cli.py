@@ -355,6 +355,23 @@ def export(obj: Context, proposal_id: int, fmt: str, output: Path) -> None:
     click.echo(f"Wrote {output} ({len(result.content)} bytes).")
 
 
+@cli.command("grant-admin")
+@click.argument("email")
+@click.option("--org", "org_code", required=True, help="Municipality code (MAMH mcode).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def grant_admin(obj: Context, email: str, org_code: str, as_json: bool) -> None:
+    """Let an administrator of a shared instance manage one more municipality."""
+    from procurement.services.common import organization_by_code
+    from procurement.users import grant_management
+
+    with domain_errors(), obj.session() as session:
+        org = organization_by_code(session, org_code)
+        grant_management(session, SYSTEM, email=email, organization_id=org.id)
+    emit({"email": email.strip().lower(), "organization": org.code}, as_json,
+         lambda d: f"{d['email']} now manages municipality {d['organization']}.")
+
+
 @cli.group()
 def audit() -> None:
     """Audit trail commands."""

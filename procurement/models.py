@@ -103,6 +103,20 @@ class User(Base):
     organization: Mapped[Organization | None] = relationship()
 
 
+class AdminMembership(Base):
+    """A further municipality an administrator of a shared instance manages."""
+
+    __tablename__ = "admin_membership"
+    __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+
+
 class ApiToken(Base):
     """A revocable token for scripts; only its hash is stored."""
 

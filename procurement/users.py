@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from procurement.audit import record_event
 from procurement.errors import InvalidInput, NotFound
-from procurement.models import ApiToken, User, utcnow
+from procurement.models import AdminMembership, ApiToken, User, utcnow
 from procurement.permissions import ROLES, Actor
 
 _hasher = PasswordHasher()
@@ -126,7 +126,50 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
                  after={"token_id": token_id})
 
 
-def actor_for(user: User) -> Actor:
-    """Return the service-layer view of a logged-in user."""
+def actor_for(user: User, organization_id: int | None = None) -> Actor:
+    """Return the service-layer view of a user, acting for `organization_id` if given.
+
+    Callers pass an organization only after checking it is one the user manages
+    (`managed_organization_ids`).
+    """
     return Actor(user_id=user.id, name=user.email, role=user.role,
-                 organization_id=user.organization_id)
+                 organization_id=organization_id or user.organization_id)
+
+
+def managed_organization_ids(session: Session, user: User) -> list[int]:
+    """Return the municipalities the user may act for: theirs, then any they administer."""
+    ids = [user.organization_id] if user.organization_id is not None else []
+    if user.role == "admin":
+        ids += [m for m in session.scalars(select(AdminMembership.organization_id).where(
+            AdminMembership.user_id == user.id).order_by(AdminMembership.organization_id))
+            if m not in ids]
+    return ids
+
+
+def grant_management(session: Session, actor: Actor, *, email: str,
+                     organization_id: int) -> AdminMembership:
+    """Let an administrator of a shared instance manage one more municipality.
+
+    Only the command line, or an administrator who manages that municipality already,
+    may grant it: nobody reaches a municipality through their own grant.
+    """
+    actor.require("users.manage")
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"No account with the e-mail {email!r}.")
+    if user.role != "admin":
+        raise InvalidInput("Only administrators manage several municipalities.",
+                           errors={"email": f"{user.email} is a {user.role}, not an admin"})
+    if not actor.system and actor.organization_id != organization_id:
+        raise NotFound("This municipality was not found among the ones you manage.")
+    found = session.scalar(select(AdminMembership).where(
+        AdminMembership.user_id == user.id, AdminMembership.organization_id == organization_id))
+    if found is not None or user.organization_id == organization_id:
+        return found or AdminMembership(user_id=user.id, organization_id=organization_id)
+    membership = AdminMembership(user_id=user.id, organization_id=organization_id)
+    session.add(membership)
+    session.flush()
+    record_event(session, actor=actor.name, action="user.granted_municipality",
+                 object_type="user", object_id=user.id, organization_id=organization_id,
+                 after={"email": user.email, "organization_id": organization_id})
+    return membership

@@ -75,6 +75,17 @@ def login() -> Any:
     return render_template("login.html")
 
 
+@bp.post("/organization")
+@require("users.manage")
+def switch_organization() -> Any:
+    """Let an administrator of several municipalities choose the one they act for."""
+    wanted = request.form.get("organization_id", type=int)
+    if wanted not in {org_id for org_id, _ in current_user.managed}:
+        raise NotFound(_("Vous ne gérez pas cette municipalité."))
+    session["acting_org_id"] = wanted
+    return redirect(url_for("web.index"))
+
+
 @bp.post("/logout")
 @login_required
 def logout() -> Any:
