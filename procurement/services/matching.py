@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from procurement import matching
 from procurement.audit import record_event
 from procurement.errors import InvalidInput, NotFound
+from procurement.matching.locality import municipality_key, normalize_postal_code
 from procurement.models import (
     Category,
     CategoryRule,
@@ -385,19 +386,6 @@ def get_category(session: Session, code: str) -> Category:
     return category
 
 
-def _fold_place(name: str | None) -> str:
-    """Fold a place name: accents, case, 'St-'/'Saint-', a trailing '(Québec)'."""
-    from unidecode import unidecode
-
-    text = unidecode(name or "").lower()
-    text = text.split("(")[0]
-    for short, full in (("ste-", "sainte-"), ("st-", "saint-"), ("ste ", "sainte "),
-                        ("st ", "saint ")):
-        if text.startswith(short):
-            text = full + text[len(short):]
-    return "".join(ch for ch in text if ch.isalnum())
-
-
 def localize_suppliers(session: Session) -> int:
     """Link each supplier to its municipality of the MAMH reference (name, then postal code)."""
     orgs = session.execute(select(Organization.code, Organization.name, Organization.region,
@@ -405,15 +393,15 @@ def localize_suppliers(session: Session) -> int:
     by_name: dict[str, list[tuple[str, str | None]]] = {}
     by_postal: dict[str, tuple[str, str | None]] = {}
     for code, name, region, postal in orgs:
-        by_name.setdefault(_fold_place(name), []).append((code, region))
+        by_name.setdefault(municipality_key(name), []).append((code, region))
         if postal:
-            by_postal[postal.replace(" ", "").upper()] = (code, region)
+            by_postal[normalize_postal_code(postal)] = (code, region)
     linked = 0
     for supplier in session.scalars(select(Supplier)):
-        found = by_name.get(_fold_place(supplier.municipality), [])
+        found = by_name.get(municipality_key(supplier.municipality), [])
         choice = found[0] if len(found) == 1 else None
         if choice is None and supplier.postal_code:
-            choice = by_postal.get(supplier.postal_code.replace(" ", "").upper())
+            choice = by_postal.get(normalize_postal_code(supplier.postal_code))
         if choice is None and len(found) > 1 and supplier.region:
             choice = next((f for f in found if f[1] == supplier.region), None)
         if choice is not None:
