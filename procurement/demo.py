@@ -32,10 +32,6 @@ DEMO_ROLES = ("purchaser", "finance", "auditor", "admin")
 REGISTRY_FILES = ("mauricie-se-directory.csv", "mauricie-se-hub-members.csv")
 
 
-def _clean_region(value: str) -> str:
-    return value.strip()
-
-
 def load_municipalities(session: Session, path: Path) -> int:
     """Insert or update every municipality of the MAMH reference file."""
     profile_id = _profile_id(session, "QC-2024")
@@ -47,7 +43,7 @@ def load_municipalities(session: Session, path: Path) -> int:
             org = existing.get(code) or Organization(code=code)
             org.name = row["munnom"].strip()
             org.mrc = (row.get("mrc") or "").strip() or None
-            org.region = _clean_region(row.get("regadm") or "") or None
+            org.region = (row.get("regadm") or "").strip() or None
             org.postal_code = (row.get("mcodpos") or "").strip() or None
             population = (row.get("mpopul") or "").strip()
             org.population = int(float(population)) if population else None

@@ -11,6 +11,13 @@ import pandas as pd
 LOT_COLUMNS = ["key", "category_code", "value_cents", "line_count", "se_cents", "local_cents"]
 
 
+def lot_keys(lines: pd.DataFrame) -> pd.Series:
+    """Return each line's lot key: its contract when it has one, else its category."""
+    contract = lines["contract_ref"].fillna("").astype(str).str.strip()
+    category = lines["category_code"].fillna("autre")
+    return ("cat:" + category).where(contract == "", "contract:" + contract)
+
+
 def build_lots(lines: pd.DataFrame) -> pd.DataFrame:
     """Aggregate lines into lots, vectorized.
 
@@ -23,9 +30,7 @@ def build_lots(lines: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=LOT_COLUMNS)
     frame = lines.copy()
     frame["category_code"] = frame["category_code"].fillna("autre")
-    contract = frame["contract_ref"].fillna("").astype(str).str.strip()
-    frame["key"] = ("cat:" + frame["category_code"]).where(
-        contract == "", "contract:" + contract)
+    frame["key"] = lot_keys(frame)
     frame["se_cents"] = frame["amount_cents"].where(frame["incumbent_is_se"].astype(bool), 0)
     frame["local_cents"] = frame["amount_cents"].where(frame["incumbent_is_local"].astype(bool), 0)
     grouped = frame.groupby("key", sort=True).agg(

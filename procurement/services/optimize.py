@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -20,7 +19,7 @@ import optimizer
 from procurement.audit import record_event
 from procurement.errors import InvalidInput
 from procurement.impact import LOCALITY_SCORES, supplier_scores
-from procurement.lots import build_lots
+from procurement.lots import build_lots, lot_keys
 from procurement.models import (
     Allocation,
     Lot,
@@ -128,9 +127,8 @@ def bands_from_profile(profile: RegulatoryProfile) -> optimizer.RegulatoryBands:
 
 def _locality_levels(session: Session, org: Organization) -> dict[str | None, str]:
     """Map municipality codes to their locality level relative to `org`."""
-    from procurement.models import Organization as Org
-
-    rows = session.execute(select(Org.code, Org.mrc, Org.region)).all()
+    rows = session.execute(select(Organization.code, Organization.mrc,
+                                  Organization.region)).all()
     levels: dict[str | None, str] = {None: "unknown"}
     for code, mrc, region in rows:
         if code == org.code:
@@ -198,9 +196,7 @@ def gather_input(session: Session, org: Organization, settings: ScenarioSettings
         for k, c in zip(incumbent_keys, lines["amount_cents"], strict=True)
     ]
     lots = build_lots(lines)
-    lines["key"] = ("cat:" + lines["category_code"].fillna("autre")).where(
-        lines["contract_ref"].fillna("").astype(str).str.strip() == "",
-        "contract:" + lines["contract_ref"].fillna("").astype(str).str.strip())
+    lines["key"] = lot_keys(lines)
     impact_by_lot = lines.groupby("key")["impact_cents"].sum()
 
     serving = pd.DataFrame(session.execute(select(
@@ -381,11 +377,6 @@ def _candidate_impacts(data: OptimizationData) -> dict[tuple[str, str | None], f
     for lot in data.input.lots:
         result[(lot.key, None)] = lot.status_quo_impact_per_dollar
     return result
-
-
-def money_total(values: list[Decimal]) -> Decimal:
-    """Sum decimals exactly."""
-    return sum(values, Decimal("0.00"))
 
 
 BUDGET_STEPS = (-0.10, -0.05, 0.0, 0.05, 0.10, 0.20)
