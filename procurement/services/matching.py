@@ -219,19 +219,24 @@ def recognise_incumbents(session: Session, org_id: int, lines: pd.DataFrame) -> 
         existing.status = status
         links[key] = registry_key if status == "auto" else None
     session.flush()
-    keys = list(zip(lines["supplier_name"], lines["supplier_ref"].fillna(""), strict=True))
-    new_links = pd.Series([links.get(k) for k in keys], index=lines.index, dtype="object")
+    # Spread the per-supplier decisions to the lines with one merge (no per-line loop).
+    decisions = pd.DataFrame(
+        [(name, ref, link) for (name, ref), link in links.items()],
+        columns=["supplier_name", "supplier_ref", "link"]).astype({"link": "Int64"})
+    keys = pd.DataFrame({"supplier_name": lines["supplier_name"].to_numpy(),
+                         "supplier_ref": lines["supplier_ref"].fillna("").to_numpy()})
+    new_links = keys.merge(decisions, on=["supplier_name", "supplier_ref"], how="left")["link"]
+    new_links.index = lines.index
     lines = lines.copy()
-    changed = lines["incumbent_supplier_id"].astype("object").where(
-        lines["incumbent_supplier_id"].notna(), None).ne(new_links)
-    changed &= ~(lines["incumbent_supplier_id"].isna() & new_links.isna())
-    todo = [{"b_id": int(i), "incumbent_supplier_id": (None if v is None else int(v))}
+    old_links = lines["incumbent_supplier_id"].astype("Int64")
+    changed = (old_links.fillna(-1) != new_links.fillna(-1)).to_numpy(dtype=bool)
+    todo = [{"b_id": int(i), "incumbent_supplier_id": None if pd.isna(v) else int(v)}
             for i, v in zip(lines.loc[changed, "id"], new_links[changed], strict=True)]
     if todo:
         stmt = update(PurchaseLine).where(PurchaseLine.id == bindparam("b_id")).values(
             incumbent_supplier_id=bindparam("incumbent_supplier_id"))
         session.connection().execute(stmt, todo)
-    lines["incumbent_supplier_id"] = new_links
+    lines["incumbent_supplier_id"] = new_links.astype(object).where(new_links.notna(), None)
     return lines
 
 
