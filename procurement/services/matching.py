@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -31,7 +32,8 @@ from procurement.models import (
 from procurement.permissions import Actor
 from procurement.services.common import get_owned
 
-CONFIDENCE_BANDS = (("high", 0.85), ("medium", 0.6), ("low", 0.0))
+CONFIDENCE_BANDS = (("high", matching.HIGH_CONFIDENCE), ("medium", matching.MEDIUM_CONFIDENCE),
+                    ("low", 0.0))
 SUPPLIER_CATEGORY_MIN_CONFIDENCE = 0.5
 
 
@@ -144,11 +146,12 @@ class MatchSummary:
         }
 
 
-def _band(confidence: float) -> str:
-    for name, floor in CONFIDENCE_BANDS:
-        if confidence >= floor:
-            return name
-    return "low"
+def confidence_bands(confidences: pd.Series) -> pd.Series:
+    """Name the band of every confidence at once (matching.confidence_band, vectorized)."""
+    values = confidences.fillna(0).to_numpy(dtype=float)
+    names = np.select([values >= matching.HIGH_CONFIDENCE, values >= matching.MEDIUM_CONFIDENCE],
+                      ["high", "medium"], default="low")
+    return pd.Series(names, index=confidences.index)
 
 
 def categorize_lines(session: Session, org_id: int, lines: pd.DataFrame) -> pd.DataFrame:
@@ -265,7 +268,7 @@ def summarize(session: Session, org: Organization, lines: pd.DataFrame | None = 
     se = positive[lines["incumbent_supplier_id"].notna()].sum()
     share = float(se / positive.sum()) if positive.sum() > 0 else 0.0
     by_method = {str(k): int(v) for k, v in lines["category_method"].value_counts().items()}
-    bands = lines["category_confidence"].fillna(0).map(_band)
+    bands = confidence_bands(lines["category_confidence"])
     by_confidence = {str(k): int(v) for k, v in bands.value_counts().items()}
     statuses = dict(session.execute(select(IncumbentMatch.status, func.count()).where(
         IncumbentMatch.organization_id == org.id).group_by(IncumbentMatch.status)).all())

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from procurement.db import cents_sum
+from procurement.matching import confidence_band as band_of
 from procurement.models import (
     Allocation,
     Category,
@@ -34,11 +35,7 @@ CONFIDENCE_BANDS = matching.CONFIDENCE_BANDS
 
 def confidence_band(confidence: float | None) -> str:
     """Name the band (high, medium, low) of a confidence between 0 and 1."""
-    value = confidence or 0.0
-    for name, floor in CONFIDENCE_BANDS:
-        if value >= floor:
-            return name
-    return "low"
+    return band_of(confidence or 0.0)
 
 
 def category_labels(session: Session) -> dict[str, tuple[str, str]]:
