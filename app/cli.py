@@ -39,7 +39,6 @@ class Context:
             raise click.ClickException(f"Configuration: {exc}") from exc
         self.url: str = self.config["DATABASE_URL"]
         self.instance = Path(self.config["INSTANCE_PATH"])
-        self.realdata = Path(self.config["REALDATA_DIR"])
         self._factory: Any = None
 
     def upgrade(self) -> None:
@@ -111,7 +110,7 @@ def init(obj: Context, demo: bool, as_json: bool) -> None:
         demo_org = None
         if demo:
             log = (lambda _m: None) if as_json else (lambda m: err.print(f"[dim]{m}[/dim]"))
-            result = demo_data.load_demo(session, realdata=obj.realdata, instance=obj.instance,
+            result = demo_data.load_demo(session, instance=obj.instance,
                                          normalize_name=_name_normalizer(), log=log)
             demo_org = result.org_code
     emit({"database": _safe_url(obj.url), "demo_org": demo_org}, as_json,
@@ -332,7 +331,7 @@ def evaluate(obj: Context, incumbents: Path | None, categories: Path | None,
     from procurement.services.evaluation import evaluation_report
 
     with domain_errors():
-        data = evaluation_report(obj.realdata, incumbents=incumbents, categories=categories)
+        data = evaluation_report(incumbents=incumbents, categories=categories)
     emit(data, as_json, lambda d: (
         f"incumbents: precision {d['incumbents']['precision']:.3f}, recall "
         f"{d['incumbents']['recall']:.3f} (n={d['incumbents']['n']}); categories: accuracy "
@@ -407,7 +406,7 @@ def demo(obj: Context, as_json: bool) -> None:
 
         seed_profiles(session)
         matching.seed_categories(session)
-        demo_data.load_demo(session, realdata=obj.realdata, instance=obj.instance,
+        demo_data.load_demo(session, instance=obj.instance,
                             normalize_name=_name_normalizer(),
                             log=(lambda _m: None) if as_json else print)
         org = organization_by_code(session, demo_data.DEMO_ORG_CODE)

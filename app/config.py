@@ -78,7 +78,6 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "AUTO_MIGRATE": _bool_env(env, "PROCURE_AUTO_MIGRATE", True),
         # Imports from the pages run in a background thread; inline runs them in the request.
         "JOBS_INLINE": _bool_env(env, "PROCURE_JOBS_INLINE", False),
-        "REALDATA_DIR": env.get("PROCURE_REALDATA", str(ROOT.parent / "shared" / "realdata")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

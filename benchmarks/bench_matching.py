@@ -8,7 +8,6 @@ a sample and scaled to the full size. Run: python benchmarks/bench_matching.py [
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from unidecode import unidecode
 
+from procurement.data import REFERENCE_DIR
 from procurement.matching import (
     MunicipalityDirectory,
     categorize_lines,
@@ -30,7 +30,6 @@ from procurement.matching import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-REALDATA = Path(os.environ.get("PROCURE_REALDATA", ROOT.parent / "shared" / "realdata"))
 N_LINES = 1_000_000
 N_DESCRIPTIONS = 20_000
 N_SUPPLIER_NAMES = 3_000
@@ -165,10 +164,10 @@ def _variant(name: str, rng: np.random.Generator) -> str:
     return out
 
 
-def build_data(realdata: Path) -> dict[str, object]:
+def build_data() -> dict[str, object]:
     """Synthesize the registry, the supplier names, the descriptions and the lines."""
     rng = np.random.default_rng(SEED)
-    real = load_registry_frames(realdata)
+    real = load_registry_frames(REFERENCE_DIR)
     extra = N_REGISTRY - len(real)
     generated = sorted({_generated_name(rng) for _ in range(extra * 2)})[:extra]
     gen = pd.DataFrame(
@@ -230,7 +229,7 @@ def build_data(realdata: Path) -> dict[str, object]:
         "registry": registry,
         "lines": lines,
         "stress_names": sorted(stress),
-        "directory": MunicipalityDirectory.from_csv(realdata / "quebec-municipalities.csv"),
+        "directory": MunicipalityDirectory.from_csv(REFERENCE_DIR / "quebec-municipalities.csv"),
     }
 
 
@@ -354,9 +353,9 @@ def run_database(data: dict[str, object]) -> float:
     return seconds
 
 
-def run(realdata: Path | None = None) -> dict[str, float | int]:
+def run() -> dict[str, float | int]:
     """Build the data, run the engine and the naive baseline; return the figures."""
-    data = build_data(realdata or REALDATA)
+    data = build_data()
     engine = run_engine(data)
     stress = pd.DataFrame({"supplier_name": data["stress_names"], "supplier_id": None})
     t0 = time.perf_counter()

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from procurement.data import REFERENCE_DIR
 from procurement.models import ImportBatch, Organization, User
 from procurement.permissions import SYSTEM
 from procurement.regulatory import seed_profiles
@@ -198,7 +199,7 @@ def demo_loaded(session: Session) -> bool:
     return bool(count)
 
 
-def load_demo(session: Session, *, realdata: Path, instance: Path,
+def load_demo(session: Session, *, instance: Path,
               normalize_name: Callable[[str], str], log: Callable[[str], None] = print
               ) -> DemoResult:
     """Load municipalities, registry, the demo city's spending and demo users, once."""
@@ -207,16 +208,12 @@ def load_demo(session: Session, *, realdata: Path, instance: Path,
     credentials_path = instance / "demo-credentials.txt"
     if demo_loaded(session):
         return DemoResult(DEMO_ORG_CODE, False, read_credentials(credentials_path))
-    missing = [name for name in ("quebec-municipalities.csv", *REGISTRY_FILES)
-               if not (realdata / name).is_file()]
-    if missing:
-        raise FileNotFoundError(
-            f"Demo data needs {', '.join(missing)} in {realdata} (set PROCURE_REALDATA).")
     seed_profiles(session)
     matching.seed_categories(session)
-    log(f"municipalities: {load_municipalities(session, realdata / 'quebec-municipalities.csv')}")
+    reference = REFERENCE_DIR / "quebec-municipalities.csv"
+    log(f"municipalities: {load_municipalities(session, reference)}")
     for name in REGISTRY_FILES:
-        outcome = imports.import_suppliers(session, SYSTEM, realdata / name, isolated=False,
+        outcome = imports.import_suppliers(session, SYSTEM, REFERENCE_DIR / name, isolated=False,
                                            normalize_name=normalize_name)
         log(f"registry {name}: {outcome.status}, {outcome.added} added, "
             f"{outcome.updated} updated")

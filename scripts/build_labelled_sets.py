@@ -14,7 +14,6 @@ This script never calls the matcher. Usage:
 from __future__ import annotations
 
 import csv
-import os
 import random
 import re
 import sys
@@ -24,7 +23,7 @@ import pandas as pd
 from unidecode import unidecode
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_REALDATA = Path(os.environ.get("PROCURE_REALDATA", ROOT.parent / "shared" / "realdata"))
+DEFAULT_REALDATA = ROOT / "procurement" / "data" / "reference"
 DEFAULT_OUT = ROOT / "procurement" / "data" / "labels" / "incumbents.csv"
 SEED = 20250401
 N_POSITIVES = 380
@@ -302,7 +301,8 @@ def main(realdata: Path, out_csv: Path) -> None:
             }
         )
 
-    b = pd.read_csv(realdata / "bradford-spend-2019-08.csv", encoding="cp1252", dtype=str)
+    bradford_file = ROOT / "tests" / "data" / "bradford-spend-2019-08.csv"
+    b = pd.read_csv(bradford_file, encoding="cp1252", dtype=str)
     bradford = b["Supplier Name"].dropna().str.strip().drop_duplicates()
     for name in bradford.sample(N_BRADFORD, random_state=SEED):
         rows.append(

@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the real data, the application, the database."""
+"""Shared fixtures: the public test files, the browser."""
 
 from __future__ import annotations
 
@@ -9,16 +9,15 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-REALDATA = Path(os.environ.get("PROCURE_REALDATA", ROOT.parent / "shared" / "realdata"))
+# Public files used only by tests (sources and licences in the README); the reference
+# files the engine itself needs ship in procurement/data/reference.
+TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="session")
 def realdata() -> Path:
-    """Return the folder of public real files (read in place, never copied)."""
-    if not REALDATA.is_dir():
-        pytest.fail(f"real data folder not found: {REALDATA} (set PROCURE_REALDATA)")
-    return REALDATA
+    """Return the folder of public real files shipped for the tests."""
+    return TEST_DATA
 
 
 # --- browser tests (Playwright driving Debian's chromium) ---------------------------

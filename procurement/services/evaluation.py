@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from procurement import matching
+from procurement.data import REFERENCE_DIR
 from procurement.errors import InvalidInput
 
 REQUIRED = {
@@ -36,11 +37,11 @@ def _labels(path: Path, kind: str) -> pd.DataFrame:
     return frame
 
 
-def evaluation_report(realdata: Path, *, incumbents: Path | None = None,
+def evaluation_report(*, incumbents: Path | None = None,
                       categories: Path | None = None) -> dict[str, Any]:
     """Return precision/recall of incumbent recognition and accuracy of categorization."""
     labels_dir = matching.default_labels_dir()
-    registry = matching.load_registry_frames(realdata)
+    registry = matching.load_registry_frames(REFERENCE_DIR)
     incumbent_labels = _labels(incumbents or labels_dir / "incumbents.csv", "incumbents")
     category_labels = _labels(categories or labels_dir / "categories.csv", "categories")
     found = matching.evaluate_incumbents(incumbent_labels, registry)

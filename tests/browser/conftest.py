@@ -47,7 +47,7 @@ def live_demo(tmp_path_factory: pytest.TempPathFactory, realdata: Path) -> Itera
     from procurement.demo import read_credentials
 
     instance = tmp_path_factory.mktemp("instance")
-    env = {**os.environ, "PROCURE_INSTANCE": str(instance), "PROCURE_REALDATA": str(realdata)}
+    env = {**os.environ, "PROCURE_INSTANCE": str(instance)}
     env.pop("DATABASE_URL", None)
     done = subprocess.run([sys.executable, "-m", "app.cli", "demo", "--json"], env=env,
                           capture_output=True, text=True, timeout=600, check=False)

@@ -45,7 +45,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory, realdata: Path
     engine = make_engine(url)
     factory = make_session_factory(engine)
     with factory() as session:
-        demo.load_demo(session, realdata=realdata, instance=folder,
+        demo.load_demo(session, instance=folder,
                        normalize_name=normalize_company_name, log=lambda _m: None)
         session.commit()
     yield factory

@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from openpyxl import Workbook
 
 from app.cli import cli
+from procurement.data import REFERENCE_DIR
 
 ISSUE_KEYS = {"sheet", "row", "column", "value", "code", "message"}
 
@@ -21,7 +22,7 @@ class Procure:
     """Run `procure` against one instance folder, as a script would."""
 
     def __init__(self, instance: Path, realdata: Path) -> None:
-        self.env = {"PROCURE_INSTANCE": str(instance), "PROCURE_REALDATA": str(realdata),
+        self.env = {"PROCURE_INSTANCE": str(instance),
                     "DATABASE_URL": "", "PROCURE_PARSE_IN_SUBPROCESS": "false"}
         self.instance = instance
 
@@ -85,12 +86,13 @@ def test_an_unknown_municipality_is_a_clear_error_without_a_traceback(
 
 def test_import_suppliers_reports_added_updated_unchanged(procure: Procure,
                                                           realdata: Path) -> None:
-    data = procure.json("import-suppliers", str(realdata / "mauricie-req-nonprofits-coops.csv"))
+    registry = REFERENCE_DIR / "mauricie-req-nonprofits-coops.csv"
+    data = procure.json("import-suppliers", str(registry))
     assert {"import_id", "status", "added", "updated", "unchanged", "issues"} <= set(data)
     assert data["status"] == "imported"
     assert data["added"] + data["updated"] + data["unchanged"] == 2220
     assert procure.json("import-suppliers", str(
-        realdata / "mauricie-req-nonprofits-coops.csv"))["status"] == "duplicate"
+        registry))["status"] == "duplicate"
 
 
 def test_match_reports_methods_bands_baseline_and_the_review_queue(procure: Procure) -> None:

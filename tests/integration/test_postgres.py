@@ -61,7 +61,7 @@ def factory(pg_url: str, realdata: Path, tmp_path_factory: pytest.TempPathFactor
     engine = make_engine(pg_url)
     sessions = make_session_factory(engine)
     with sessions() as session:
-        demo.load_demo(session, realdata=realdata, instance=tmp_path_factory.mktemp("pg"),
+        demo.load_demo(session, instance=tmp_path_factory.mktemp("pg"),
                        normalize_name=normalize_company_name, log=lambda _m: None)
         session.commit()
     yield sessions

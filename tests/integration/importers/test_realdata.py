@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from importers import parse_spend_file, parse_supplier_file
+from procurement.data import REFERENCE_DIR
 
 BRADFORD = "bradford-spend-2019-08.csv"
 
@@ -67,7 +68,7 @@ def _count(path: Path) -> int:
 
 
 def test_the_social_economy_directory_imports_every_enterprise(realdata: Path) -> None:
-    path = realdata / "mauricie-se-directory.csv"
+    path = REFERENCE_DIR / "mauricie-se-directory.csv"
     result = parse_supplier_file(path)
     assert _count(path) == 430
     assert len(result.records) == 430
@@ -81,7 +82,7 @@ def test_the_social_economy_directory_imports_every_enterprise(realdata: Path) -
 
 
 def test_the_hub_members_import_with_their_type_and_sector_slugs(realdata: Path) -> None:
-    path = realdata / "mauricie-se-hub-members.csv"
+    path = REFERENCE_DIR / "mauricie-se-hub-members.csv"
     result = parse_supplier_file(path)
     assert _count(path) == 81
     assert len(result.records) == 81
@@ -90,7 +91,7 @@ def test_the_hub_members_import_with_their_type_and_sector_slugs(realdata: Path)
 
 
 def test_the_enterprise_register_extract_imports_with_free_text_activity(realdata: Path) -> None:
-    path = realdata / "mauricie-req-nonprofits-coops.csv"
+    path = REFERENCE_DIR / "mauricie-req-nonprofits-coops.csv"
     result = parse_supplier_file(path)
     assert _count(path) == 2220
     assert len(result.records) == 2220

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from procurement.data import REFERENCE_DIR
 from procurement.matching import (
     MunicipalityDirectory,
     categorize_lines,
@@ -24,12 +25,12 @@ from procurement.matching import (
 
 @pytest.fixture(scope="module")
 def directory(realdata: Path) -> MunicipalityDirectory:
-    return MunicipalityDirectory.from_csv(realdata / "quebec-municipalities.csv")
+    return MunicipalityDirectory.from_csv(REFERENCE_DIR / "quebec-municipalities.csv")
 
 
 @pytest.fixture(scope="module")
 def registry(realdata: Path) -> pd.DataFrame:
-    return load_registry_frames(realdata)
+    return load_registry_frames(REFERENCE_DIR)
 
 
 @pytest.fixture(scope="module")
