@@ -202,6 +202,14 @@ class Supplier(Base):
     normalized_name: Mapped[str] = mapped_column(String(300), index=True)
     neq: Mapped[str | None] = mapped_column(String(20), index=True)
     other_id: Mapped[str | None] = mapped_column(String(40))
+    # Identifiers of other registries: France's SIRET, the UK's company and charity numbers.
+    siret: Mapped[str | None] = mapped_column(String(14), index=True)
+    company_number: Mapped[str | None] = mapped_column(String(20))
+    charity_number: Mapped[str | None] = mapped_column(String(20))
+    # ISO 3166 alpha-2 country, when the source file tells it (CA, FR, GB).
+    country: Mapped[str | None] = mapped_column(String(2))
+    # An activity code of the source registry (SCIAN/NAICS, CAE, NAF, SIC), as given.
+    activity_code: Mapped[str | None] = mapped_column(String(20))
     legal_form: Mapped[str | None] = mapped_column(String(60))
     org_type: Mapped[str | None] = mapped_column(String(100))
     sector: Mapped[str | None] = mapped_column(String(200))
@@ -229,7 +237,13 @@ class Supplier(Base):
 
 
 class SupplierCategory(Base):
-    """A category a supplier serves, inferred (with confidence) or confirmed by a person."""
+    """A capability: a category a supplier serves, with the kind of evidence behind it.
+
+    `evidence` is the strongest evidence found: confirmed (a person), activity (the
+    registry's activity text or code), sector (a member hub's sector) or name (words of the
+    name alone). `decision` is a person's word on the pair: confirmed, rejected or none; a
+    rejected pair is kept so that inference never brings it back.
+    """
 
     __tablename__ = "supplier_category"
     __table_args__ = (UniqueConstraint("supplier_id", "category_code"),)
@@ -239,9 +253,32 @@ class SupplierCategory(Base):
     category_code: Mapped[str] = mapped_column(ForeignKey("category.code"))
     confidence: Mapped[float] = mapped_column(Float)
     reason: Mapped[str] = mapped_column(Text, default="")
-    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    evidence: Mapped[str] = mapped_column(String(20), default="name")
+    # What the evidence was, as data for the catalogues: {"field", "keyword", "code"}.
+    evidence_detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    decision: Mapped[str | None] = mapped_column(String(10))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     supplier: Mapped[Supplier] = relationship(back_populates="categories")
+    decided_by: Mapped[User | None] = relationship()
+
+
+class SupplierMerge(Base):
+    """A registry record merged into an existing supplier: what changed, from which file."""
+
+    __tablename__ = "supplier_merge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id", ondelete="CASCADE"),
+                                             index=True)
+    matched_on: Mapped[str] = mapped_column(String(20))  # identifier | name
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class PurchaseLine(Base):

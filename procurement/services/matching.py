@@ -80,13 +80,13 @@ def refresh_supplier_categories(session: Session) -> int:
     confirmed = {
         (sid, code) for sid, code in session.execute(select(
             SupplierCategory.supplier_id, SupplierCategory.category_code
-        ).where(SupplierCategory.confirmed.is_(True)))
+        ).where(SupplierCategory.decision.is_not(None)))
     }
     confirmed_suppliers = {sid for sid, _ in confirmed}
-    session.execute(delete(SupplierCategory).where(SupplierCategory.confirmed.is_(False)))
+    session.execute(delete(SupplierCategory).where(SupplierCategory.decision.is_(None)))
     rows = [
         {"supplier_id": int(r["key"]), "category_code": str(r["category_code"]),
-         "confidence": float(r["confidence"]), "reason": str(r["reason"]), "confirmed": False}
+         "confidence": float(r["confidence"]), "reason": str(r["reason"])}
         for r in inferred.to_dict("records")
         if int(r["key"]) not in confirmed_suppliers
         and (int(r["key"]), str(r["category_code"])) not in confirmed

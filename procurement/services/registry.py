@@ -126,17 +126,19 @@ def set_supplier_categories(session: Session, actor: Actor, supplier_id: int,
     if unknown:
         raise InvalidInput("The categories were not changed.", errors={
             "categories": f"unknown category code(s): {', '.join(unknown)}"})
-    before = sorted((c.category_code, c.confirmed) for c in supplier.categories)
+    before = sorted((c.category_code, c.decision) for c in supplier.categories)
     supplier.categories.clear()
     session.flush()
     for code in codes:
         supplier.categories.append(SupplierCategory(
-            category_code=code, confidence=1.0, confirmed=True,
+            category_code=code, confidence=1.0, evidence="confirmed", decision="confirmed",
+            decided_by_id=actor.user_id, decided_at=utcnow(),
             reason=f"confirmée par {actor.name} / confirmed by {actor.name}"))
     if not codes:
         # Keep an explicit, confirmed "none" so inference does not bring categories back.
         supplier.categories.append(SupplierCategory(
-            category_code="autre", confidence=0.0, confirmed=True,
+            category_code="autre", confidence=0.0, evidence="confirmed", decision="confirmed",
+            decided_by_id=actor.user_id, decided_at=utcnow(),
             reason=f"aucune catégorie, confirmé par {actor.name} / none, confirmed"))
     supplier.updated_at = utcnow()
     session.flush()
