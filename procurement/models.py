@@ -296,6 +296,8 @@ class PurchaseLine(Base):
     date: Mapped[dt.date | None] = mapped_column(Date)
     supplier_name: Mapped[str] = mapped_column(String(300))
     supplier_ref: Mapped[str | None] = mapped_column(String(60))
+    # Further identifiers of the payee a file may give (UK: company and charity numbers).
+    supplier_ids: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     description: Mapped[str | None] = mapped_column(Text)
     expense_category: Mapped[str | None] = mapped_column(String(300))
     account_code: Mapped[str | None] = mapped_column(String(60))

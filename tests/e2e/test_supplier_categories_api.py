@@ -27,7 +27,8 @@ def test_confirmed_categories_replace_inferred_ones(app: Flask, client: FlaskCli
         session.commit()
         rows = session.scalars(select(SupplierCategory).where(
             SupplierCategory.supplier_id == supplier_id)).all()
-        assert [(r.category_code, r.decision) for r in rows] == [("traiteur_alimentation", "confirmed")]
+        decided = [(r.category_code, r.decision) for r in rows]
+        assert decided == [("traiteur_alimentation", "confirmed")]
 
 
 def test_an_unknown_category_is_refused_by_field(client: FlaskClient, world: Any) -> None:

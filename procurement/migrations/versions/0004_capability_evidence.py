@@ -1,4 +1,4 @@
-"""capability evidence, decisions, other registries' identifiers, merge log
+"""capability evidence, decisions, other registries' identifiers, merge log, payee ids
 
 Revision ID: 0004
 Revises: 0003
@@ -16,6 +16,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('purchase_line', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('supplier_ids', sa.JSON(), nullable=False,
+                                      server_default='{}'))
     with op.batch_alter_table('supplier', schema=None) as batch_op:
         batch_op.add_column(sa.Column('siret', sa.String(length=14), nullable=True))
         batch_op.add_column(sa.Column('company_number', sa.String(length=20), nullable=True))
@@ -85,3 +88,5 @@ def downgrade() -> None:
         batch_op.drop_column('charity_number')
         batch_op.drop_column('company_number')
         batch_op.drop_column('siret')
+    with op.batch_alter_table('purchase_line', schema=None) as batch_op:
+        batch_op.drop_column('supplier_ids')
