@@ -415,6 +415,9 @@ class Lot(Base):
     band: Mapped[str] = mapped_column(String(20))
     line_count: Mapped[int] = mapped_column(Integer)
     status_quo_se_value: Mapped[Decimal] = mapped_column(MONEY)
+    # Suppliers whose capability for this lot's category is too weakly evidenced to award:
+    # names to verify or invite, [{"supplier_id", "name", "evidence", "reason"}].
+    prospects: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
 
     proposal: Mapped[Proposal] = relationship(back_populates="lots")
 
@@ -431,6 +434,11 @@ class Allocation(Base):
     amount: Mapped[Decimal] = mapped_column(MONEY)
     route: Mapped[str] = mapped_column(String(40))
     impact_per_dollar: Mapped[float] = mapped_column(Float, default=0.0)
+    # The capability behind the award when it was made: its evidence kind (confirmed,
+    # activity, sector, name) and {"detail", "decided_by", "decided_at"}; null for the market.
+    capability_evidence: Mapped[str | None] = mapped_column(String(20))
+    capability_detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict,
+                                                              server_default="{}")
     decision: Mapped[str] = mapped_column(String(20), default="pending")
     comment: Mapped[str | None] = mapped_column(Text)
 

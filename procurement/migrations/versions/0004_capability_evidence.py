@@ -1,4 +1,4 @@
-"""capability evidence, decisions, other registries' identifiers, merge log, payee ids
+"""capability evidence, decisions, other registries' identifiers, merge log, payee ids, award evidence
 
 Revision ID: 0004
 Revises: 0003
@@ -16,6 +16,14 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('lot', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('prospects', sa.JSON(), nullable=False,
+                                      server_default='[]'))
+    with op.batch_alter_table('allocation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('capability_evidence', sa.String(length=20),
+                                      nullable=True))
+        batch_op.add_column(sa.Column('capability_detail', sa.JSON(), nullable=False,
+                                      server_default='{}'))
     with op.batch_alter_table('purchase_line', schema=None) as batch_op:
         batch_op.add_column(sa.Column('supplier_ids', sa.JSON(), nullable=False,
                                       server_default='{}'))
@@ -90,3 +98,8 @@ def downgrade() -> None:
         batch_op.drop_column('siret')
     with op.batch_alter_table('purchase_line', schema=None) as batch_op:
         batch_op.drop_column('supplier_ids')
+    with op.batch_alter_table('allocation', schema=None) as batch_op:
+        batch_op.drop_column('capability_detail')
+        batch_op.drop_column('capability_evidence')
+    with op.batch_alter_table('lot', schema=None) as batch_op:
+        batch_op.drop_column('prospects')
