@@ -13,9 +13,17 @@ from .categorize import (
     confidence_band,
     normalize_key,
 )
+from .capabilities import (
+    AWARD_EVIDENCE,
+    EVIDENCE_KINDS,
+    award_eligible,
+    non_supplier_reason,
+)
 from .eligibility import eligible_candidates
 from .evaluate import (
+    capability_label_columns,
     default_labels_dir,
+    evaluate_capabilities,
     evaluate_categories,
     evaluate_incumbents,
     incumbent_predictions,
@@ -43,6 +51,8 @@ from .taxonomy import Category, Taxonomy, load_taxonomy
 
 __all__ = [
     "AUTO_THRESHOLD",
+    "AWARD_EVIDENCE",
+    "EVIDENCE_KINDS",
     "HIGH_CONFIDENCE",
     "LEVELS",
     "MEDIUM_CONFIDENCE",
@@ -54,6 +64,8 @@ __all__ = [
     "MunicipalityDirectory",
     "Rule",
     "Taxonomy",
+    "award_eligible",
+    "capability_label_columns",
     "categories_by_supplier",
     "categorize",
     "categorize_lines",
@@ -62,6 +74,7 @@ __all__ = [
     "default_labels_dir",
     "distance_km",
     "eligible_candidates",
+    "evaluate_capabilities",
     "evaluate_categories",
     "evaluate_incumbents",
     "incumbent_predictions",
@@ -72,6 +85,7 @@ __all__ = [
     "locality_score",
     "match_incumbents",
     "municipality_key",
+    "non_supplier_reason",
     "normalize_company_name",
     "normalize_identifier",
     "normalize_key",

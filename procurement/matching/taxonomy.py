@@ -30,6 +30,11 @@ class Category:
     account_objects: tuple[str, ...] = ()
     account_functions: tuple[str, ...] = ()
     sector_slugs: tuple[str, ...] = ()
+    # What a registry's activity text says when an organisation supplies this category, and
+    # the NACE Rev.2 class prefixes (NAF rév.2, UK SIC 2007) of such activities.
+    capability_keywords_fr: tuple[str, ...] = ()
+    capability_keywords_en: tuple[str, ...] = ()
+    nace: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,9 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
             account_objects=tuple(item.get("account_objects", ())),
             account_functions=tuple(item.get("account_functions", ())),
             sector_slugs=tuple(item.get("sector_slugs", ())),
+            capability_keywords_fr=tuple(item.get("capability_keywords_fr", ())),
+            capability_keywords_en=tuple(item.get("capability_keywords_en", ())),
+            nace=tuple(item.get("nace", ())),
         )
     if FALLBACK_CODE not in categories:
         raise ValueError(f"taxonomy must define the catch-all category {FALLBACK_CODE!r}")

@@ -1,0 +1,568 @@
+"""Supplier capabilities: which categories an organisation can supply, and on what evidence.
+
+Evidence, strongest first (``EVIDENCE_KINDS``):
+- ``confirmed``: a person's decision, stored with the capability (never produced here);
+- ``activity``: the registry's activity text, an activity code (NAICS/SCIAN, NAF rév.2,
+  UK SIC 2007) or a structure type that states an activity (an ETTI supplies staff);
+- ``sector``: a member hub's sector slug (broad: one slug covers several categories);
+- ``name``: words of the name alone, only where the name states an activity as a common
+  noun ("Coopérative de déneigement", "… Traiteur"), never from proper-name words.
+
+Organisations that sell nothing to a municipality (clubs, concertation tables, housing
+co-ops, foundations, caisses, unions, fraternal orders, festivals, parishes...) get no
+capability at all: ``non_supplier_reason`` says why. Confidence is calibrated on the
+project's labelled set (``CALIBRATION``, fitted by ``evaluate.fit_capability_calibration``
+on the tuning part only): a pair at 0.9 was right about nine times in ten.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .activity_codes import match_activity_code
+from .normalize import is_missing, normalize_text
+from .taxonomy import Taxonomy
+
+EVIDENCE_KINDS = ("confirmed", "activity", "sector", "name")  # strongest first
+AWARD_EVIDENCE = ("confirmed", "activity")  # the default minimum evidence for an award
+OUTPUT_COLUMNS = ["key", "category_code", "confidence", "evidence", "evidence_detail", "reason"]
+
+# Calibrated confidence per evidence bucket (evidence kind : rule strength; "+" when another
+# kind of evidence agrees). Measured on the tuning part of procurement/data/labels/
+# capabilities.csv by `fit_capability_calibration` (scripts/build_labelled_sets.py
+# calibrate prints it); the code buckets have no labelled codes behind them and keep the
+# prior of the activity phrases. Ordered: a stronger bucket is never less confident.
+CALIBRATION: dict[str, float] = {
+    "name:word": 0.55,
+    "name:phrase": 0.6,
+    "sector": 0.45,
+    "activity:word": 0.85,
+    "activity:word+": 0.9,
+    "activity:phrase": 0.9,
+    "activity:phrase+": 0.95,
+    "activity:org_type": 0.9,
+    "activity:code_broad": 0.85,
+    "activity:code": 0.9,
+}
+# The order buckets must respect (weakest first); calibration enforces it.
+CALIBRATION_ORDER: tuple[tuple[str, ...], ...] = (
+    ("sector", "name:word", "name:phrase", "activity:word", "activity:phrase",
+     "activity:phrase+"),
+    ("activity:word", "activity:word+", "activity:phrase+"),
+    ("activity:code_broad", "activity:code"),
+)
+
+# --- organisations that do not sell to municipalities ------------------------------------
+
+# Each rule: (reason code, pattern on the folded name, pattern on the folded activity text).
+# Patterns describe kinds of organisation, in French and English, not particular names.
+_W = r"(?:\w+ ){0,3}"  # up to three words in between
+NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
+    ("financial",
+     r"\bcaisses? (?:populaire|desjardins|d economie|de credit|d epargne)|^caisse\b"
+     r"|\bdesjardins\b|\bcredit union\b|\bbuilding society\b|\bbanque (?:populaire|de)\b",
+     r"\bepargne et (?:de )?credit\b|\bcaisses? locales?\b|\bservices financiers\b"
+     r"|\bcredit union\b"),
+    ("housing",
+     r"\bcoop\w* (?:de solidarite )?(?:en |d )?habitation|\bhabitations? (?:populaire|"
+     r"communautaire|sociale?|a loyer)|\bhlm\b|\boffice (?:municipal )?d habitation\b"
+     r"|\bosbl d habitation\b|\bresidences? (?:pour|des|du|de)\b|^residences?\b"
+     r"|\blogements?\b|\bhousing (?:association|co ?op\w*|trust|society)\b"
+     r"|\balmshouses?\b|\btenants?\b",
+     r"\b(?:location|administr\w*|exploit\w*|gestion) (?:de |d |des )?(?:immeubles? )?"
+     r"(?:a )?(?:logements?|residences?|chambres aux etudiants)\b|\bfournir des logements\b"
+     r"|\bresidences? (?:pour|privee|de personnes)\b|\bimmeubles? a logements?\b"
+     r"|\blocation residentielle\b|\bilots? residentiels?\b|\blogements? (?:pour|sociaux|"
+     r"abordables|communautaires)\b|\bcentre d hebergement (?:pour )?(?:personnes|aines)"
+     r"|\bressource d hebergement\b|\bresidences? communautaires?\b|\bhabitations? "
+     r"sociales?\b|\bcooperative d habitation\b|\bsocial housing\b|\bsheltered housing\b"),
+    ("fraternal",
+     r"\bchevaliers de colomb\b|\bfilles d isabelle\b|\blegion (?:canadienne|royale)\b"
+     r"|\broyal (?:british |canadian )?legion\b|\bclub (?:optimiste|lions|richelieu|"
+     r"rotary|kiwanis)\b|\b(?:optimist|lions|rotary|kiwanis) club\b|\bfreemason\w*|"
+     r"\bmasonic\b|\bloge\b|\blodge\b|\boddfellows\b|\bcercle de fermieres\b"
+     r"|\bsociete saint jean baptiste\b|\bknights of columbus\b|\bfraternite\b",
+     r"\bclub social\b|\borganisation civique et amicale\b"),
+    ("religious",
+     r"\beglise\b|\bparoisse\b|\bfabrique\b|\btemoins de jehovah\b|\bdioce\w*|\bpastoral\w*"
+     r"|\bcongregation\b|\beveche\b|\bchurch\b|\bparish\b|\bchapel\b|\bmosque\w*"
+     r"|\bsynagogue\b|\btemple\b|\bassemblee (?:chretienne|evangelique|des temoins)\b",
+     r"\bculte\b|\breligi\w*|\bpastorale?\b|\bevangeli\w*|\beglise\b|\bworship\b"),
+    ("union",
+     r"\bsyndica\w*|\bsection locale\b|\btrade union\b|\b(?:afpc|csn|ftq|csq|scfp|cupe|"
+     r"unison|unite the union)\b",
+     r"\bconventions? collectives?\b|\bnegociation collective\b|\bcollective bargaining\b"),
+    ("foundation",
+     r"\bfondation\b|\bfoundation\b|\bfonds de charite\b",
+     r"^fondation$|\blevee de fonds\b|\bcampagnes? de (?:levee|financement)\b"
+     r"|\bbourses? d etudes?\b|\bfundraising\b|\bgrant ?making\b"),
+    ("charity",
+     r"\bphilanthrop\w*|\btiers monde\b|\bhumanitaire\b",
+     r"\bcharit\w*|\bbienfaisance\b|\bphilanthrop\w*|\baux demunis\b|\bdepannage alimentaire\b"
+     r"|\bbanque alimentaire\b|\bredistribution\b|\bhumanitaire\b|\borphelins?\b"),
+    ("concertation",
+     r"\btables? (?:de concertation|des|du|regionale|locale|intersectorielle)\b"
+     r"|\bconcertation\b|\bcorporation de developpement communautaire\b|\bcdc\b"
+     r"|\bregroupement\b|\bfederation\b|\bcomite zip\b|\bbassin versant\b|\bconseil regional\b"
+     r"|\bcouncil for voluntary service\b|\bforum\b",
+     r"\bconcertation\b|\bregrouper (?:les |des )?(?:organismes|organisations|personnes|"
+     r"associations|membres|\w+ )|\bregroupement (?:d |des )?(?:organismes|organisations)\b"
+     r"|\breseautage\b|\bgestion integree de l eau\b"),
+    ("advocacy",
+     r"\bdefense des droits\b|\baqdr\b|\bligue des droits\b|\bcampaign\b|\badvocacy\b",
+     r"\bdefen\w* (?:les |des |leurs )?(?:droits|interets)\b|\bpromouvoir (?:et defendre )?"
+     r"(?:les )?interets\b|\brepresent\w* (?:et |les )|\bluttes? sociales?\b"
+     r"|\bdefense collective\b|\bfaire des representations\b|\badvocacy\b|\bcampaigning\b"),
+    ("support",
+     r"\bentraide\b|\bmaisons? des (?:jeunes|familles|femmes|aines)\b|\bcentres? de femmes\b"
+     r"|\bcentres? d action benevole\b|\bcarrefour d action benevole\b|\bcab\b"
+     r"|\bgrands freres\b|\bcuisines? collectives?\b|\bbanque alimentaire\b|\bmoisson\b"
+     r"|\bcomptoir alimentaire\b|\bsupport group\b|\bself help\b|\bfood bank\b",
+     r"\bentraide\b|\bbriser l isolement\b|\becoute\b|\bsoutien (?:aux|a la|au|des) "
+     r"(?:personnes|familles|parents|membres|proches|femmes|jeunes|regroupements|hommes)\b"
+     r"|\baide aux (?:familles|personnes|parents)\b|\bbenevol\w*|\bsupport group\b"
+     r"|\bself help\b|\bperinatalite\b|\bprevention (?:pour|aupres|de la)\b"),
+    ("residents",
+     r"\bassociations? (?:des |de )?(?:residents|residants|proprietaires|locataires|"
+     r"villegiateurs|riverains|citoyens)\b|\bassociations? (?:recreative )?(?:du |des )lacs?\b"
+     r"|\bcomite des citoyens\b|\bresidents? association\b|\bfriends of\b",
+     r"\b(?:regroup\w*|association) (?:des )?(?:residents|residants|proprietaires|riverains)\b"
+     r"|\bproprietaires (?:de chalets|riverains)\b|\bregroupant (?:des )?residents\b"),
+    ("club",
+     r"^club\b|\bclub (?:de|d|du|des|social|sportif|recreatif|nautique)\b|\bage d or\b"
+     r"|\bfadoq\b|\bchasse (?:et|&) peche\b|\bzecs?\b|\bequipe (?:de |d )?(?:hockey|baseball|"
+     r"soccer|bmx|football|basket\w*|volley\w*|ringuette|rugby|natation|ski|course)\b"
+     r"|\bhockey mineur\b|\bassociations? (?:de chasse|de peche|sportive|recreative)\b"
+     r"|\bsports? club\b|\bgolf club\b|\bfootball club\b|\bcricket club\b|\bsocial club\b",
+     r"(?<!holiday )(?<!school )(?<!breakfast )\bclubs?\b|\bchasse\b(?! neige)|\bpeche\b|\bage d or\b|\b3e age\b|\bequipe (?:de |professionnelle )"
+     r"|\bpromouvoir (?:le |la |l )\w+|\bjeux? de cartes\b|\bbingo\b|\bpetanque\b"),
+    ("event",
+     r"\bfestivals?\b|\bfetes?\b|\bfestivites\b|\bsymposium\b|\bcarnaval\b|\bcarnival\b"
+     r"|\bexposition agricole\b|\bjeux (?:des|du)\b|\bgala\b|\bsnowcross\b|\bmarathon\b",
+     r"\bfestival\b|\borganis\w* (?:d |des |de )?(?:evenements|competitions)\b"
+     r"|\bcompetitions? d\b"),
+    ("student",
+     r"\bassociations? (?:generale )?(?:des )?etudiant\w*|\bcomite de parents\b"
+     r"|\bparents? committee\b|\bparent teacher\b|\bstudents? union\b"
+     r"|\borganisme de participation des parents\b",
+     r"\bassociation etudiante\b|\betudiant\w* (?:inscrits|membres)\b"
+     r"|\bmembres sont (?:des |les )?etudiant\w*"),
+    ("society",
+     r"\bsocietes? (?:d |de l )?histo\w*|\bgenealog\w*|\bdescendants\b"
+     r"|\bfamilles \w+ d amerique\b|\bassociation des \w+ d amerique\b|\bhistory society\b"
+     r"|\bhistorical society\b|\bfamily history\b|\bamis de l\b",
+     r"\bgenealog\w*|\barbre genealogique\b"),
+    ("business",
+     r"\bchambre de commerce\b|\bsociete de developpement commercial\b|\bsdc\b"
+     r"|\bassociation (?:des |d )?(?:gens|hommes|femmes) d affaires\b|\bcorporation des "
+     r"\w+\b|\bchamber of commerce\b|\bdeveloppement economique\b|\bcdec\b"
+     r"|\bcorporation de developpement (?:economique|commercial|local|regional)\b",
+     r"\bpromouvoir (?:le )?developpement economique\b|\binterets economiques\b"
+     r"|\bdeveloppement (?:local|regional)\b|\bhommes d affaires\b|\bassociation professionnelle\b"),
+    ("public_body",
+     r"^mrc\b|^ville de\b|^municipalite\b|\btables? des elus\b|\bcentre de services scolaire\b"
+     r"|\bcommission scolaire\b|\bci?u?sss\b|\bsyndicat "
+     r"intercommunal\b|\bcommunaute de communes\b|\bmairie\b|\bborough council\b"
+     r"|\bcity council\b|\bcounty council\b|\bdistrict council\b",
+     None),
+)
+_COMPILED = tuple(
+    (code, re.compile(name) if name else None, re.compile(act) if act else None)
+    for code, name, act in NON_SUPPLIER_RULES
+)
+# Structure types (a French SIAE list's "type de structure", a directory's type) that say
+# what the organisation supplies or that it supplies nothing.
+_TYPE_CAPABILITY = {
+    "etti": "ressources_humaines",  # entreprise de travail temporaire d'insertion
+    "ai": "ressources_humaines",  # association intermédiaire: puts staff at disposal
+    "geiq": "ressources_humaines",
+}
+_TYPE_NOT_SUPPLIER = re.compile(
+    r"\b(?:cooperative d habitation|osbl d habitation|habitation|fondation|syndicat"
+    r"|caisse|mutuelle d epargne)\b")
+
+
+# An association that serves its own members sells nothing (a co-operative's members are
+# its customers, so the rule does not apply to co-operatives).
+_MEMBERS_ONLY = re.compile(r"\b(?:a|pour|aupres de) (?:ses|leurs|nos) membres\b"
+                           r"|\bfor (?:its|their) members\b")
+
+
+def _fold(value: object) -> str:
+    return "" if is_missing(value) else normalize_text(value)
+
+
+def _is_cooperative(folded_name: str, legal_form: object) -> bool:
+    form = _fold(legal_form)
+    return form in {"cop", "coop", "cooperative", "scop", "scic"} or bool(
+        re.search(r"\bco ?op\w*", folded_name))
+
+
+def non_supplier_reason(name: object, activity: object = None, legal_form: object = None,
+                        org_type: object = None, *, activity_code: object = None,
+                        country: object = None, taxonomy: Taxonomy | None = None) -> str | None:
+    """Return why an organisation sells nothing to a municipality, or None.
+
+    The reason is a stable code: financial, housing, fraternal, religious, union,
+    foundation, charity, concertation, advocacy, support, residents, club, event, student,
+    society, business, public_body. The name decides first (what the organisation is),
+    then the activity text (what it says it does), then an activity code.
+    """
+    folded_name = _fold(name)
+    folded_activity = _fold(activity)
+    folded_type = _fold(org_type)
+    for code, name_re, _ in _COMPILED:
+        if name_re is not None and folded_name and name_re.search(folded_name):
+            return code
+    if folded_type and _TYPE_NOT_SUPPLIER.search(folded_type):
+        return "housing" if "habitation" in folded_type else "financial"
+    for code, _, act_re in _COMPILED:
+        if act_re is not None and folded_activity and act_re.search(folded_activity):
+            return code
+    if _MEMBERS_ONLY.search(folded_activity) and not _is_cooperative(folded_name, legal_form):
+        return "members"
+    if taxonomy is not None and not is_missing(activity_code):
+        found = match_activity_code(taxonomy, activity_code, country)
+        if found is not None and found.non_supplier:
+            return found.non_supplier
+    return None
+
+
+# --- what activity text and names say ----------------------------------------------------
+
+_SPORTS = frozenset(
+    "danse natation voile ski patinage taekwondo karate judo yoga escalade equitation tennis "
+    "golf gymnastique escrime hockey soccer baseball canot kayak plongee boxe badminton "
+    "musculation pilates swimming dance sailing skating climbing riding".split())
+_TEACHING = frozenset(
+    "cours ecole enseignement academie lecon initiation camp lesson lessons school academy "
+    "coaching".split())
+_TEACHING_WORDS = frozenset({"formation", "enseignement", "cours", "coaching"})
+# Words after which the rest of a name is a proper name, never an activity.
+_NAME_BLOCKERS = frozenset(
+    "club table comite cercle ordre amis equipe ligue societe fondation foundation "
+    "friends association regroupement federation conseil".split())
+# Heads of a name that announce an activity in the following words ("Coopérative de ...").
+_ORG_HEADS = frozenset(
+    "cooperative coop entreprise entreprises services service atelier ateliers centre "
+    "corporation compagnie groupe organisme maison".split())
+_ARTICLES = frozenset({"le", "la", "les", "l", "the", "un", "une"})
+# Trade nouns that state an activity wherever they stand in a name ("Les Délices Traiteur").
+TRADE_NOUNS = frozenset(
+    "traiteur traiteurs paysagiste paysagistes imprimerie imprimeur plomberie plombier "
+    "menuiserie ebenisterie boulangerie patisserie friperie ressourcerie recyclerie garderie "
+    "auberge gite motel brasserie microbrasserie fromagerie conciergerie buanderie "
+    "blanchisserie serrurier serrurerie couvreur electricien deneigement nettoyage "
+    "reprographie caterer caterers catering landscaping landscapers cleaning printing "
+    "printers bakery brewery upholstery".split())
+_LEGAL_TAIL = frozenset("inc ltee ltd enr senc coop cooperative osbl obnl sas sarl scop scic "
+                        "eurl sa cic llp plc".split())
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A lexicon phrase found in a text."""
+
+    category_code: str
+    keyword: str
+    n_tokens: int
+
+    @property
+    def strength(self) -> str:
+        """Return 'phrase' for a multi-word phrase, 'word' for one word."""
+        return "phrase" if self.n_tokens > 1 else "word"
+
+
+class CapabilityLexicon:
+    """The taxonomy's capability phrases, matched longest first; a matched word is used once."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.phrases: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        self.max_len = 1
+        for cat in taxonomy.categories.values():
+            for words in (cat.capability_keywords_fr, cat.capability_keywords_en):
+                for text in words:
+                    toks = taxonomy.tokens(text)
+                    if not toks:
+                        continue
+                    bucket = self.phrases.setdefault(toks, [])
+                    if all(code != cat.code for code, _ in bucket):
+                        bucket.append((cat.code, text))
+                    self.max_len = max(self.max_len, len(toks))
+        self._cache: dict[str, tuple[Hit, ...]] = {}
+
+    def hits(self, text: object) -> tuple[Hit, ...]:
+        """Return the phrases found in a text, longest first, each word used once."""
+        norm = _fold(text)
+        if not norm:
+            return ()
+        cached = self._cache.get(norm)
+        if cached is not None:
+            return cached
+        toks = self.taxonomy.tokens(norm)
+        found: list[Hit] = []
+        i = 0
+        while i < len(toks):
+            for size in range(min(self.max_len, len(toks) - i), 0, -1):
+                entries = self.phrases.get(toks[i:i + size])
+                if entries:
+                    found.extend(Hit(code, kw, size) for code, kw in entries)
+                    i += size
+                    break
+            else:
+                i += 1
+        result = tuple(found)
+        self._cache[norm] = result
+        return result
+
+
+_LEXICONS: dict[int, CapabilityLexicon] = {}
+
+
+def lexicon_for(taxonomy: Taxonomy) -> CapabilityLexicon:
+    """Return the (cached) capability lexicon of a taxonomy."""
+    lex = _LEXICONS.get(id(taxonomy))
+    if lex is None or lex.taxonomy is not taxonomy:
+        lex = _LEXICONS[id(taxonomy)] = CapabilityLexicon(taxonomy)
+    return lex
+
+
+def _sport_teaching(activity: str, name: str) -> str | None:
+    """Return the sport when the text says it is taught or run for the public."""
+    words = set(activity.split())
+    sports = words & _SPORTS
+    if not sports and "taekwon" in words:
+        sports = {"taekwondo"}
+    if not sports:
+        return None
+    if words & _TEACHING or set(name.split()) & {"ecole", "academie", "academy", "school"}:
+        return sorted(sports)[0]
+    return None
+
+
+# A domain word that, for a co-operative (an enterprise selling to its members and the
+# public), states its trade: a "coopérative de santé" runs a clinic.
+_COOP_DOMAIN_WORDS = {"sante": "services_sociaux_sante", "health": "services_sociaux_sante"}
+
+
+def activity_hits(lexicon: CapabilityLexicon, activity: object, name: object = None,
+                  *, cooperative: bool = False) -> list[Hit]:
+    """Return what an activity text says the organisation supplies."""
+    folded = _fold(activity)
+    if not folded:
+        return []
+    hits = list(lexicon.hits(folded))
+    if any(h.category_code == "aide_domicile" for h in hits):
+        # "Aide domestique en entretien ménager": cleaning of clients' homes is home help.
+        hits = [h for h in hits if h.category_code != "entretien_menager"]
+    if cooperative:
+        words = set(folded.split())
+        hits.extend(Hit(code, word, 1) for word, code in _COOP_DOMAIN_WORDS.items()
+                    if word in words and all(h.category_code != code for h in hits))
+    sport = _sport_teaching(folded, _fold(name))
+    if sport:
+        # "Cours de danse", "enseignement taekwon-do": recreation, not staff training.
+        hits = [h for h in hits if h.keyword not in _TEACHING_WORDS]
+        hits.append(Hit("loisirs_animation", sport, 2))
+    return hits
+
+
+def name_activity_text(name: object) -> str:
+    """Return the part of a name that can state an activity as a common noun.
+
+    Capitalised words after the first are a proper name ("Sourire Mobile", "Club de
+    patinage Perce-Neige"); nothing after a head such as club, table or association counts.
+    For names written all in capitals the case says nothing: the leading words up to the
+    first proper-looking break are kept.
+    """
+    if is_missing(name):
+        return ""
+    raw = str(name).replace("\u2019", "'")
+    words = re.findall(r"[\w'-]+", raw)
+    if not words or _fold(words[0]) in _NAME_BLOCKERS:
+        return ""
+    mixed_case = raw != raw.upper()
+    kept: list[str] = []
+    for i, word in enumerate(words):
+        folded = _fold(word)
+        first = folded.split()[0] if folded else ""
+        if first in _NAME_BLOCKERS:
+            return ""
+        if i == 0 or (first in _ARTICLES and not kept):
+            kept.append(word)
+            continue
+        if mixed_case and word[:1].isupper():
+            break
+        kept.append(word)
+    text = " ".join(kept)
+    folded_words = _fold(text).split()
+    while folded_words and folded_words[0] in _ARTICLES:
+        folded_words.pop(0)
+    if not folded_words:
+        return ""
+    if len(folded_words) == 1 and folded_words[0] in _ORG_HEADS:
+        folded_words = []
+    tail = [w for w in _fold(raw).split() if w not in _LEGAL_TAIL]
+    if tail and tail[-1] in TRADE_NOUNS and tail[-1] not in folded_words:
+        folded_words.append(tail[-1])
+    return " ".join(folded_words)
+
+
+def _bucket(evidence: str, strength: str, corroborated: bool) -> str:
+    if evidence == "sector":
+        return "sector"
+    base = f"{evidence}:{strength}"
+    if evidence == "activity" and corroborated and f"{base}+" in CALIBRATION:
+        return f"{base}+"
+    return base
+
+
+def confidence_for(bucket: str) -> float:
+    """Return the calibrated confidence of an evidence bucket."""
+    return CALIBRATION.get(bucket, CALIBRATION["name:word"])
+
+
+@dataclass
+class _Found:
+    evidence: str
+    strength: str
+    detail: dict[str, str]
+    others: set[str]
+
+
+_FR = {"activity": "activité", "activity_code": "code d'activité", "org_type": "type",
+       "sector": "secteur", "name": "nom"}
+
+
+def _reason(detail: dict[str, str], bucket: str) -> str:
+    field = detail.get("field", "")
+    value = detail.get("keyword") or detail.get("code") or detail.get("sector") or ""
+    return f"{_FR.get(field, field)} « {value} » / {field} '{value}' ({bucket})"
+
+
+def _column(frame: pd.DataFrame, name: str) -> list[object]:
+    return frame[name].tolist() if name in frame else [None] * len(frame)
+
+
+def supplier_capabilities(taxonomy: Taxonomy, *, name: object = None, activity: object = None,
+                          activity_code: object = None, org_type: object = None,
+                          legal_form: object = None, sector: object = None,
+                          country: object = None) -> list[dict[str, Any]]:
+    """Return the capabilities of one organisation (category, evidence, detail, bucket)."""
+    if non_supplier_reason(name, activity, legal_form, org_type, activity_code=activity_code,
+                           country=country, taxonomy=taxonomy):
+        return []
+    lexicon = lexicon_for(taxonomy)
+    found: dict[str, _Found] = {}
+
+    def add(code: str, evidence: str, strength: str, detail: dict[str, str]) -> None:
+        if code not in taxonomy.categories:
+            return
+        current = found.get(code)
+        rank = EVIDENCE_KINDS.index(evidence)
+        if current is None:
+            found[code] = _Found(evidence, strength, detail, set())
+            return
+        if rank < EVIDENCE_KINDS.index(current.evidence):
+            current.others.add(current.evidence)
+            current.evidence, current.strength, current.detail = evidence, strength, detail
+        elif evidence != current.evidence:
+            current.others.add(evidence)
+        elif strength == "phrase" and current.strength == "word":
+            current.strength, current.detail = strength, detail
+
+    if not is_missing(activity_code):
+        match = match_activity_code(taxonomy, activity_code, country)
+        if match is not None and match.category_code:
+            add(match.category_code, "activity", match.strength,
+                {"field": "activity_code", "code": match.code, "scheme": match.scheme})
+    type_key = _fold(org_type).replace(" ", "")
+    if type_key in _TYPE_CAPABILITY:
+        add(_TYPE_CAPABILITY[type_key], "activity", "org_type",
+            {"field": "org_type", "keyword": str(org_type).strip()})
+    cooperative = _is_cooperative(_fold(name), legal_form)
+    for hit in activity_hits(lexicon, activity, name, cooperative=cooperative):
+        add(hit.category_code, "activity", hit.strength,
+            {"field": "activity", "keyword": hit.keyword})
+    if not is_missing(sector):
+        for code in taxonomy.sector_slugs.get(str(sector).strip(), ()):
+            add(code, "sector", "sector", {"field": "sector", "sector": str(sector).strip()})
+    for hit in lexicon.hits(name_activity_text(name)):
+        add(hit.category_code, "name", hit.strength, {"field": "name", "keyword": hit.keyword})
+    out = []
+    for code, f in found.items():
+        bucket = _bucket(f.evidence, f.strength, bool(f.others))
+        out.append({"category_code": code, "evidence": f.evidence, "evidence_detail": f.detail,
+                    "bucket": bucket, "confidence": confidence_for(bucket),
+                    "reason": _reason(f.detail, bucket)})
+    return out
+
+
+def infer_supplier_categories(registry: pd.DataFrame, taxonomy: Taxonomy, *,
+                              min_confidence: float = 0.0) -> pd.DataFrame:
+    """Infer the categories each registry organisation can supply, with their evidence.
+
+    `registry` has key and name and, when known, activity, activity_code, org_type,
+    legal_form, sector, country (any may be absent or None). Returns one row per
+    (key, category_code) with columns key, category_code, confidence, evidence,
+    evidence_detail, reason; strongest evidence first within a key. An organisation with no
+    capability (or one that sells nothing to municipalities) has no row.
+    """
+    rows: list[dict[str, Any]] = []
+    columns = ("key", "name", "activity", "activity_code", "org_type", "legal_form", "sector",
+               "country")
+    for key, name, activity, code, org_type, legal_form, sector, country in zip(
+            *(_column(registry, c) for c in columns), strict=True):
+        for cap in supplier_capabilities(taxonomy, name=name, activity=activity,
+                                         activity_code=code, org_type=org_type,
+                                         legal_form=legal_form, sector=sector,
+                                         country=country):
+            if cap["confidence"] < min_confidence:
+                continue
+            rows.append({"key": key, "category_code": cap["category_code"],
+                         "confidence": cap["confidence"], "evidence": cap["evidence"],
+                         "evidence_detail": cap["evidence_detail"], "reason": cap["reason"],
+                         "_rank": EVIDENCE_KINDS.index(cap["evidence"])})
+    out = pd.DataFrame(rows, columns=[*OUTPUT_COLUMNS, "_rank"])
+    if len(out):
+        out = out.sort_values(["key", "_rank", "confidence"], ascending=[True, True, False],
+                              kind="stable")
+    return out.drop(columns="_rank").reset_index(drop=True)
+
+
+def capability_buckets(registry: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+    """Return key, category_code, evidence and calibration bucket of every inferred pair."""
+    rows = []
+    columns = ("key", "name", "activity", "activity_code", "org_type", "legal_form", "sector",
+               "country")
+    for key, name, activity, code, org_type, legal_form, sector, country in zip(
+            *(_column(registry, c) for c in columns), strict=True):
+        for cap in supplier_capabilities(taxonomy, name=name, activity=activity,
+                                         activity_code=code, org_type=org_type,
+                                         legal_form=legal_form, sector=sector,
+                                         country=country):
+            rows.append({"key": key, "category_code": cap["category_code"],
+                         "evidence": cap["evidence"], "bucket": cap["bucket"],
+                         "confidence": cap["confidence"]})
+    return pd.DataFrame(rows, columns=["key", "category_code", "evidence", "bucket",
+                                       "confidence"])
+
+
+def award_eligible(inferred: pd.DataFrame, evidence: Iterable[str] = AWARD_EVIDENCE
+                   ) -> pd.DataFrame:
+    """Return the inferred pairs whose evidence is strong enough for an award."""
+    return inferred[inferred["evidence"].isin(tuple(evidence))]
+
+
+def categories_by_supplier(inferred: pd.DataFrame) -> dict[object, dict[str, float]]:
+    """Collapse inferred rows into {key: {category_code: confidence}} for eligibility."""
+    out: dict[object, dict[str, float]] = {}
+    for key, code, conf in inferred[["key", "category_code", "confidence"]].itertuples(index=False):
+        out.setdefault(key, {})[code] = float(conf)
+    return out
