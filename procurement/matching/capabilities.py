@@ -72,12 +72,12 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"\bcoop\w* (?:de solidarite )?(?:en |d )?habitation|\bhabitations? (?:populaire|"
      r"communautaire|sociale?|a loyer)|\bhlm\b|\boffice (?:municipal )?d habitation\b"
      r"|\bosbl d habitation\b|\bresidences? (?:pour|des|du|de)\b|^residences?\b"
-     r"|\blogements?\b|\bhousing (?:association|co ?op\w*|trust|society)\b"
+     r"|\blogements?\b|\bhousing (?:association|co ?op\w*|trust|society)\b|^habitations?\b"
      r"|\balmshouses?\b|\btenants?\b",
      r"\b(?:location|administr\w*|exploit\w*|gestion) (?:de |d |des )?(?:immeubles? )?"
      r"(?:a )?(?:logements?|residences?|chambres aux etudiants)\b|\bfournir des logements\b"
      r"|\bresidences? (?:pour|privee|de personnes)\b|\bimmeubles? a logements?\b"
-     r"|\blocation residentielle\b|\bilots? residentiels?\b|\blogements? (?:pour|sociaux|"
+     r"|\blocation residentielle\b|\bunites? residentielles?\b|\blocation de loyers\b|\bloyers? pour\b|\bilots? residentiels?\b|\blogements? (?:pour|sociaux|"
      r"abordables|communautaires)\b|\bcentre d hebergement (?:pour )?(?:personnes|aines)"
      r"|\bressource d hebergement\b|\bresidences? communautaires?\b|\bhabitations? "
      r"sociales?\b|\bcooperative d habitation\b|\bsocial housing\b|\bsheltered housing\b"),
@@ -86,66 +86,77 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|\broyal (?:british |canadian )?legion\b|\bclub (?:optimiste|lions|richelieu|"
      r"rotary|kiwanis)\b|\b(?:optimist|lions|rotary|kiwanis) club\b|\bfreemason\w*|"
      r"\bmasonic\b|\bloge\b|\blodge\b|\boddfellows\b|\bcercle de fermieres\b"
-     r"|\bsociete saint jean baptiste\b|\bknights of columbus\b|\bfraternite\b",
+     r"|\bsociete saint jean baptiste\b|\bknights of columbus\b|\bfraternite\b|\bregiment\b",
      r"\bclub social\b|\borganisation civique et amicale\b"),
     ("religious",
-     r"\beglise\b|\bparoisse\b|\bfabrique\b|\btemoins de jehovah\b|\bdioce\w*|\bpastoral\w*"
+     r"\beglise\b|\bparoiss\w*|\bfabrique\b|\btemoins de jehovah\b|\bdioce\w*|\bpastoral\w*"
      r"|\bcongregation\b|\beveche\b|\bchurch\b|\bparish\b|\bchapel\b|\bmosque\w*"
      r"|\bsynagogue\b|\btemple\b|\bassemblee (?:chretienne|evangelique|des temoins)\b",
-     r"\bculte\b|\breligi\w*|\bpastorale?\b|\bevangeli\w*|\beglise\b|\bworship\b"),
+     r"\bculte\b|\breligi\w*|\bpastorale?\b|\bevangeli\w*|\bevangile\b|\beglise\b|\bworship\b"),
     ("union",
      r"\bsyndica\w*|\bsection locale\b|\btrade union\b|\b(?:afpc|csn|ftq|csq|scfp|cupe|"
      r"unison|unite the union)\b",
      r"\bconventions? collectives?\b|\bnegociation collective\b|\bcollective bargaining\b"),
     ("foundation",
      r"\bfondation\b|\bfoundation\b|\bfonds de charite\b",
-     r"^fondation$|\blevee de fonds\b|\bcampagnes? de (?:levee|financement)\b"
+     r"^fondation$|\blevees? de fonds\b|\bsoutenir financierement\b|\bcampagnes? de (?:levee|financement)\b"
      r"|\bbourses? d etudes?\b|\bfundraising\b|\bgrant ?making\b"),
     ("charity",
      r"\bphilanthrop\w*|\btiers monde\b|\bhumanitaire\b",
      r"\bcharit\w*|\bbienfaisance\b|\bphilanthrop\w*|\baux demunis\b|\bdepannage alimentaire\b"
-     r"|\bbanque alimentaire\b|\bredistribution\b|\bhumanitaire\b|\borphelins?\b"),
+     r"|\bbanque alimentaire\b|\bredistribution\b|\bhumanitaire\b|\borphelins?\b"
+     r"|\bgratuit\w*|\bfree of charge\b|\bdenrees\b"),
     ("concertation",
      r"\btables? (?:de concertation|des|du|regionale|locale|intersectorielle)\b"
      r"|\bconcertation\b|\bcorporation de developpement communautaire\b|\bcdc\b"
      r"|\bregroupement\b|\bfederation\b|\bcomite zip\b|\bbassin versant\b|\bconseil regional\b"
      r"|\bcouncil for voluntary service\b|\bforum\b",
      r"\bconcertation\b|\bregrouper (?:les |des )?(?:organismes|organisations|personnes|"
-     r"associations|membres|\w+ )|\bregroupement (?:d |des )?(?:organismes|organisations)\b"
-     r"|\breseautage\b|\bgestion integree de l eau\b"),
+     r"associations|membres|\w+ )|\bregroupement (?:d |des |de )?(?:organismes|organisations|"
+     r"personnes)\b"
+     r"|\breseautage\b|\bgestion integree de l eau\b|\bcoordonner (?:les )?efforts\b"),
     ("advocacy",
      r"\bdefense des droits\b|\baqdr\b|\bligue des droits\b|\bcampaign\b|\badvocacy\b",
-     r"\bdefen\w* (?:les |des |leurs )?(?:droits|interets)\b|\bpromouvoir (?:et defendre )?"
+     r"\bdefen\w* (?:de |des |les |leurs )*(?:droits|interets)\b|\bplaint\w*|\bpromouvoir (?:et defendre )?"
      r"(?:les )?interets\b|\brepresent\w* (?:et |les )|\bluttes? sociales?\b"
-     r"|\bdefense collective\b|\bfaire des representations\b|\badvocacy\b|\bcampaigning\b"),
+     r"|\bdefense collective\b|\bfaire des representations\b|\badvocacy\b|\bcampaigning\b"
+     r"|\bsensibilis\w*\b.*\b(?:prevention|soutenir|soutien|informer)\b"
+     r"|\b(?:prevention|soutenir|soutien)\b.*\bsensibilis\w*"
+     r"|\bawareness\b.*\bprevention\b"),
     ("support",
-     r"\bentraide\b|\bmaisons? des (?:jeunes|familles|femmes|aines)\b|\bcentres? de femmes\b"
+     r"\bentraide\b|\bmaisons? (?:des|de la) (?:jeunes|familles?|femmes|aines)\b|\bproches aidants\b|\bcentres? de femmes\b"
      r"|\bcentres? d action benevole\b|\bcarrefour d action benevole\b|\bcab\b"
      r"|\bgrands freres\b|\bcuisines? collectives?\b|\bbanque alimentaire\b|\bmoisson\b"
      r"|\bcomptoir alimentaire\b|\bsupport group\b|\bself help\b|\bfood bank\b",
      r"\bentraide\b|\bbriser l isolement\b|\becoute\b|\bsoutien (?:aux|a la|au|des) "
-     r"(?:personnes|familles|parents|membres|proches|femmes|jeunes|regroupements|hommes)\b"
-     r"|\baide aux (?:familles|personnes|parents)\b|\bbenevol\w*|\bsupport group\b"
+     r"(?:personnes|familles|parents|membres|proches|femmes|jeunes|regroupements|hommes|enfants?|"
+     r"adultes|aines)\b"
+     r"|\baide aux (?:familles|personnes|parents|aidants)\b|\bbenevol\w*|\bsupport group\b"
      r"|\bself help\b|\bperinatalite\b|\bprevention (?:pour|aupres|de la)\b"),
     ("residents",
      r"\bassociations? (?:des |de )?(?:residents|residants|proprietaires|locataires|"
-     r"villegiateurs|riverains|citoyens)\b|\bassociations? (?:recreative )?(?:du |des )lacs?\b"
+     r"villegiateurs|riverains|citoyens|usagers)\b|\bassociations? (?:recreative )?(?:du |des )lacs?\b"
      r"|\bcomite des citoyens\b|\bresidents? association\b|\bfriends of\b",
      r"\b(?:regroup\w*|association) (?:des )?(?:residents|residants|proprietaires|riverains)\b"
      r"|\bproprietaires (?:de chalets|riverains)\b|\bregroupant (?:des )?residents\b"),
     ("club",
      r"^club\b|\bclub (?:de|d|du|des|social|sportif|recreatif|nautique)\b|\bage d or\b"
-     r"|\bfadoq\b|\bchasse (?:et|&) peche\b|\bzecs?\b|\bequipe (?:de |d )?(?:hockey|baseball|"
+     r"|\bfadoq\b|\bassociation des (?:\w+ )?retraite\w*|\bscouts?\b|\bguides?\b|\bguid ?amies\b"
+     r"|\bcadets?\b|\b(?:association|club|cercle)\b.*\baine|\bchasse (?:et|&) peche\b|\bzecs?\b|\bequipe (?:de |d )?(?:hockey|baseball|"
      r"soccer|bmx|football|basket\w*|volley\w*|ringuette|rugby|natation|ski|course)\b"
      r"|\bhockey mineur\b|\bassociations? (?:de chasse|de peche|sportive|recreative)\b"
      r"|\bsports? club\b|\bgolf club\b|\bfootball club\b|\bcricket club\b|\bsocial club\b",
      r"(?<!holiday )(?<!school )(?<!breakfast )\bclubs?\b|\bchasse\b(?! neige)|\bpeche\b|\bage d or\b|\b3e age\b|\bequipe (?:de |professionnelle )"
-     r"|\bpromouvoir (?:le |la |l )\w+|\bjeux? de cartes\b|\bbingo\b|\bpetanque\b"),
+     r"|\bpromouvoir (?:le |la |l )\w+|\bjeux? de cartes\b|\bbingo\b|\bpetanque\b"
+     r"|\bactivites sociales\b|\brencontres (?:de groupe|sociales|amicales)\b|^rencontres\b"),
     ("event",
      r"\bfestivals?\b|\bfetes?\b|\bfestivites\b|\bsymposium\b|\bcarnaval\b|\bcarnival\b"
      r"|\bexposition agricole\b|\bjeux (?:des|du)\b|\bgala\b|\bsnowcross\b|\bmarathon\b",
      r"\bfestival\b|\borganis\w* (?:d |des |de )?(?:evenements|competitions)\b"
      r"|\bcompetitions? d\b"),
+    ("committee",
+     r"^comite\b|\bcomite (?:des|de|d|du)\b|\bcommittee\b",
+     None),
     ("student",
      r"\bassociations? (?:generale )?(?:des )?etudiant\w*|\bcomite de parents\b"
      r"|\bparents? committee\b|\bparent teacher\b|\bstudents? union\b"
@@ -161,7 +172,10 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"\bchambre de commerce\b|\bsociete de developpement commercial\b|\bsdc\b"
      r"|\bassociation (?:des |d )?(?:gens|hommes|femmes) d affaires\b|\bcorporation des "
      r"\w+\b|\bchamber of commerce\b|\bdeveloppement economique\b|\bcdec\b"
-     r"|\bcorporation de developpement (?:economique|commercial|local|regional)\b",
+     r"|\bcorporation de developpement (?:economique|commercial|local|regional)\b"
+     r"|\bassociation (?:\w+ ){0,2}(?:des |de )?(?:\w+ )?(?:medecins|infirmier\w*|ingenieurs|avocats|notaires|"
+     r"comptables|architectes|pharmaciens|dentistes|chiropraticiens|psychologues|enseignants|"
+     r"educateurs|educatrices|policiers|pompiers|directeurs|gestionnaires)\b",
      r"\bpromouvoir (?:le )?developpement economique\b|\binterets economiques\b"
      r"|\bdeveloppement (?:local|regional)\b|\bhommes d affaires\b|\bassociation professionnelle\b"),
     ("public_body",
@@ -242,7 +256,7 @@ _SPORTS = frozenset(
 _TEACHING = frozenset(
     "cours ecole enseignement academie lecon initiation camp lesson lessons school academy "
     "coaching".split())
-_TEACHING_WORDS = frozenset({"formation", "enseignement", "cours", "coaching"})
+_TEACHING_WORDS = frozenset({"formation", "formations", "enseignement", "cours", "coaching"})
 # Words after which the rest of a name is a proper name, never an activity.
 _NAME_BLOCKERS = frozenset(
     "club table comite cercle ordre amis equipe ligue societe fondation foundation "
@@ -262,6 +276,20 @@ TRADE_NOUNS = frozenset(
     "printers bakery brewery upholstery".split())
 _LEGAL_TAIL = frozenset("inc ltee ltd enr senc coop cooperative osbl obnl sas sarl scop scic "
                         "eurl sa cic llp plc".split())
+
+
+# Phrases that contain a capability word but state no capability: matched first, they use
+# up their words ("biens mobiliers" is property, not furniture).
+NEUTRAL_PHRASES = (
+    "biens mobiliers", "biens immobiliers", "éducation populaire", "patinage artistique",
+    "nage synchronisée", "restauration écologique", "restauration de milieux",
+    "personal property", "café rencontre", "cafés rencontres", "refuge pour animaux",
+    "secourisme animalier", "secourisme animaux", "formation et information",
+    "information et formation",
+) + tuple(f"formation {who}" for who in (
+    # Training of the organisation's own public is not training a municipality buys.
+    "des jeunes", "des membres", "des bénévoles", "des parents", "des femmes", "des personnes",
+    "des participants", "des enfants", "young people", "of members", "of volunteers"))
 
 
 @dataclass(frozen=True)
@@ -295,6 +323,11 @@ class CapabilityLexicon:
                     if all(code != cat.code for code, _ in bucket):
                         bucket.append((cat.code, text))
                     self.max_len = max(self.max_len, len(toks))
+        for text in NEUTRAL_PHRASES:
+            toks = taxonomy.tokens(text)
+            if toks:
+                self.phrases[toks] = []
+                self.max_len = max(self.max_len, len(toks))
         self._cache: dict[str, tuple[Hit, ...]] = {}
 
     def hits(self, text: object) -> tuple[Hit, ...]:
@@ -311,7 +344,7 @@ class CapabilityLexicon:
         while i < len(toks):
             for size in range(min(self.max_len, len(toks) - i), 0, -1):
                 entries = self.phrases.get(toks[i:i + size])
-                if entries:
+                if entries is not None:
                     found.extend(Hit(code, kw, size) for code, kw in entries)
                     i += size
                     break
@@ -365,10 +398,14 @@ def activity_hits(lexicon: CapabilityLexicon, activity: object, name: object = N
         words = set(folded.split())
         hits.extend(Hit(code, word, 1) for word, code in _COOP_DOMAIN_WORDS.items()
                     if word in words and all(h.category_code != code for h in hits))
+    if any(h.category_code in ("culture_evenements", "loisirs_animation") for h in hits):
+        # "Orchestre, formation", "formation de choristes": arts teaching, not staff training.
+        hits = [h for h in hits if h.keyword not in _TEACHING_WORDS]
     sport = _sport_teaching(folded, _fold(name))
     if sport:
-        # "Cours de danse", "enseignement taekwon-do": recreation, not staff training.
-        hits = [h for h in hits if h.keyword not in _TEACHING_WORDS]
+        # "Cours de danse", "enseignement taekwon-do": recreation, not staff training nor a show.
+        hits = [h for h in hits
+                if h.keyword not in _TEACHING_WORDS and _fold(h.keyword) not in _SPORTS]
         hits.append(Hit("loisirs_animation", sport, 2))
     return hits
 
@@ -495,6 +532,14 @@ def supplier_capabilities(taxonomy: Taxonomy, *, name: object = None, activity: 
             add(code, "sector", "sector", {"field": "sector", "sector": str(sector).strip()})
     for hit in lexicon.hits(name_activity_text(name)):
         add(hit.category_code, "name", hit.strength, {"field": "name", "keyword": hit.keyword})
+    home = found.get("aide_domicile")
+    cleaning = found.get("entretien_menager")
+    if home is not None and cleaning is not None and cleaning.evidence == "activity":
+        # A home-services enterprise whose activity is cleaning cleans homes: home help.
+        del found["entretien_menager"]
+        if home.evidence != "activity":
+            home.others.add(home.evidence)
+            home.evidence, home.strength, home.detail = "activity", cleaning.strength, cleaning.detail
     out = []
     for code, f in found.items():
         bucket = _bucket(f.evidence, f.strength, bool(f.others))
