@@ -323,19 +323,39 @@ def _optimize_text(d: dict[str, Any]) -> str:
               help="CSV with columns name, neq (empty when not a registry supplier).")
 @click.option("--categories", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV with columns expense_category, description, category_code.")
+@click.option("--capabilities", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV with columns name, categories (codes separated by ';') and neq or "
+                   "siret; scores the capabilities that make a supplier award-eligible.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def evaluate(obj: Context, incumbents: Path | None, categories: Path | None,
-             as_json: bool) -> None:
+             capabilities: Path | None, as_json: bool) -> None:
     """Measure matching quality on a labelled set (the project's, or yours)."""
     from procurement.services.evaluation import evaluation_report
 
     with domain_errors():
-        data = evaluation_report(incumbents=incumbents, categories=categories)
-    emit(data, as_json, lambda d: (
-        f"incumbents: precision {d['incumbents']['precision']:.3f}, recall "
-        f"{d['incumbents']['recall']:.3f} (n={d['incumbents']['n']}); categories: accuracy "
-        f"{d['categories']['accuracy']:.3f} (n={d['categories']['n']})"))
+        data = evaluation_report(incumbents=incumbents, categories=categories,
+                                 capabilities=capabilities)
+    emit(data, as_json, _evaluate_text)
+
+
+def _evaluate_text(d: dict[str, Any]) -> str:
+    parts = []
+    if "incumbents" in d:
+        parts.append(f"incumbents: precision {d['incumbents']['precision']:.3f}, recall "
+                     f"{d['incumbents']['recall']:.3f} (n={d['incumbents']['n']})")
+    if "categories" in d:
+        parts.append(f"categories: accuracy {d['categories']['accuracy']:.3f} "
+                     f"(n={d['categories']['n']})")
+    caps = d["capabilities"]
+    text = (f"capabilities (award-eligible): precision {caps['precision']:.3f}, recall "
+            f"{caps['recall']:.3f} (n={caps['n']})")
+    if "held_out" in caps:
+        held = caps["held_out"]
+        text += (f"; held back: precision {held['precision']:.3f}, recall "
+                 f"{held['recall']:.3f} (n={held['n']})")
+    parts.append(text)
+    return "; ".join(parts)
 
 
 @cli.command()

@@ -11,7 +11,13 @@ from typing import Any
 import pandas as pd
 from unidecode import unidecode
 
-from .capabilities import AWARD_EVIDENCE, CALIBRATION, CALIBRATION_ORDER, capability_buckets
+from .capabilities import (
+    AWARD_EVIDENCE,
+    CALIBRATION_ORDER,
+    CALIBRATION_PRIOR,
+    MAX_INFERRED_CONFIDENCE,
+    capability_buckets,
+)
 from .categorize import categorize
 from .incumbents import match_incumbents
 from .normalize import is_missing, normalize_company_name, normalize_identifier
@@ -172,9 +178,16 @@ def capability_registry(labels: pd.DataFrame, registry: pd.DataFrame | None) -> 
     rows = []
     for label in labels.to_dict("records"):
         ident = label_identifier(label)
-        matches = by_id.get(ident) or by_name.get(normalize_company_name(label.get("name")))
+        matches = by_id.get(ident)
+        if not matches:
+            # A name joins only records that no identifier contradicts: "ASSOC LES AMIS DU
+            # JARDIN" with a SIRET is not the Quebec "Les Amis du Jardin" with its NEQ.
+            has_id = not ident.startswith("name:")
+            matches = [m for m in by_name.get(normalize_company_name(label.get("name")), [])
+                       if not has_id or not any(normalize_identifier(m.get(c))
+                                                for c in ("neq", "siret"))]
         if matches:
-            row = {f: _first([m.get(f) for m in matches]) for f in fields}
+            row = {f: _first([m.get(f) for m in matches] + [label.get(f)]) for f in fields}
             row["joined"] = "registry"
         else:
             row = {f: label.get(f) for f in fields}
@@ -264,16 +277,19 @@ def fit_capability_calibration(predictions: pd.DataFrame, *, prior_weight: float
                                ) -> dict[str, dict[str, float]]:
     """Fit the confidence of each evidence bucket on labelled predictions.
 
-    Each bucket's confidence is its share of true pairs, shrunk toward the current table
-    value by `prior_weight` pseudo-pairs (few labels move it little), then made monotone
-    along `CALIBRATION_ORDER`. Returns {bucket: {"confidence", "n", "right"}}.
+    Each bucket's confidence is its share of true pairs, shrunk toward its prior
+    (`CALIBRATION_PRIOR`) by `prior_weight` pseudo-pairs (few labels move it little), then
+    made monotone
+    along `CALIBRATION_ORDER` and capped at `MAX_INFERRED_CONFIDENCE`.
+    Returns {bucket: {"confidence", "n", "right"}}.
     """
     stats: dict[str, dict[str, float]] = {}
-    for bucket, prior in CALIBRATION.items():
+    for bucket, prior in CALIBRATION_PRIOR.items():
         part = predictions[predictions["bucket"] == bucket]
         n, right = len(part), int(part["truth"].sum())
         stats[bucket] = {"n": n, "right": right,
-                         "confidence": (right + prior_weight * prior) / (n + prior_weight)}
+                         "confidence": (right + prior_weight * prior) / (n + prior_weight)
+                         if n + prior_weight else prior}
     for chain in CALIBRATION_ORDER:
         fitted = _pool_adjacent([stats[b]["confidence"] for b in chain],
                                 [stats[b]["n"] + prior_weight for b in chain])
@@ -284,7 +300,7 @@ def fit_capability_calibration(predictions: pd.DataFrame, *, prior_weight: float
             if stats[stronger]["confidence"] < stats[weaker]["confidence"]:
                 stats[stronger]["confidence"] = stats[weaker]["confidence"]
     for value in stats.values():
-        value["confidence"] = round(value["confidence"], 2)
+        value["confidence"] = round(min(value["confidence"], MAX_INFERRED_CONFIDENCE), 2)
     return stats
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +38,86 @@ def _labels(path: Path, kind: str) -> pd.DataFrame:
     return frame
 
 
-def evaluation_report(*, incumbents: Path | None = None,
-                      categories: Path | None = None) -> dict[str, Any]:
-    """Return precision/recall of incumbent recognition and accuracy of categorization."""
+def _capability_labels(path: Path) -> pd.DataFrame:
+    """Read a capability labels file: CSV (comma, semicolon or tab), UTF-8 or Windows-1252."""
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such labels file.", errors={"capabilities": "file not found"})
+    raw = path.read_bytes()
+    text = None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None or not text.strip():
+        raise InvalidInput(f"{path}: the labels file is empty or not a text CSV file.",
+                           errors={"capabilities": "empty"})
+    first = text.splitlines()[0]
+    sep = max((";", ",", "\t"), key=first.count)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InvalidInput(f"{path}: not a readable CSV file ({exc}).",
+                           errors={"capabilities": "unreadable CSV"}) from exc
+    frame = matching.capability_label_columns(frame)
+    missing = [c for c in ("name", "categories") if c not in frame.columns]
+    if not {"neq", "siret"} & set(frame.columns):
+        missing.append("neq or siret")
+    if missing:
+        raise InvalidInput(
+            f"{path}: the labels file lacks the column(s) {', '.join(missing)}; found "
+            f"{', '.join(map(str, frame.columns)) or 'none'}. Expected: name, categories "
+            "(taxonomy codes separated by ';', empty when the organisation supplies nothing "
+            "to a municipality) and an identifier column neq or siret.",
+            errors={"capabilities": "missing columns"})
+    if frame.empty:
+        raise InvalidInput(f"{path}: the labels file has no rows.",
+                           errors={"capabilities": "empty"})
+    known = set(matching.load_taxonomy().codes)
+    for number, value in enumerate(frame["categories"].tolist(), start=2):
+        unknown = [c.strip() for c in str(value).split(";") if c.strip() and c.strip() not in known]
+        if unknown:
+            raise InvalidInput(
+                f"{path}, row {number}, column categories: unknown category code(s) "
+                f"{', '.join(repr(c) for c in unknown)}; expected taxonomy codes such as "
+                "entretien_menager or amenagement_paysager, separated by ';'.",
+                errors={"capabilities": f"row {number}: unknown category code"})
+    return frame
+
+
+def _capability_scores(found: dict[str, Any]) -> dict[str, Any]:
+    return {key: (float(value) if key in ("precision", "recall") else int(value))
+            for key, value in found.items()}
+
+
+def capability_report(path: Path | None = None) -> dict[str, Any]:
+    """Return precision/recall of award-eligible capabilities on a labels file.
+
+    Without a file: the project's labelled set, whole and split into the part the rules
+    were tuned on and the part held back from tuning.
+    """
+    taxonomy = matching.load_taxonomy()
+    registry = matching.load_registry_frames(REFERENCE_DIR)
+    if path is not None:
+        labels = _capability_labels(path)
+        return _capability_scores(matching.evaluate_capabilities(labels, registry, taxonomy))
+    labels = _capability_labels(matching.default_labels_dir() / "capabilities.csv")
+    out = _capability_scores(matching.evaluate_capabilities(labels, registry, taxonomy))
+    for split in ("tuning", "held_out"):
+        out[split] = _capability_scores(
+            matching.evaluate_capabilities(labels, registry, taxonomy, split=split))
+    return out
+
+
+def evaluation_report(*, incumbents: Path | None = None, categories: Path | None = None,
+                      capabilities: Path | None = None) -> dict[str, Any]:
+    """Return the quality of incumbent recognition, categorization and capabilities.
+
+    Given only a capability labels file, only the capability figures are computed.
+    """
+    if capabilities is not None and incumbents is None and categories is None:
+        return {"capabilities": capability_report(capabilities)}
     labels_dir = matching.default_labels_dir()
     registry = matching.load_registry_frames(REFERENCE_DIR)
     incumbent_labels = _labels(incumbents or labels_dir / "incumbents.csv", "incumbents")
@@ -50,4 +128,5 @@ def evaluation_report(*, incumbents: Path | None = None,
         "incumbents": {"precision": float(found["precision"]), "recall": float(found["recall"]),
                        "n": int(found["n"])},
         "categories": {"accuracy": float(accuracy["accuracy"]), "n": int(accuracy["n"])},
+        "capabilities": capability_report(capabilities),
     }

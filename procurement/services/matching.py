@@ -86,7 +86,8 @@ def refresh_supplier_categories(session: Session) -> int:
     session.execute(delete(SupplierCategory).where(SupplierCategory.decision.is_(None)))
     rows = [
         {"supplier_id": int(r["key"]), "category_code": str(r["category_code"]),
-         "confidence": float(r["confidence"]), "reason": str(r["reason"])}
+         "confidence": float(r["confidence"]), "reason": str(r["reason"]),
+         "evidence": str(r["evidence"]), "evidence_detail": dict(r["evidence_detail"])}
         for r in inferred.to_dict("records")
         if int(r["key"]) not in confirmed_suppliers
         and (int(r["key"]), str(r["category_code"])) not in confirmed

@@ -1,0 +1,154 @@
+"""Capabilities measured on labelled organisations: the project's set and a user's list."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+from procurement.data import REFERENCE_DIR
+from procurement.matching import (
+    default_labels_dir,
+    evaluate_capabilities,
+    load_labels,
+    load_registry_frames,
+    load_taxonomy,
+)
+from procurement.matching.capabilities import CALIBRATION
+from procurement.matching.evaluate import (
+    capability_label_columns,
+    capability_predictions,
+    fit_capability_calibration,
+    label_identifier,
+    split_of,
+)
+
+# A French list of work-integration enterprises, as such lists come (semicolon, NAF code,
+# structure type); none of them is in the shipped Quebec registry.
+FRENCH_LIST = """raison sociale;siret;type de structure;code NAF;ville;categories
+ASSOC LES AMIS DU JARDIN;41234567800011;ACI;81.30Z;Dinan;amenagement_paysager
+Ressourcerie du Pays Vert;52234567800019;ACI;38.32Z;Vire;collecte_recyclage
+Régie de quartier Les Sources;53234567800027;EI;81.21Z;Lyon;entretien_menager
+Intérim Solidaire 35;54234567800035;ETTI;78.20Z;Rennes;ressources_humaines
+Atelier Couture Solidaire;55234567800043;ACI;14.12Z;Lille;vetements_travail
+Cuisine de l'Espoir;56234567800051;EI;56.21Z;Nantes;traiteur_alimentation
+Mission locale du Pays;57234567800069;AI;94.99Z;Brest;ressources_humaines
+"""
+
+
+@pytest.fixture(scope="module")
+def shipped() -> dict[str, object]:
+    return {
+        "labels": load_labels(default_labels_dir() / "capabilities.csv"),
+        "registry": load_registry_frames(REFERENCE_DIR),
+        "taxonomy": load_taxonomy(),
+    }
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_the_project_set_has_over_300_organisations_with_many_non_suppliers(shipped) -> None:
+    labels = shipped["labels"]
+    assert len(labels) >= 300
+    assert {"name", "neq", "categories", "source", "notes"} <= set(labels.columns)
+    assert (labels["categories"] == "").mean() > 0.5
+    codes = {c for v in labels["categories"] for c in v.split(";") if c}
+    assert codes <= set(shipped["taxonomy"].codes) - {"autre"}
+    held = sum(split_of(label_identifier(r)) == "held_out" for r in labels.to_dict("records"))
+    assert 0.25 < held / len(labels) < 0.42
+
+
+def test_award_eligible_capabilities_meet_the_targets_on_the_project_set(shipped) -> None:
+    whole = evaluate_capabilities(shipped["labels"], shipped["registry"], shipped["taxonomy"])
+    tuning = evaluate_capabilities(shipped["labels"], shipped["registry"], shipped["taxonomy"],
+                                   split="tuning")
+    assert whole["precision"] >= 0.95 and whole["recall"] >= 0.70
+    assert tuning["precision"] >= 0.95 and tuning["recall"] >= 0.70
+
+
+def test_held_back_organisations_are_scored_separately(shipped) -> None:
+    held = evaluate_capabilities(shipped["labels"], shipped["registry"], shipped["taxonomy"],
+                                 split="held_out")
+    # Measured, not tuned on: below the 0.95 / 0.70 targets (see docs/matching.md). This
+    # floor only catches a regression of the method.
+    assert held["n"] > 100
+    assert held["precision"] >= 0.85 and held["recall"] >= 0.55
+
+
+def test_the_shipped_calibration_is_what_the_tuning_part_measures(shipped) -> None:
+    labels = capability_label_columns(shipped["labels"])
+    tuning = labels[[split_of(label_identifier(r)) == "tuning"
+                     for r in labels.to_dict("records")]]
+    predictions = capability_predictions(tuning, shipped["registry"], shipped["taxonomy"])
+    fitted = fit_capability_calibration(predictions)
+    for bucket, value in CALIBRATION.items():
+        assert fitted[bucket]["confidence"] == pytest.approx(value, abs=0.02), bucket
+
+
+def test_evaluate_without_a_file_adds_capabilities_on_the_project_set() -> None:
+    result = run("evaluate", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"incumbents", "categories", "capabilities"} <= set(data)
+    caps = data["capabilities"]
+    assert {"precision", "recall", "n", "held_out"} <= set(caps)
+    assert {"precision", "recall", "n"} <= set(caps["held_out"])
+    assert caps["precision"] >= 0.95 and caps["recall"] >= 0.70
+
+
+def test_evaluate_scores_the_project_labels_given_as_a_file() -> None:
+    path = default_labels_dir() / "capabilities.csv"
+    result = run("evaluate", "--capabilities", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"capabilities"}
+    assert data["capabilities"]["n"] == len(pd.read_csv(path))
+    assert data["capabilities"]["precision"] >= 0.95
+
+
+def test_evaluate_scores_an_unseen_french_list_from_its_own_columns(tmp_path: Path) -> None:
+    path = tmp_path / "siae.csv"
+    path.write_text(FRENCH_LIST, encoding="cp1252")
+    result = run("evaluate", "--capabilities", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    caps = json.loads(result.stdout)["capabilities"]
+    assert caps["n"] == 7
+    # Six of seven from the NAF code; the AI (94.99Z) from its structure type.
+    assert caps["precision"] == 1.0 and caps["recall"] == 1.0
+
+
+def test_rows_join_the_registry_by_neq_else_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text(
+        "name,neq,categories\n"
+        "CPE Premier pas de La Tuque,1164142102,services_garde_education\n"
+        "Coopérative de solidarité Abattoir Massicotte,,traiteur_alimentation\n",
+        encoding="utf-8")
+    caps = json.loads(run("evaluate", "--capabilities", str(path), "--json").stdout)
+    assert caps["capabilities"]["recall"] == 1.0
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("nom,numero\nX,1\n", "name, categories"),
+    ("name,categories\nX,culture_evenements\n", "neq or siret"),
+    ("name,neq,categories\nX,1,deneigement;plomberie\n", "row 2, column categories"),
+    ("name,neq,categories\n", "no rows"),
+])
+def test_a_bad_labels_file_gets_a_clear_error(tmp_path: Path, content: str,
+                                              message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    result = run("evaluate", "--capabilities", str(path), "--json")
+    assert result.exit_code != 0
+    assert message in result.stdout + result.stderr
+
+
+def test_a_missing_labels_file_is_named(tmp_path: Path) -> None:
+    result = run("evaluate", "--capabilities", str(tmp_path / "none.csv"), "--json")
+    assert result.exit_code != 0 and "none.csv" in result.stdout + result.stderr

@@ -1,0 +1,282 @@
+"""Supplier capabilities: evidence kinds, non-suppliers, proper names, activity codes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from procurement.matching import load_taxonomy
+from procurement.matching.activity_codes import match_activity_code
+from procurement.matching.capabilities import (
+    CALIBRATION,
+    CALIBRATION_ORDER,
+    EVIDENCE_KINDS,
+    OUTPUT_COLUMNS,
+    infer_supplier_categories,
+    name_activity_text,
+    non_supplier_reason,
+    supplier_capabilities,
+)
+from procurement.matching.evaluate import (
+    capability_label_columns,
+    fit_capability_calibration,
+    score_capabilities,
+    split_of,
+)
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return load_taxonomy()
+
+
+def caps(taxonomy, **facts: object) -> dict[str, dict]:
+    return {c["category_code"]: c for c in supplier_capabilities(taxonomy, **facts)}
+
+
+# --- organisations that sell nothing to a municipality ------------------------------------
+
+@pytest.mark.parametrize(("name", "activity", "reason"), [
+    ("Club de patinage Perce-Neige de Val-d'Or", None, "club"),
+    ("Table de concertation des aînés du Bas-Saint-Laurent", None, "concertation"),
+    ("Coopérative d'habitation du Vieux-Port", None, "housing"),
+    ("Office municipal d'habitation de Rimouski", None, "housing"),
+    ("Résidence des Érables", "RÉSIDENCE POUR PERSONNES ÂGÉES AUTONOMES", "housing"),
+    ("Les Habitations du Phare", "Location de logements à des familles à faible revenu",
+     "housing"),
+    ("Fondation du Centre hospitalier de Gatineau", None, "foundation"),
+    ("Caisse Desjardins de Sherbrooke-Est", None, "financial"),
+    ("Riverside Credit Union", None, "financial"),
+    ("Syndicat des cols bleus de Laval", None, "union"),
+    ("Chevaliers de Colomb, conseil 2944", None, "fraternal"),
+    ("Royal British Legion Keighley branch", None, "fraternal"),
+    ("Club Lions de Magog", None, "fraternal"),
+    ("Festival des montgolfières de Gatineau", None, "event"),
+    ("La Fabrique de la paroisse Sainte-Cécile", None, "religious"),
+    ("St Mary's Parish Church", None, "religious"),
+    ("Association des résidents du lac Bleu", None, "residents"),
+    ("Greenfield Residents Association", None, "residents"),
+    ("Association de chasse et pêche du Lac-Saint-Jean", None, "club"),
+    ("Bradford Rugby Club", None, "club"),
+    ("Club de l'âge d'or de Rigaud", None, "club"),
+    ("Maison des jeunes de Lachute", "Lieu de rencontre pour adolescents", "support"),
+    ("Groupe d'entraide en santé mentale de Joliette", None, "support"),
+    ("Regroupement des organismes communautaires de l'Outaouais", None, "concertation"),
+    ("Association étudiante du cégep de Sherbrooke", None, "student"),
+    ("Société d'histoire de la Haute-Yamaska", None, "society"),
+    ("Chambre de commerce de Granby", None, "business"),
+    ("Les Amis du patrimoine", "DÉFENDRE LES DROITS DES LOCATAIRES", "advocacy"),
+    ("Groupe Solidarité", "Négociation des conventions collectives de ses membres", "union"),
+    ("Comptoir Saint-Jean", "Dépannage alimentaire pour les personnes démunies", "charity"),
+])
+def test_organisations_that_do_not_sell_to_municipalities_are_recognised(
+        name: str, activity: str | None, reason: str) -> None:
+    assert non_supplier_reason(name, activity, None, None) == reason
+
+
+@pytest.mark.parametrize(("name", "activity"), [
+    ("Coopérative de déneigement des Chenaux", "DÉNEIGEMENT RÉSIDENTIEL ET COMMERCIAL"),
+    ("Recyclage Vanier, entreprise d'insertion", "RÉCUPÉRATION ET RECYCLAGE DE MATÉRIAUX"),
+    ("Les Délices de Marie Traiteur", "SERVICE DE TRAITEUR"),
+    ("Coopérative funéraire de l'Outaouais", "SALONS FUNÉRAIRES"),
+    ("Centre de la petite enfance Les Lutins", "SERVICE DE GARDE ÉDUCATIF"),
+    ("Green Routes Community Interest Company", "grounds maintenance and landscaping"),
+])
+def test_suppliers_are_not_mistaken_for_non_suppliers(name: str, activity: str) -> None:
+    assert non_supplier_reason(name, activity, None, None) is None
+
+
+def test_a_non_supplier_gets_no_capability_even_with_a_trade_word(taxonomy) -> None:
+    assert caps(taxonomy, name="Caisse Desjardins des technologies de l'information",
+                activity="CAISSE LOCALE D'ÉPARGNE ET DE CRÉDIT") == {}
+    assert caps(taxonomy, name="Festival western de Saint-Tite",
+                activity="ORGANISER ET PRÉSENTER FESTIVAL, SPECTACLES") == {}
+
+
+def test_an_association_serving_its_own_members_sells_nothing_but_a_coop_does() -> None:
+    assert non_supplier_reason("Le Jardin du Parc", "ENTRETENIR UN ESPACE VERT À SES MEMBRES",
+                               "APE", None) == "members"
+    assert non_supplier_reason("Coop santé du Parc", "SOINS DE SANTÉ À SES MEMBRES",
+                               "COP", None) is None
+
+
+# --- words inside proper names --------------------------------------------------------------
+
+@pytest.mark.parametrize("name", [
+    "Club de patinage Perce-Neige", "Sourire Mobile Mauricie", "La Ruche",
+    "Table de concertation du mouvement des femmes",
+])
+def test_a_word_inside_a_proper_name_is_not_evidence(taxonomy, name: str) -> None:
+    assert caps(taxonomy, name=name) == {}
+
+
+def test_capitalised_words_after_the_first_are_a_proper_name() -> None:
+    assert name_activity_text("Sourire Mobile") == "sourire"
+    assert name_activity_text("Club de déneigement Perce-Neige") == ""
+    assert name_activity_text("Coopérative de déneigement Saint-Roch") == (
+        "cooperative de deneigement")
+
+
+def test_a_name_that_states_an_activity_is_name_evidence_only(taxonomy) -> None:
+    found = caps(taxonomy, name="Coopérative de déneigement des Chenaux")
+    assert found["deneigement"]["evidence"] == "name"
+    found = caps(taxonomy, name="Les Délices de Marie Traiteur")
+    assert found["traiteur_alimentation"]["evidence"] == "name"
+    assert found["traiteur_alimentation"]["evidence_detail"] == {
+        "field": "name", "keyword": "traiteur"}
+
+
+# --- activity codes -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("code", "country", "category"), [
+    ("81.30Z", "FR", "amenagement_paysager"),
+    ("81.30Z", None, "amenagement_paysager"),
+    ("38.11Z", None, "collecte_recyclage"),
+    ("38.32Z", "FR", "collecte_recyclage"),
+    ("81.21Z", "FR", "entretien_menager"),
+    ("78.20Z", "FR", "ressources_humaines"),
+    ("56.21Z", "FR", "traiteur_alimentation"),
+    ("88.10A", "FR", "aide_domicile"),
+    ("81300", "GB", "amenagement_paysager"),
+    ("38110", "UK", "collecte_recyclage"),
+    ("561730", "CA", "amenagement_paysager"),
+    ("561730", None, "amenagement_paysager"),
+    ("562111", "CA", "collecte_recyclage"),
+    ("624410", "CA", "services_garde_education"),
+    ("812220", "CA", "services_funeraires"),
+])
+def test_activity_codes_map_to_categories(taxonomy, code: str, country: str | None,
+                                          category: str) -> None:
+    found = match_activity_code(taxonomy, code, country)
+    assert found is not None and found.category_code == category
+
+
+@pytest.mark.parametrize(("code", "country", "reason"), [
+    ("94.20Z", "FR", "union"), ("94.91Z", "FR", "religious"), ("64.19Z", "FR", "financial"),
+    ("68.20A", "FR", "housing"), ("813110", "CA", "religious"), ("522130", "CA", "financial"),
+])
+def test_activity_codes_can_say_not_a_supplier(taxonomy, code: str, country: str,
+                                               reason: str) -> None:
+    found = match_activity_code(taxonomy, code, country)
+    assert found is not None and found.non_supplier == reason and found.category_code is None
+    assert non_supplier_reason("Association X", None, None, None, activity_code=code,
+                               country=country, taxonomy=taxonomy) == reason
+
+
+def test_an_unknown_or_ambiguous_code_says_nothing(taxonomy) -> None:
+    assert match_activity_code(taxonomy, "", "FR") is None
+    assert match_activity_code(taxonomy, "12345", None) is None  # NAICS or SIC? unknown
+    assert match_activity_code(taxonomy, "99.00Z", "FR") is None
+
+
+def test_a_naf_code_is_activity_evidence(taxonomy) -> None:
+    found = caps(taxonomy, name="ASSOC LES AMIS DU JARDIN", activity_code="81.30Z",
+                 country="FR")
+    assert found["amenagement_paysager"]["evidence"] == "activity"
+    assert found["amenagement_paysager"]["evidence_detail"]["field"] == "activity_code"
+    assert found["amenagement_paysager"]["evidence_detail"]["code"] == "8130Z"
+
+
+def test_a_temporary_work_structure_supplies_staff(taxonomy) -> None:
+    found = caps(taxonomy, name="Intérim Solidaire", org_type="ETTI")
+    assert found["ressources_humaines"]["evidence"] == "activity"
+    assert found["ressources_humaines"]["evidence_detail"]["field"] == "org_type"
+
+
+# --- evidence kinds and the output contract -----------------------------------------------
+
+def test_evidence_is_the_strongest_kind_found(taxonomy) -> None:
+    both = caps(taxonomy, name="Centre de la petite enfance Les Lutins",
+                activity="SERVICE DE GARDE EN INSTALLATION")
+    assert both["services_garde_education"]["evidence"] == "activity"
+    assert both["services_garde_education"]["bucket"] == "activity:phrase+"
+    sector = caps(taxonomy, name="Aide chez soi", sector="soins-de-sante-et-assistance-sociale")
+    assert sector["services_sociaux_sante"]["evidence"] == "sector"
+
+
+def test_activity_text_in_english_is_evidence(taxonomy) -> None:
+    found = caps(taxonomy, name="Green Routes CIC", activity="Landscaping and grounds "
+                 "maintenance for local authorities")
+    assert found["amenagement_paysager"]["evidence"] == "activity"
+
+
+def test_teaching_a_sport_is_recreation_not_staff_training(taxonomy) -> None:
+    found = caps(taxonomy, name="École de danse Nova", activity="COURS DE DANSE")
+    assert set(found) == {"loisirs_animation"}
+
+
+def test_inferred_rows_follow_the_contract(taxonomy) -> None:
+    registry = pd.DataFrame({
+        "key": [1, 2, 3, 4],
+        "name": ["Coopérative de solidarité Les Jardins", "Club de golf Le Rocher",
+                 "Imprimerie Solidaire", "Orchestre symphonique"],
+        "activity": ["AMÉNAGEMENT PAYSAGER ET ENTRETIEN DES ESPACES VERTS", None, None,
+                     "PRODUCTION ET DIFFUSION DE CONCERTS"],
+    })
+    out = infer_supplier_categories(registry, taxonomy)
+    assert list(out.columns) == OUTPUT_COLUMNS
+    assert 2 not in set(out["key"])  # a club: no row at all, no 'autre' fallback
+    assert "autre" not in set(out["category_code"])
+    assert set(out["evidence"]) <= set(EVIDENCE_KINDS[1:])
+    row = out[(out["key"] == 1) & (out["category_code"] == "amenagement_paysager")].iloc[0]
+    assert row["evidence"] == "activity" and row["evidence_detail"]["field"] == "activity"
+    assert out[out["key"] == 3]["evidence"].tolist() == ["name"]
+    ranks = [EVIDENCE_KINDS.index(e) for e in out[out["key"] == 1]["evidence"]]
+    assert ranks == sorted(ranks)
+    strong = infer_supplier_categories(registry, taxonomy, min_confidence=0.8)
+    assert (strong["confidence"] >= 0.8).all() and 3 not in set(strong["key"])
+
+
+def test_an_empty_registry_gives_an_empty_frame_with_the_columns(taxonomy) -> None:
+    out = infer_supplier_categories(pd.DataFrame({"key": [], "name": []}), taxonomy)
+    assert out.empty and list(out.columns) == OUTPUT_COLUMNS
+
+
+# --- calibration ------------------------------------------------------------------------------
+
+def test_the_shipped_calibration_is_monotone_along_evidence_strength() -> None:
+    for chain in CALIBRATION_ORDER:
+        values = [CALIBRATION[b] for b in chain]
+        assert values == sorted(values), chain
+    assert max(CALIBRATION.values()) < 1.0
+
+
+def test_calibration_fit_follows_the_data_and_stays_monotone() -> None:
+    rows = (
+        [("name:word", True)] * 2 + [("name:word", False)] * 8
+        + [("activity:word", True)] * 9 + [("activity:word", False)] * 1
+        + [("activity:phrase", True)] * 6 + [("activity:phrase", False)] * 4
+    )
+    predictions = pd.DataFrame(rows, columns=["bucket", "truth"])
+    fitted = fit_capability_calibration(predictions, prior_weight=0.0)
+    assert fitted["name:word"]["confidence"] == pytest.approx(0.2)
+    # 0.9 then 0.6 violates the order: both are pooled to their weighted mean.
+    assert fitted["activity:word"]["confidence"] == fitted["activity:phrase"]["confidence"]
+    assert fitted["activity:word"]["confidence"] == pytest.approx(0.75)
+    for chain in CALIBRATION_ORDER:
+        values = [fitted[b]["confidence"] for b in chain]
+        assert values == sorted(values)
+
+
+# --- evaluation helpers -------------------------------------------------------------------
+
+def test_a_french_list_header_is_understood() -> None:
+    frame = pd.DataFrame(columns=["Raison sociale", "SIRET", "Type de structure", "Code NAF",
+                                  "Ville", "categories"])
+    assert {"name", "siret", "org_type", "activity_code", "categories"} <= set(
+        capability_label_columns(frame).columns)
+
+
+def test_the_split_is_deterministic_and_holds_back_about_a_third() -> None:
+    ids = [f"neq:{1140000000 + i}" for i in range(3000)]
+    held = sum(split_of(i) == "held_out" for i in ids)
+    assert 900 < held < 1100
+    assert split_of(ids[0]) == split_of(ids[0])
+
+
+def test_precision_and_recall_count_pairs() -> None:
+    truth = {("a", "x"), ("a", "y"), ("b", "z")}
+    predicted = {("a", "x"), ("b", "w")}
+    scores = score_capabilities(truth, predicted, 2)
+    assert scores["precision"] == 0.5 and scores["recall"] == pytest.approx(1 / 3)
+    assert scores["n"] == 2
