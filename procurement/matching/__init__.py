@@ -3,6 +3,12 @@
 Pure functions on pandas frames and plain data: no Flask, no database.
 """
 
+from .capabilities import (
+    AWARD_EVIDENCE,
+    EVIDENCE_KINDS,
+    award_eligible,
+    non_supplier_reason,
+)
 from .categorize import (
     HIGH_CONFIDENCE,
     MEDIUM_CONFIDENCE,
@@ -12,12 +18,6 @@ from .categorize import (
     categorize_lines,
     confidence_band,
     normalize_key,
-)
-from .capabilities import (
-    AWARD_EVIDENCE,
-    EVIDENCE_KINDS,
-    award_eligible,
-    non_supplier_reason,
 )
 from .eligibility import eligible_candidates
 from .evaluate import (

@@ -90,8 +90,8 @@ def normalize_code(raw: object, scheme: str) -> str:
         letter = head[-1] if head and head[-1].isalpha() else ""
         digits = "".join(_DIGITS.findall(head))
         return digits[:5] + letter
-    digits = _DIGITS.findall(text)
-    return digits[0] if digits else ""
+    numbers = _DIGITS.findall(text)
+    return numbers[0] if numbers else ""
 
 
 def _longest(code: str, table: dict[str, str]) -> str | None:

@@ -86,7 +86,8 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"\b(?:location|administr\w*|exploit\w*|gestion) (?:de |d |des )?(?:immeubles? )?"
      r"(?:a )?(?:logements?|residences?|chambres aux etudiants)\b|\bfournir des logements\b"
      r"|\bresidences? (?:pour|privee|de personnes)\b|\bimmeubles? a logements?\b"
-     r"|\blocation residentielle\b|\bunites? residentielles?\b|\blocation de loyers\b|\bloyers? pour\b|\bilots? residentiels?\b|\blogements? (?:pour|sociaux|"
+     r"|\blocation residentielle\b|\bunites? residentielles?\b|\blocation de loyers\b"
+     r"|\bloyers? pour\b|\bilots? residentiels?\b|\blogements? (?:pour|sociaux|"
      r"abordables|communautaires)\b|\bcentre d hebergement (?:pour )?(?:personnes|aines)"
      r"|\bressource d hebergement\b|\bresidences? communautaires?\b|\bhabitations? "
      r"sociales?\b|\bcooperative d habitation\b|\bsocial housing\b|\bsheltered housing\b"),
@@ -108,7 +109,8 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"\bconventions? collectives?\b|\bnegociation collective\b|\bcollective bargaining\b"),
     ("foundation",
      r"\bfondation\b|\bfoundation\b|\bfonds de charite\b",
-     r"^fondation$|\blevees? de fonds\b|\bsoutenir financierement\b|\bcampagnes? de (?:levee|financement)\b"
+     r"^fondation$|\blevees? de fonds\b|\bsoutenir financierement\b|\bcampagnes? de (?:levee"
+     r"|financement)\b"
      r"|\bbourses? d etudes?\b|\bfundraising\b|\bgrant ?making\b"),
     ("charity",
      r"\bphilanthrop\w*|\btiers monde\b|\bhumanitaire\b",
@@ -126,14 +128,16 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|\breseautage\b|\bgestion integree de l eau\b|\bcoordonner (?:les )?efforts\b"),
     ("advocacy",
      r"\bdefense des droits\b|\baqdr\b|\bligue des droits\b|\bcampaign\b|\badvocacy\b",
-     r"\bdefen\w* (?:de |des |les |leurs )*(?:droits|interets)\b|\bplaint\w*|\bpromouvoir (?:et defendre )?"
+     r"\bdefen\w* (?:de |des |les |leurs )*(?:droits|interets)\b|\bplaint\w*"
+     r"|\bpromouvoir (?:et defendre )?"
      r"(?:les )?interets\b|\brepresent\w* (?:et |les )|\bluttes? sociales?\b"
      r"|\bdefense collective\b|\bfaire des representations\b|\badvocacy\b|\bcampaigning\b"
      r"|\bsensibilis\w*\b.*\b(?:prevention|soutenir|soutien|informer)\b"
      r"|\b(?:prevention|soutenir|soutien)\b.*\bsensibilis\w*"
      r"|\bawareness\b.*\bprevention\b"),
     ("support",
-     r"\bentraide\b|\bmaisons? (?:des|de la) (?:jeunes|familles?|femmes|aines)\b|\bproches aidants\b|\bcentres? de femmes\b"
+     r"\bentraide\b|\bmaisons? (?:des|de la) (?:jeunes|familles?|femmes|aines)\b"
+     r"|\bproches aidants\b|\bcentres? de femmes\b"
      r"|\bcentres? d action benevole\b|\bcarrefour d action benevole\b|\bcab\b"
      r"|\bgrands freres\b|\bcuisines? collectives?\b|\bbanque alimentaire\b|\bmoisson\b"
      r"|\bcomptoir alimentaire\b|\bsupport group\b|\bself help\b|\bfood bank\b",
@@ -144,19 +148,22 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|\bself help\b|\bperinatalite\b|\bprevention (?:pour|aupres|de la)\b"),
     ("residents",
      r"\bassociations? (?:des |de )?(?:residents|residants|proprietaires|locataires|"
-     r"villegiateurs|riverains|citoyens|usagers)\b|\bassociations? (?:recreative )?(?:du |des )lacs?\b"
+     r"villegiateurs|riverains|citoyens|usagers)\b|\bassociations? (?:recreative )?(?:du "
+     r"|des )lacs?\b"
      r"|\bcomite des citoyens\b|\bresidents? association\b|\bfriends of\b",
      r"\b(?:regroup\w*|association) (?:des )?(?:residents|residants|proprietaires|riverains)\b"
      r"|\bproprietaires (?:de chalets|riverains)\b|\bregroupant (?:des )?residents\b"),
     ("club",
      r"^club\b|\bclub (?:de|d|du|des|social|sportif|recreatif|nautique)\b|\bage d or\b"
      r"|\bfadoq\b|\bassociation des (?:\w+ )?retraite\w*|\bscouts?\b|\bguides?\b|\bguid ?amies\b"
-     r"|\bcadets?\b|\b(?:association|club|cercle)\b.*\baine|\bchasse (?:et|&) peche\b|\bzecs?\b|\bequipe (?:de |d )?(?:hockey|baseball|"
+     r"|\bcadets?\b|\b(?:association|club|cercle)\b.*\baine|\bchasse (?:et|&) peche\b"
+     r"|\bzecs?\b|\bequipe (?:de |d )?(?:hockey|baseball|"
      r"soccer|bmx|football|basket\w*|volley\w*|ringuette|rugby|natation|ski|course)\b"
      r"|\bhockey mineur\b|\bassociations? (?:de chasse|de peche|sportive|recreative)\b"
      r"|\b(?:sports?|golf|football|cricket|rugby|tennis|bowls|bowling|social|swimming|cycling|"
      r"angling|fishing|hockey|netball|athletic|running|rowing|sailing|yacht) club\b",
-     r"(?<!holiday )(?<!school )(?<!breakfast )\bclubs?\b|\bchasse\b(?! neige)|\bpeche\b|\bage d or\b|\b3e age\b|\bequipe (?:de |professionnelle )"
+     r"(?<!holiday )(?<!school )(?<!breakfast )\bclubs?\b|\bchasse\b(?! neige)|\bpeche\b"
+     r"|\bage d or\b|\b3e age\b|\bequipe (?:de |professionnelle )"
      r"|\bpromouvoir (?:le |la |l )\w+|\bjeux? de cartes\b|\bbingo\b|\bpetanque\b"
      r"|\bactivites sociales\b|\brencontres (?:de groupe|sociales|amicales)\b|^rencontres\b"),
     ("event",
@@ -183,11 +190,13 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|\bassociation (?:des |d )?(?:gens|hommes|femmes) d affaires\b|\bcorporation des "
      r"\w+\b|\bchamber of commerce\b|\bdeveloppement economique\b|\bcdec\b"
      r"|\bcorporation de developpement (?:economique|commercial|local|regional)\b"
-     r"|\bassociation (?:\w+ ){0,2}(?:des |de )?(?:\w+ )?(?:medecins|infirmier\w*|ingenieurs|avocats|notaires|"
+     r"|\bassociation (?:\w+ ){0,2}(?:des |de )?(?:\w+ )?(?:medecins|infirmier\w*|ingenieurs"
+     r"|avocats|notaires|"
      r"comptables|architectes|pharmaciens|dentistes|chiropraticiens|psychologues|enseignants|"
      r"educateurs|educatrices|policiers|pompiers|directeurs|gestionnaires)\b",
      r"\bpromouvoir (?:le )?developpement economique\b|\binterets economiques\b"
-     r"|\bdeveloppement (?:local|regional)\b|\bhommes d affaires\b|\bassociation professionnelle\b"),
+     r"|\bdeveloppement (?:local|regional)\b|\bhommes d affaires\b"
+     r"|\bassociation professionnelle\b"),
     ("public_body",
      r"^mrc\b|^ville de\b|^municipalite\b|\btables? des elus\b|\bcentre de services scolaire\b"
      r"|\bcommission scolaire\b|\bci?u?sss\b|\bsyndicat "
@@ -259,33 +268,39 @@ def non_supplier_reason(name: object, activity: object = None, legal_form: objec
 
 # --- what activity text and names say ----------------------------------------------------
 
-_SPORTS = frozenset(
-    "danse natation voile ski patinage taekwondo karate judo yoga escalade equitation tennis "
-    "golf gymnastique escrime hockey soccer baseball canot kayak plongee boxe badminton "
-    "musculation pilates swimming dance sailing skating climbing riding".split())
-_TEACHING = frozenset(
-    "cours ecole enseignement academie lecon initiation camp lesson lessons school academy "
-    "coaching".split())
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_SPORTS = _words(
+    "danse natation voile ski patinage taekwondo karate judo yoga escalade equitation "
+    "tennis golf gymnastique escrime hockey soccer baseball canot kayak plongee boxe "
+    "badminton musculation pilates swimming dance sailing skating climbing riding")
+_TEACHING = _words(
+    "cours ecole enseignement academie lecon initiation camp lesson lessons school "
+    "academy coaching")
 _TEACHING_WORDS = frozenset({"formation", "formations", "enseignement", "cours", "coaching"})
 # Words after which the rest of a name is a proper name, never an activity.
-_NAME_BLOCKERS = frozenset(
+_NAME_BLOCKERS = _words(
     "club table comite cercle ordre amis equipe ligue societe fondation foundation "
-    "friends association regroupement federation conseil".split())
+    "friends association regroupement federation conseil")
 # Heads of a name that announce an activity in the following words ("Coopérative de ...").
-_ORG_HEADS = frozenset(
+_ORG_HEADS = _words(
     "cooperative coop entreprise entreprises services service atelier ateliers centre "
-    "corporation compagnie groupe organisme maison".split())
+    "corporation compagnie groupe organisme maison")
 _ARTICLES = frozenset({"le", "la", "les", "l", "the", "un", "une"})
 # Trade nouns that state an activity wherever they stand in a name ("Les Délices Traiteur").
-TRADE_NOUNS = frozenset(
+TRADE_NOUNS = _words(
     "traiteur traiteurs paysagiste paysagistes imprimerie imprimeur plomberie plombier "
-    "menuiserie ebenisterie boulangerie patisserie friperie ressourcerie recyclerie garderie "
-    "auberge gite motel brasserie microbrasserie fromagerie conciergerie buanderie "
-    "blanchisserie serrurier serrurerie couvreur electricien deneigement nettoyage "
-    "reprographie caterer caterers catering landscaping landscapers cleaning printing "
-    "printers bakery brewery upholstery".split())
-_LEGAL_TAIL = frozenset("inc ltee ltd enr senc coop cooperative osbl obnl sas sarl scop scic "
-                        "eurl sa cic llp plc".split())
+    "menuiserie ebenisterie boulangerie patisserie friperie ressourcerie recyclerie "
+    "garderie auberge gite motel brasserie microbrasserie fromagerie conciergerie "
+    "buanderie blanchisserie serrurier serrurerie couvreur electricien deneigement "
+    "nettoyage reprographie caterer caterers catering landscaping landscapers cleaning "
+    "printing printers bakery brewery upholstery")
+_LEGAL_TAIL = _words(
+    "inc ltee ltd enr senc coop cooperative osbl obnl sas sarl scop scic eurl sa cic llp "
+    "plc")
 
 
 # Phrases that contain a capability word but state no capability: matched first, they use
@@ -296,10 +311,11 @@ NEUTRAL_PHRASES = (
     "personal property", "café rencontre", "cafés rencontres", "refuge pour animaux",
     "secourisme animalier", "secourisme animaux", "formation et information",
     "information et formation",
-) + tuple(f"formation {who}" for who in (
+    *(f"formation {who}" for who in (
     # Training of the organisation's own public is not training a municipality buys.
     "des jeunes", "des membres", "des bénévoles", "des parents", "des femmes", "des personnes",
-    "des participants", "des enfants", "young people", "of members", "of volunteers"))
+    "des participants", "des enfants", "young people", "of members", "of volunteers")),
+)
 
 
 @dataclass(frozen=True)
@@ -547,7 +563,8 @@ def supplier_capabilities(taxonomy: Taxonomy, *, name: object = None, activity: 
         del found["entretien_menager"]
         if home.evidence != "activity":
             home.others.add(home.evidence)
-            home.evidence, home.strength, home.detail = "activity", cleaning.strength, cleaning.detail
+            home.evidence, home.strength = "activity", cleaning.strength
+            home.detail = cleaning.detail
     out = []
     for code, f in found.items():
         bucket = _bucket(f.evidence, f.strength, bool(f.others))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -132,7 +134,7 @@ def capability_label_columns(labels: pd.DataFrame) -> pd.DataFrame:
     return labels.rename(columns=rename)
 
 
-def label_identifier(row: dict[str, Any]) -> str:
+def label_identifier(row: Mapping[Any, Any]) -> str:
     """Return the identifier of a labelled organisation: NEQ, SIRET, else its folded name."""
     for column in ("neq", "siret"):
         value = normalize_identifier(row.get(column))
@@ -164,8 +166,8 @@ def capability_registry(labels: pd.DataFrame, registry: pd.DataFrame | None) -> 
     """
     fields = ("name", "activity", "activity_code", "org_type", "legal_form", "sector",
               "country")
-    by_id: dict[str, list[dict[str, Any]]] = {}
-    by_name: dict[str, list[dict[str, Any]]] = {}
+    by_id: dict[str, list[dict[Any, Any]]] = {}
+    by_name: dict[str, list[dict[Any, Any]]] = {}
     if registry is not None and len(registry):
         for rec in registry.to_dict("records"):
             for column in ("neq", "siret"):
@@ -296,18 +298,20 @@ def fit_capability_calibration(predictions: pd.DataFrame, *, prior_weight: float
         for bucket, value in zip(chain, fitted, strict=True):
             stats[bucket]["confidence"] = value
     for chain in CALIBRATION_ORDER:  # a bucket shared by two chains may have moved: re-check
-        for weaker, stronger in zip(chain, chain[1:], strict=False):
+        for weaker, stronger in itertools.pairwise(chain):
             if stats[stronger]["confidence"] < stats[weaker]["confidence"]:
                 stats[stronger]["confidence"] = stats[weaker]["confidence"]
-    for value in stats.values():
-        value["confidence"] = round(min(value["confidence"], MAX_INFERRED_CONFIDENCE), 2)
+    for bucket_stats in stats.values():
+        bucket_stats["confidence"] = round(
+            min(bucket_stats["confidence"], MAX_INFERRED_CONFIDENCE), 2)
     return stats
 
 
 def reliability_table(predictions: pd.DataFrame) -> list[dict[str, Any]]:
     """Return, per confidence value, how many pairs and the share that were right."""
     rows = []
-    for conf, part in predictions.groupby("confidence"):
+    for conf in sorted(predictions["confidence"].unique()):
+        part = predictions[predictions["confidence"] == conf]
         rows.append({"confidence": float(conf), "pairs": len(part),
                      "right": int(part["truth"].sum()),
                      "observed": float(part["truth"].mean()) if len(part) else 0.0})

@@ -41,7 +41,8 @@ def _labels(path: Path, kind: str) -> pd.DataFrame:
 def _capability_labels(path: Path) -> pd.DataFrame:
     """Read a capability labels file: CSV (comma, semicolon or tab), UTF-8 or Windows-1252."""
     if not path.is_file():
-        raise InvalidInput(f"{path}: no such labels file.", errors={"capabilities": "file not found"})
+        raise InvalidInput(f"{path}: no such labels file.",
+                           errors={"capabilities": "file not found"})
     raw = path.read_bytes()
     text = None
     for encoding in ("utf-8-sig", "cp1252"):
