@@ -22,7 +22,7 @@ from .capabilities import (
 )
 from .categorize import categorize
 from .incumbents import match_incumbents
-from .normalize import is_missing, normalize_company_name, normalize_identifier
+from .normalize import company_key, is_missing, normalize_company_name, normalize_identifier
 from .taxonomy import Taxonomy
 
 
@@ -159,7 +159,8 @@ def _first(values: list[object]) -> object:
 def capability_registry(labels: pd.DataFrame, registry: pd.DataFrame | None) -> pd.DataFrame:
     """Return one registry row per labelled organisation (key = label identifier).
 
-    A label joins the registry by NEQ (or SIRET), else by normalized name; the facts of every
+    A label joins the registry by NEQ (or SIRET), else by normalized name (word order and
+    legal words aside, never across a contradicting identifier); the facts of every
     registry record of the organisation are combined (the REQ gives the activity text, a hub
     the sector). A label that joins nothing uses its own columns (name, activity, activity
     code, type...), so a list from another registry can be scored as it is.
@@ -174,7 +175,7 @@ def capability_registry(labels: pd.DataFrame, registry: pd.DataFrame | None) -> 
                 value = normalize_identifier(rec.get(column))
                 if value:
                     by_id.setdefault(f"{column}:{value}", []).append(rec)
-            folded = normalize_company_name(rec.get("name"))
+            folded = company_key(rec.get("name"))
             if folded:
                 by_name.setdefault(folded, []).append(rec)
     rows = []
@@ -185,7 +186,7 @@ def capability_registry(labels: pd.DataFrame, registry: pd.DataFrame | None) -> 
             # A name joins only records that no identifier contradicts: "ASSOC LES AMIS DU
             # JARDIN" with a SIRET is not the Quebec "Les Amis du Jardin" with its NEQ.
             has_id = not ident.startswith("name:")
-            matches = [m for m in by_name.get(normalize_company_name(label.get("name")), [])
+            matches = [m for m in by_name.get(company_key(label.get("name")), [])
                        if not has_id or not any(normalize_identifier(m.get(c))
                                                 for c in ("neq", "siret"))]
         if matches:
