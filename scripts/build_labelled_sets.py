@@ -9,11 +9,25 @@ region; every negative is checked to be absent from the registry files.
 
 This script never calls the matcher. Usage:
     python scripts/build_labelled_sets.py [REALDATA_DIR] [OUT_CSV]
+
+Capabilities (procurement/data/labels/capabilities.csv) are labelled by a person, not built:
+    python scripts/build_labelled_sets.py capabilities-sample [OUT_CSV]
+draws the organisations to label (deterministic: the lowest hashes of the NEQ, else the
+name, per source: 175 directory rows whose NEQ is in the REQ extract, so their activity
+text is known, 25 directory rows without one, 140 REQ rows not in the directory) and writes
+them with the facts a labeller reads (name, activity text, legal form, type, sector); the
+labeller adds `categories` and `notes` by reading each row, following the rubric in
+docs/matching.md, without running the matcher. Then
+    python scripts/build_labelled_sets.py calibrate
+fits the confidence of each evidence bucket on the tuning part of the labels (never the
+held-back part) and prints it with the reliability of both parts, for CALIBRATION in
+procurement/matching/capabilities.py and the table in docs/matching.md.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import random
 import re
 import sys
@@ -357,9 +371,84 @@ def main(realdata: Path, out_csv: Path) -> None:
     print(f"wrote {out_csv}: {len(unique_rows)} rows, {n_pos} positives")
 
 
+CAPABILITY_QUOTAS = {"directory+req": 175, "directory": 25, "req": 140}
+
+
+def _hash(value: str) -> int:
+    return int(hashlib.sha1(f"sample:{value}".encode()).hexdigest()[:12], 16)
+
+
+def capabilities_sample(realdata: Path, out_csv: Path) -> None:
+    """Write the organisations to label for capabilities (no labels, no matcher)."""
+    d = pd.read_csv(realdata / "mauricie-se-directory.csv", dtype=str)
+    r = pd.read_csv(realdata / "mauricie-req-nonprofits-coops.csv", dtype=str)
+    req = r.set_index("NEQ")
+
+    def text(value: object) -> str:
+        return value if isinstance(value, str) else ""
+
+    rows = []
+    for x in d.itertuples(index=False):
+        neq = text(x.NEQ)
+        known = neq in req.index
+        rows.append({
+            "name": x.NomEntreprise.strip(), "neq": neq,
+            "source": "directory+req" if known else "directory",
+            "activity": text(req.SecteurActivite.get(neq)) if known else "",
+            "legal_form": text(req.FormeJuridique.get(neq)) if known else "",
+            "org_type": text(x.Type), "sector": text(x.SecteurActivite)})
+    in_directory = set(d.NEQ.dropna())
+    for x in r.itertuples(index=False):
+        if x.NEQ in in_directory:
+            continue
+        rows.append({"name": x.NomEntreprise.strip(), "neq": x.NEQ, "source": "req",
+                     "activity": text(x.SecteurActivite), "legal_form": text(x.FormeJuridique),
+                     "org_type": "", "sector": ""})
+    frame = pd.DataFrame(rows)
+    frame["ident"] = [n or m for n, m in zip(frame["neq"], frame["name"], strict=True)]
+    frame["h"] = frame["ident"].map(_hash)
+    frame = frame.drop_duplicates("ident")
+    chosen = pd.concat([group.nsmallest(CAPABILITY_QUOTAS[source], "h")
+                        for source, group in frame.groupby("source")]).sort_values("h")
+    columns = ["name", "neq", "source", "activity", "legal_form", "org_type", "sector"]
+    chosen[columns].to_csv(out_csv, index=False)
+    print(f"wrote {out_csv}: {len(chosen)} organisations to label")
+
+
+def calibrate() -> None:
+    """Print the fitted calibration (tuning part) and the reliability of both parts."""
+    sys.path.insert(0, str(ROOT))
+    from procurement import matching
+    from procurement.data import REFERENCE_DIR
+    from procurement.matching import evaluate as ev
+
+    taxonomy = matching.load_taxonomy()
+    registry = matching.load_registry_frames(REFERENCE_DIR)
+    labels = ev.capability_label_columns(
+        matching.load_labels(matching.default_labels_dir() / "capabilities.csv"))
+    for split in ("tuning", "held_out"):
+        part = labels[[ev.split_of(ev.label_identifier(row)) == split
+                       for row in labels.to_dict("records")]]
+        predictions = ev.capability_predictions(part, registry, taxonomy)
+        if split == "tuning":
+            for bucket, stats in ev.fit_capability_calibration(predictions).items():
+                print(f"{bucket:22} n={stats['n']:3} right={stats['right']:3} "
+                      f"confidence={stats['confidence']}")
+        print(f"reliability ({split}):")
+        for row in ev.reliability_table(predictions):
+            print(f"  {row['confidence']:.2f}: {row['right']}/{row['pairs']} right "
+                  f"({row['observed']:.2f})")
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
-    main(
-        Path(args[0]) if args else DEFAULT_REALDATA,
-        Path(args[1]) if len(args) > 1 else DEFAULT_OUT,
-    )
+    if args and args[0] == "capabilities-sample":
+        capabilities_sample(DEFAULT_REALDATA,
+                            Path(args[1]) if len(args) > 1 else Path("capabilities-sample.csv"))
+    elif args and args[0] == "calibrate":
+        calibrate()
+    else:
+        main(
+            Path(args[0]) if args else DEFAULT_REALDATA,
+            Path(args[1]) if len(args) > 1 else DEFAULT_OUT,
+        )
