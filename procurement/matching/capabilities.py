@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -208,6 +209,10 @@ _COMPILED = tuple(
     (code, re.compile(name) if name else None, re.compile(act) if act else None)
     for code, name, act in NON_SUPPLIER_RULES
 )
+# One pass to tell whether any rule can match (most texts match none); the rules are then
+# tried in order, so that the first kind listed wins.
+_ANY_NAME = re.compile("|".join(f"(?:{name})" for _, name, _ in NON_SUPPLIER_RULES if name))
+_ANY_ACTIVITY = re.compile("|".join(f"(?:{act})" for _, _, act in NON_SUPPLIER_RULES if act))
 # Structure types (a French SIAE list's "type de structure", a directory's type) that say
 # what the organisation supplies or that it supplies nothing.
 _TYPE_CAPABILITY = {
@@ -227,7 +232,12 @@ _MEMBERS_ONLY = re.compile(r"\b(?:a|pour|aupres de) (?:ses|leurs|nos) membres\b"
 
 
 def _fold(value: object) -> str:
-    return "" if is_missing(value) else normalize_text(value)
+    return "" if is_missing(value) else _fold_text(str(value))
+
+
+@lru_cache(maxsize=200_000)
+def _fold_text(text: str) -> str:
+    return normalize_text(text)
 
 
 def _is_cooperative(folded_name: str, legal_form: object) -> bool:
@@ -249,14 +259,16 @@ def non_supplier_reason(name: object, activity: object = None, legal_form: objec
     folded_name = _fold(name)
     folded_activity = _fold(activity)
     folded_type = _fold(org_type)
-    for code, name_re, _ in _COMPILED:
-        if name_re is not None and folded_name and name_re.search(folded_name):
-            return code
+    if folded_name and _ANY_NAME.search(folded_name):
+        for code, name_re, _ in _COMPILED:
+            if name_re is not None and name_re.search(folded_name):
+                return code
     if folded_type and _TYPE_NOT_SUPPLIER.search(folded_type):
         return "housing" if "habitation" in folded_type else "financial"
-    for code, _, act_re in _COMPILED:
-        if act_re is not None and folded_activity and act_re.search(folded_activity):
-            return code
+    if folded_activity and _ANY_ACTIVITY.search(folded_activity):
+        for code, _, act_re in _COMPILED:
+            if act_re is not None and act_re.search(folded_activity):
+                return code
     if _MEMBERS_ONLY.search(folded_activity) and not _is_cooperative(folded_name, legal_form):
         return "members"
     if taxonomy is not None and not is_missing(activity_code):
