@@ -79,7 +79,8 @@ class ImportOutcome:
 
         `merged` counts the records merged into a known supplier (each one changed it);
         `merges` lists them: merge_id (for `procure undo-merge`), supplier_id, supplier,
-        matched_on ("identifier" or "name"), identifier (its kind), row, before, after.
+        matched_on ("identifier" or "name"), identifier (its kind), row, changed (the
+        facts it changed), before and after (those facts' values).
         """
         return {
             "import_id": self.import_id,
@@ -532,15 +533,18 @@ def merge_suppliers(session: Session, records: pd.DataFrame,
             registry.add(supplier)
             outcome.added += 1
             continue
-        before = {attr: _json_value(getattr(match, attr)) for attr, value in data.items()
-                  if value is not None and getattr(match, attr) != value}
-        if not before:
+        given = {attr: value for attr, value in data.items() if value is not None}
+        changed = [attr for attr, value in given.items() if getattr(match, attr) != value]
+        if not changed:
             outcome.unchanged += 1
             continue
-        after = {attr: _json_value(data[attr]) for attr in before}
+        # The whole record is kept (after), with the supplier's facts it met (before): what
+        # changed is where they differ, and undoing a name merge can set the record apart.
+        before = {attr: _json_value(getattr(match, attr)) for attr in given}
+        after = {attr: _json_value(value) for attr, value in given.items()}
         if match.id is None:
             session.flush()
-        for attr in before:
+        for attr in changed:
             setattr(match, attr, data[attr])
         match.updated_at = utcnow()
         registry.index_identifiers(match)
@@ -552,7 +556,8 @@ def merge_suppliers(session: Session, records: pd.DataFrame,
         outcome.merges.append({
             "merge_id": merge.id, "supplier_id": match.id, "supplier": match.name,
             "matched_on": matched_on, "identifier": kind, "row": int(row["source_row"]),
-            "before": before, "after": after})
+            "changed": changed, "before": {attr: before[attr] for attr in changed},
+            "after": {attr: after[attr] for attr in changed}})
     session.flush()
     return outcome
 
