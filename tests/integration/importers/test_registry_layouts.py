@@ -36,7 +36,7 @@ def test_a_french_siae_list_is_read_with_its_identifiers_codes_and_country() -> 
     assert set(result.records["country"]) == {"FR"}
     first = result.records.iloc[0]
     assert (first["name"], first["siret"], first["activity_code"], first["postal_code"]) == (
-        "ASSOC LES AMIS DU JARDIN", "49448224300065", "81.30Z", "22100")
+        "ASSOC LES AMIS DU JARDIN", "49448224300065", "81.30Z", None)
     by_name = result.records.set_index("name")
     assert by_name.loc["Tremplin Services Armor", "activity_code"] == "78.30Z"  # extra spaces
     assert by_name.loc["Azur Jardins Solidaires", "postal_code"] == "06000"  # lost zero
