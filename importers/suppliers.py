@@ -351,6 +351,8 @@ def _countries(
         map_distinct(table.frame[fields["municipality"]],
                      lambda v: bool(ids.QUEBEC_SUFFIX.search(to_text(v) or "")))
         if "municipality" in fields else np.zeros(size, dtype=object))
+    if "neq" in fields:
+        language = None  # a Quebec file: five digits are a typo, not a French postal code
     evidence = np.full(size, None, dtype=object)
     for index in range(size):
         for name, country in ids.IDENTIFIER_COUNTRY.items():

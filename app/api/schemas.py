@@ -200,6 +200,12 @@ class SupplierSchema(Schema):
     id = fields.Int()
     name = fields.Str()
     neq = fields.Str(allow_none=True)
+    siret = fields.Str(allow_none=True)
+    company_number = fields.Str(allow_none=True)
+    charity_number = fields.Str(allow_none=True)
+    country = fields.Str(allow_none=True, metadata={"description": "ISO 3166 alpha-2"})
+    activity_code = fields.Str(allow_none=True, metadata={
+        "description": "the registry's activity code as given: NAF, SIC, SCIAN/NAICS"})
     legal_form = fields.Str(allow_none=True)
     org_type = fields.Str(allow_none=True)
     sector = fields.Str(allow_none=True)

@@ -44,3 +44,13 @@ def test_an_administrator_undoes_a_merge_once(app: Flask, client: FlaskClient, w
     assert client.post(url, headers=world.a.headers("admin")).status_code == 409
     missing = client.post("/api/suppliers/merges/999999/undo", headers=world.a.headers("admin"))
     assert missing.status_code == 404
+
+
+def test_the_registry_api_shows_other_countries_identifiers(app: Flask, client: FlaskClient,
+                                                           world: Any, tmp_path: Path) -> None:
+    _, supplier_id = _merge(app, tmp_path)
+    answer = client.get(f"/api/suppliers/{supplier_id}", headers=world.a.headers("auditor"))
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert (body["siret"], body["country"], body["activity_code"]) == (
+        "73282932000074", "FR", "01.13Z")
