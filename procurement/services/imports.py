@@ -508,6 +508,7 @@ def merge_suppliers(session: Session, records: pd.DataFrame,
     """
     registry = _Registry(list(session.scalars(select(Supplier))))
     outcome = RegistryMerge()
+    logged: list[SupplierMerge] = []
     rows = cast(list[dict[str, Any]], records.to_dict("records"))
     for row in rows:
         data = {attr: _clean(row.get(attr)) for attr in SUPPLIER_ATTRS}
@@ -551,14 +552,16 @@ def merge_suppliers(session: Session, records: pd.DataFrame,
         merge = SupplierMerge(import_id=import_id, supplier_id=match.id, matched_on=matched_on,
                               before=before, after=after)
         session.add(merge)
-        session.flush()
+        logged.append(merge)
         outcome.updated += 1
         outcome.merges.append({
-            "merge_id": merge.id, "supplier_id": match.id, "supplier": match.name,
+            "merge_id": None, "supplier_id": match.id, "supplier": match.name,
             "matched_on": matched_on, "identifier": kind, "row": int(row["source_row"]),
             "changed": changed, "before": {attr: before[attr] for attr in changed},
             "after": {attr: after[attr] for attr in changed}})
     session.flush()
+    for entry, merge in zip(outcome.merges, logged, strict=True):
+        entry["merge_id"] = merge.id
     return outcome
 
 

@@ -113,3 +113,11 @@ def test_the_language_of_a_file_comes_from_its_header_words() -> None:
     assert header_language(["Raison sociale", "SIRET", "Ville", "Code postal"]) == "fr"
     assert header_language(["Organisation name", "Company number", "Town", "Postcode"]) == "en"
     assert header_language(["X", "Y"]) is None
+
+
+@given(st.text(alphabet="0123456789", min_size=14, max_size=14),
+       st.lists(st.sampled_from([" ", ".", "\u00a0", ""]), min_size=13, max_size=13))
+def test_a_siret_with_any_separators_between_its_digits_reads_back(
+        digits: str, separators: list[str]) -> None:
+    typed = "".join(d + s for d, s in zip(digits, [*separators, ""], strict=True))
+    assert normalize_siret(typed) == digits
