@@ -30,7 +30,7 @@ _CHARITY_NUMBER = re.compile(r"^(?:\d{6,8}(?:-\d{1,2})?|SC\d{6}|NIC?\d{5,6})$")
 CANADIAN_POSTAL = re.compile(r"^([A-Z]\d[A-Z])\s*-?\s*(\d[A-Z]\d)$")
 UK_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$")
 FRENCH_POSTAL = re.compile(r"^(\d{2})\s?(\d{3})(?:\s+cedex(?:\s+\d+)?)?$", re.IGNORECASE)
-QUEBEC_SUFFIX = re.compile(r"\((québec|quebec|qc)\)\s*$", re.IGNORECASE)
+QUEBEC_SUFFIX = re.compile(r"\s*\((québec|quebec|qc)\)\s*$", re.IGNORECASE)
 
 # Which country an identifier belongs to.
 IDENTIFIER_COUNTRY = {

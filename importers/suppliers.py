@@ -58,8 +58,6 @@ _HASHED_ALWAYS = (
     "municipality", "postal_code", "territory", "website", "lat", "lon", "categories",
 )
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_CANADIAN_POSTAL = re.compile(r"^([A-Z]\d[A-Z])\s*-?\s*(\d[A-Z]\d)$")
-_PROVINCE_SUFFIX = re.compile(r"\s*\((québec|quebec|qc)\)\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -109,14 +107,14 @@ def normalize_postal_code(value: object) -> str | None:
     text = _clean(value)
     if text is None:
         return None
-    match = _CANADIAN_POSTAL.match(text.upper())
+    match = ids.CANADIAN_POSTAL.match(text.upper())
     return f"{match.group(1)} {match.group(2)}" if match else text
 
 
 def normalize_municipality(value: object) -> str | None:
     """Drop the ` (Québec)` suffix of REQ municipality names."""
     text = _clean(value)
-    return _PROVINCE_SUFFIX.sub("", text) if text else None
+    return ids.QUEBEC_SUFFIX.sub("", text) if text else None
 
 
 def _coordinate(value: object) -> float | None:

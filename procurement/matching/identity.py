@@ -16,13 +16,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from importers.identifiers import IDENTIFIER_COUNTRY, postal_code_country
 from procurement.matching.locality import municipality_key
 
-IDENTIFIER_KINDS = ("neq", "siret", "siren", "company_number", "charity_number")
-_COUNTRY_OF_KIND = {"neq": "CA", "siret": "FR", "siren": "FR", "company_number": "GB",
-                    "charity_number": "GB"}
-_CANADIAN = re.compile(r"^[A-Z]\d[A-Z]\d[A-Z]\d$")
-_UK = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$")
+IDENTIFIER_KINDS = tuple(IDENTIFIER_COUNTRY)  # neq, siret, siren, company_number, charity_number
 
 
 def _text(value: object) -> str | None:
@@ -56,13 +53,8 @@ def country_of(facts: Mapping[str, Any]) -> str | None:
     if stated:
         return stated.upper()
     for kind in identifiers(facts):
-        return _COUNTRY_OF_KIND[kind]
-    postal = _postal(facts)
-    if postal and _CANADIAN.match(postal):
-        return "CA"
-    if postal and _UK.match(postal):
-        return "GB"
-    return None
+        return IDENTIFIER_COUNTRY[kind]
+    return postal_code_country(_text(facts.get("postal_code")), None)
 
 
 def contradiction(incoming: Mapping[str, Any], existing: Mapping[str, Any]) -> str | None:
