@@ -71,8 +71,12 @@ ENGLISH_WORDS = frozenset({
 
 
 def _text(value: object) -> str | None:
+    """Return a cell as text; a whole number a spreadsheet wrote as `1234.0` loses its `.0`."""
     text = to_text(value)
-    return text.strip() if text else None
+    if not text:
+        return None
+    text = text.strip()
+    return text[:-2] if re.fullmatch(r"\d+\.0", text) else text
 
 
 def _digits(value: object) -> str | None:
@@ -80,7 +84,7 @@ def _digits(value: object) -> str | None:
     text = _text(value)
     if text is None:
         return None
-    return _SEPARATORS.sub("", text.removesuffix(".0"))
+    return _SEPARATORS.sub("", text)
 
 
 def normalize_siret(value: object) -> str | None:
@@ -115,7 +119,7 @@ def normalize_company_number(value: object) -> str | None:
     text = _text(value)
     if text is None:
         return None
-    compact = _SEPARATORS.sub("", text.upper().removesuffix(".0"))
+    compact = _SEPARATORS.sub("", text.upper())
     if compact.isdigit() and len(compact) <= 8:
         compact = compact.zfill(8)
     elif re.fullmatch(r"[A-Z]{2}\d{1,6}", compact):
@@ -128,7 +132,7 @@ def normalize_charity_number(value: object) -> str | None:
     text = _text(value)
     if text is None:
         return None
-    compact = re.sub(r"[\s.\u00a0]", "", text.upper().removesuffix(".0"))
+    compact = re.sub(r"[\s.\u00a0]", "", text.upper())
     return compact if _CHARITY_NUMBER.match(compact) else None
 
 
@@ -152,7 +156,7 @@ def normalize_activity_code(value: object) -> str | None:
     text = _text(value)
     if text is None:
         return None
-    first = re.split(r"[;,/\n|]", text.upper())[0].strip().removesuffix(".0")
+    first = re.split(r"[;,/\n|]", text.upper())[0].strip()
     naf = _NAF.match(first)
     if naf is None:
         labelled = _CODE_THEN_LABEL.match(first)
@@ -195,7 +199,7 @@ def normalize_postal_code_for(text: str | None, country: str | None) -> tuple[st
         match = UK_POSTCODE.match(upper)
         return (f"{match.group(1)} {match.group(2)}", True) if match else (text, False)
     if country == "FR":
-        compact = upper.removesuffix(".0")
+        compact = upper[:-2] if re.fullmatch(r"\d+\.0", upper) else upper
         if re.fullmatch(r"\d{4}", compact):
             return "0" + compact, True
         match = FRENCH_POSTAL.match(compact)
