@@ -339,9 +339,12 @@ def _bad_check_digit(source: str, label: str) -> Callable[[int, str], Texts]:
 def _countries(
     table: Table, fields: dict[str, str], values: dict[str, np.ndarray], language: str | None
 ) -> np.ndarray:
-    """Tell each row's country: its country column, else its identifiers, else its postal
-    code's shape or a `(Québec)` suffix, else the file's layout (its identifier columns, or
-    the country most of its rows show). Never a default country."""
+    """Tell each row's country, never assuming one.
+
+    In order: the row's country column; its identifiers; its postal code's shape (five
+    digits only in a French-language file) or a `(Québec)` suffix; the file's layout (the
+    country of its identifier columns, or the country of at least 80 % of its rows).
+    """
     size = len(table.frame)
     raw_postal = (map_distinct(table.frame[fields["postal_code"]], _clean)
                   if "postal_code" in fields else np.full(size, None, dtype=object))
