@@ -248,9 +248,30 @@ def import_suppliers(obj: Context, file: Path, as_json: bool) -> None:
             matching.seed_categories(session)
             matching.localize_suppliers(session)
             matching.refresh_supplier_categories(session)
-    emit(outcome.suppliers_json(), as_json, lambda d: _import_text(d, outcome.message))
+    emit(outcome.suppliers_json(), as_json, lambda d: _import_text(d, outcome.message)
+         + "".join(f"\n  merge #{m['merge_id']}: row {m['row']} into supplier "
+                   f"#{m['supplier_id']} ({m['supplier']}) on {m['matched_on']}, "
+                   f"changed {', '.join(m['changed'])}" for m in d["merges"][:20]))
     if outcome.status == "refused":
         sys.exit(1)
+
+
+@cli.command("undo-merge")
+@click.argument("merge_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def undo_merge(obj: Context, merge_id: int, as_json: bool) -> None:
+    """Undo a registry merge (its id is in the import's `merges`)."""
+    from procurement.services import registry
+
+    with domain_errors(), obj.session() as session:
+        outcome = registry.undo_merge(session, SYSTEM, merge_id)
+    emit(outcome.to_json(), as_json, lambda d: (
+        f"Merge #{d['merge_id']} undone: supplier #{d['supplier_id']} got back "
+        f"{', '.join(d['restored']) or 'nothing'}"
+        + (f"; kept (changed since): {', '.join(d['kept'])}" if d["kept"] else "")
+        + (f"; the merged record is supplier #{d['split_supplier_id']}"
+           if d["split_supplier_id"] else "")))
 
 
 @cli.command()

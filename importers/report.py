@@ -4,11 +4,15 @@ Issue codes are stable (clients and translations key on them):
   file level: empty_file, no_header, header_only, missing_required_column,
     ambiguous_column, weak_column_mapping, ambiguous_date_order
   row level (error, the row is refused): missing_value, invalid_amount, invalid_date,
-    formula_without_value, invalid_neq
+    formula_without_value
   row level (warning, the row is kept): credit_line, amount_rounded, currency_mismatch,
-    invalid_postal_code, invalid_coordinates
+    invalid_postal_code, invalid_coordinates; registry identifiers and codes left empty:
+    invalid_neq, invalid_siret, invalid_siren, invalid_company_number,
+    invalid_charity_number, invalid_country, invalid_activity_code; kept but doubtful:
+    siret_checksum, siren_checksum
   info (nothing refused): total_row_skipped, amount_only_row_skipped,
-    repeated_header_skipped
+    repeated_header_skipped, siren_in_siret_column; and, from the registry merge,
+    name_match_kept_apart (a same-named supplier that another fact tells apart)
 """
 
 from __future__ import annotations

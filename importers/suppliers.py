@@ -4,7 +4,13 @@
   source_row: int; sheet: str | None
   name: str
   neq: str | None            Quebec enterprise number, 10 digits (spaces and `.0` removed)
-  other_id: str | None       SIRET, company or charity number
+  other_id: str | None       another registration number, as given
+  siret, siren: str | None   France: 14 and 9 digits
+  company_number, charity_number: str | None   UK: Companies House and charity registers
+  country: str | None        ISO alpha-2: from a country column, else the row's identifiers,
+                             else its postal code's shape, else the file's layout (never
+                             assumed: a file without any of these leaves it empty)
+  activity_code: str | None  NAF/APE `81.30Z`, UK SIC `81300`, SCIAN/NAICS digits
   legal_form: str | None     e.g. REQ FormeJuridique APE / COP / ASS
   org_type: str | None       e.g. cooperative-de-solidarite, obnl-a-volet-marchand
   sector: str | None         a taxonomy slug (hub members' SecteurActivite)
@@ -12,18 +18,21 @@
   address, municipality (" (Québec)" removed), postal_code ("G9A 5K8"), territory,
   website, categories: str | None
   lat, lon: float | None
-The literal "NA" (and "N/A", "NULL") means missing.
+The literal "NA" (and "N/A", "NULL") means missing. Identifiers that do not have their
+registry's shape are reported (warning) and left empty; the row is kept.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from importers import identifiers as ids
 from importers.headers import (
     SUPPLIER_FIELDS,
     SUPPLIER_REQUIRED,
@@ -33,16 +42,22 @@ from importers.headers import (
 from importers.limits import Limits
 from importers.report import ImportReport, Issue
 from importers.spend import canonical_hash
-from importers.table import load_table
+from importers.table import Table, load_table
 from importers.validate import row_issues
 from importers.values import map_distinct, to_text
 
+Texts = tuple[str, str]  # (English, French) message of an issue
 MISSING_WORDS = frozenset({"na", "n/a", "null", "none", "-", "nan", "#n/a"})
 TEXT_FIELDS = tuple(f for f in SUPPLIER_FIELDS if f not in ("lat", "lon"))
 RECORD_COLUMNS = ("source_row", "sheet", *SUPPLIER_FIELDS)
+# Fields a registry file held before other countries' identifiers were read: the content
+# hash covers these, plus the newer ones only when a file fills them, so that an unchanged
+# Quebec file is still recognised as already imported. `country` is derived: never hashed.
+_HASHED_ALWAYS = (
+    "name", "neq", "other_id", "legal_form", "org_type", "sector", "activity", "address",
+    "municipality", "postal_code", "territory", "website", "lat", "lon", "categories",
+)
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_CANADIAN_POSTAL = re.compile(r"^([A-Z]\d[A-Z])\s*-?\s*(\d[A-Z]\d)$")
-_PROVINCE_SUFFIX = re.compile(r"\s*\((québec|quebec|qc)\)\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -61,6 +76,14 @@ class SupplierParseResult:
     header_row: int
     columns: list[str]
     rows_read: int
+
+
+def _hashed_fields(records: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(
+        name for name in SUPPLIER_FIELDS
+        if name in _HASHED_ALWAYS
+        or (name != "country" and name in records and records[name].notna().any())
+    )
 
 
 def _clean(value: object) -> str | None:
@@ -84,14 +107,14 @@ def normalize_postal_code(value: object) -> str | None:
     text = _clean(value)
     if text is None:
         return None
-    match = _CANADIAN_POSTAL.match(text.upper())
+    match = ids.CANADIAN_POSTAL.match(text.upper())
     return f"{match.group(1)} {match.group(2)}" if match else text
 
 
 def normalize_municipality(value: object) -> str | None:
     """Drop the ` (Québec)` suffix of REQ municipality names."""
     text = _clean(value)
-    return _PROVINCE_SUFFIX.sub("", text) if text else None
+    return ids.QUEBEC_SUFFIX.sub("", text) if text else None
 
 
 def _coordinate(value: object) -> float | None:
@@ -129,7 +152,7 @@ def parse_supplier_file(
             mapping=fields,
             mapping_confidence=confidence,
             needs_confirmation=confirm,
-            content_hash=canonical_hash(records, tuple(SUPPLIER_FIELDS)),
+            content_hash=canonical_hash(records, _hashed_fields(records)),
             file_hash=table.file_hash,
             sheet=table.sheet,
             sheets=table.sheets,
@@ -173,6 +196,12 @@ def parse_supplier_file(
     size = len(frame)
     cleaners = {
         "neq": normalize_neq,
+        "siret": ids.normalize_siret,
+        "siren": ids.normalize_siren,
+        "company_number": ids.normalize_company_number,
+        "charity_number": ids.normalize_charity_number,
+        "country": ids.normalize_country,
+        "activity_code": ids.normalize_activity_code,
         "postal_code": normalize_postal_code,
         "municipality": normalize_municipality,
     }
@@ -200,27 +229,11 @@ def parse_supplier_file(
             ),
         )
     )
-    if "neq" in fields:
-        raw_neq = map_distinct(frame[fields["neq"]], _clean)
-        bad = np.array(
-            [r is not None and v is None for r, v in zip(raw_neq, values["neq"], strict=True)]
-        )
-        neq_column = fields["neq"]
-        report.extend(
-            row_issues(
-                table,
-                bad,
-                neq_column,
-                "invalid_neq",
-                "warning",
-                lambda row, value: (
-                    f"Row {row}, column '{neq_column}': '{value}' is not a NEQ; expected "
-                    "10 digits like 1142934315 (left empty)",
-                    f"Ligne {row}, colonne « {neq_column} » : « {value} » n'est pas un NEQ ; "
-                    "10 chiffres comme 1142934315 sont attendus (laissé vide)",
-                ),
-            )
-        )
+    _check_identifiers(table, fields, values, report)
+    language = ids.header_language(table.columns)
+    values["country"] = _countries(table, fields, values, language)
+    _normalize_postal_codes(table, fields, values, report)
+    _complete_sic_codes(values)
     valid = ~name_blank
     records = pd.DataFrame(
         {
@@ -230,6 +243,169 @@ def parse_supplier_file(
         }
     )
     return result(records, fields, confidence, confirm)
+
+
+# (field, code, what the English and French messages say is expected)
+_IDENTIFIER_CHECKS: tuple[tuple[str, str, str, str], ...] = (
+    ("neq", "invalid_neq", "a NEQ of 10 digits like 1142934315",
+     "un NEQ de 10 chiffres comme 1142934315"),
+    ("siret", "invalid_siret", "a SIRET of 14 digits like 732 829 320 00074",
+     "un SIRET de 14 chiffres comme 732 829 320 00074"),
+    ("siren", "invalid_siren", "a SIREN of 9 digits like 732 829 320",
+     "un SIREN de 9 chiffres comme 732 829 320"),
+    ("company_number", "invalid_company_number",
+     "a Companies House number of 8 characters like 01234567 or SC123456",
+     "un numéro Companies House de 8 caractères comme 01234567 ou SC123456"),
+    ("charity_number", "invalid_charity_number",
+     "a charity number like 1012345 or SC012345",
+     "un numéro d'organisme de bienfaisance comme 1012345 ou SC012345"),
+    ("country", "invalid_country", "a country name or ISO code like FR, CA or GB",
+     "un nom de pays ou un code ISO comme FR, CA ou GB"),
+    ("activity_code", "invalid_activity_code",
+     "an activity code like 81.30Z (NAF), 81300 (SIC) or 561730 (SCIAN)",
+     "un code d'activité comme 81.30Z (NAF), 81300 (SIC) ou 561730 (SCIAN)"),
+)
+
+
+def _check_identifiers(
+    table: Table, fields: dict[str, str], values: dict[str, np.ndarray], report: ImportReport
+) -> None:
+    """Report identifiers and codes that do not have their shape (warning: left empty)."""
+    frame = table.frame
+    moved = np.zeros(len(frame), dtype=bool)
+    if "siret" in fields:
+        # A SIREN typed in the SIRET column identifies the enterprise: keep it as the SIREN.
+        raw = map_distinct(frame[fields["siret"]], ids.normalize_siren)
+        moved = np.array(
+            [r is not None and s is None and v is None
+             for r, s, v in zip(raw, values["siret"], values["siren"], strict=True)], dtype=bool)
+        if moved.any():
+            values["siren"] = np.where(moved, raw, values["siren"])
+            siret_column = fields["siret"]
+            report.extend(row_issues(
+                table, moved, siret_column, "siren_in_siret_column", "info",
+                lambda row, value: (
+                    f"Row {row}, column '{siret_column}': '{value}' has 9 digits, a SIREN; "
+                    "kept as the SIREN (a SIRET has 14 digits)",
+                    f"Ligne {row}, colonne « {siret_column} » : « {value} » a 9 chiffres, "
+                    "un SIREN ; gardé comme SIREN (un SIRET a 14 chiffres)",
+                )))
+    for name, code, expected, expected_fr in _IDENTIFIER_CHECKS:
+        if name not in fields:
+            continue
+        source = fields[name]
+        raw = map_distinct(frame[source], _clean)
+        bad = np.array(
+            [r is not None and v is None for r, v in zip(raw, values[name], strict=True)],
+            dtype=bool)
+        if name == "siret":
+            bad &= ~moved
+        report.extend(row_issues(
+            table, bad, source, code, "warning", _not_shaped(source, expected, expected_fr)))
+    for name in ("siret", "siren"):
+        if name not in fields and not (name == "siren" and "siret" in fields):
+            continue
+        source = fields.get(name) or fields["siret"]
+        failed = np.array([v is not None and not ids.luhn_ok(v) for v in values[name]],
+                          dtype=bool)
+        label = name.upper()
+        report.extend(row_issues(
+            table, failed, source, f"{name}_checksum", "warning", _bad_check_digit(source, label)))
+
+
+def _not_shaped(source: str, expected: str, expected_fr: str) -> Callable[[int, str], Texts]:
+    def message(row: int, value: str) -> Texts:
+        return (
+            f"Row {row}, column '{source}': '{value}' is not {expected} (left empty)",
+            f"Ligne {row}, colonne « {source} » : « {value} » n'est pas {expected_fr} "
+            "(laissé vide)",
+        )
+
+    return message
+
+
+def _bad_check_digit(source: str, label: str) -> Callable[[int, str], Texts]:
+    def message(row: int, value: str) -> Texts:
+        return (
+            f"Row {row}, column '{source}': '{value}' fails the {label} check digit; "
+            "kept, but check it against the INSEE register",
+            f"Ligne {row}, colonne « {source} » : « {value} » ne passe pas la clé de "
+            f"contrôle du {label} ; gardé, mais vérifiez-le dans le répertoire SIRENE",
+        )
+
+    return message
+
+
+def _countries(
+    table: Table, fields: dict[str, str], values: dict[str, np.ndarray], language: str | None
+) -> np.ndarray:
+    """Tell each row's country, never assuming one.
+
+    In order: the row's country column; its identifiers; its postal code's shape (five
+    digits only in a French-language file) or a `(Québec)` suffix; the file's layout (the
+    country of its identifier columns, or the country of at least 80 % of its rows).
+    """
+    size = len(table.frame)
+    raw_postal = (map_distinct(table.frame[fields["postal_code"]], _clean)
+                  if "postal_code" in fields else np.full(size, None, dtype=object))
+    quebec_suffix = (
+        map_distinct(table.frame[fields["municipality"]],
+                     lambda v: bool(ids.QUEBEC_SUFFIX.search(to_text(v) or "")))
+        if "municipality" in fields else np.zeros(size, dtype=object))
+    if "neq" in fields:
+        language = None  # a Quebec file: five digits are a typo, not a French postal code
+    evidence = np.full(size, None, dtype=object)
+    for index in range(size):
+        for name, country in ids.IDENTIFIER_COUNTRY.items():
+            if values[name][index] is not None:
+                evidence[index] = country
+                break
+        else:
+            if quebec_suffix[index]:
+                evidence[index] = "CA"
+            else:
+                evidence[index] = ids.postal_code_country(raw_postal[index], language)
+    layout = {country for name, country in ids.IDENTIFIER_COUNTRY.items() if name in fields}
+    default: str | None = next(iter(layout)) if len(layout) == 1 else None
+    if default is None:
+        seen = pd.Series(evidence).dropna()
+        if len(seen):
+            top = seen.value_counts()
+            if top.iloc[0] >= 0.8 * len(seen):
+                default = str(top.index[0])
+    explicit = values["country"]
+    return np.array(
+        [c if c is not None else (e if e is not None else default)
+         for c, e in zip(explicit, evidence, strict=True)], dtype=object)
+
+
+def _normalize_postal_codes(
+    table: Table, fields: dict[str, str], values: dict[str, np.ndarray], report: ImportReport
+) -> None:
+    """Write postal codes in their country's form; report those that do not fit it."""
+    if "postal_code" not in fields:
+        return
+    codes = values["postal_code"]
+    fits = np.ones(len(codes), dtype=bool)
+    for index, (code, country) in enumerate(zip(codes, values["country"], strict=True)):
+        codes[index], fits[index] = ids.normalize_postal_code_for(code, country)
+    source = fields["postal_code"]
+    report.extend(row_issues(
+        table, ~fits, source, "invalid_postal_code", "warning",
+        lambda row, value: (
+            f"Row {row}, column '{source}': '{value}' is not a postal code of the supplier's "
+            "country (kept as given)",
+            f"Ligne {row}, colonne « {source} » : « {value} » n'est pas un code postal du pays "
+            "du fournisseur (gardé tel quel)",
+        )))
+
+
+def _complete_sic_codes(values: dict[str, np.ndarray]) -> None:
+    """Give back the leading zero a spreadsheet removed from a UK SIC code (1110 -> 01110)."""
+    codes = values["activity_code"]
+    for index, (code, country) in enumerate(zip(codes, values["country"], strict=True)):
+        if country == "GB" and code is not None and code.isdigit() and len(code) == 4:
+            codes[index] = code.zfill(5)
 
 
 def _route_sector(frame: pd.DataFrame, fields: dict[str, str]) -> None:

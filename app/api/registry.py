@@ -14,6 +14,7 @@ from app.api.schemas import (
     SupplierFilterSchema,
     SupplierPatchSchema,
     SupplierSchema,
+    UndoneMergeSchema,
 )
 from app.auth import require
 from procurement.services import overview, registry
@@ -66,6 +67,17 @@ class SupplierCategories(MethodView):
                                                     body["categories"])
         base.commit()
         return supplier
+
+
+@suppliers.route("/merges/<id:merge_id>/undo")
+class SupplierMergeUndo(MethodView):
+    @require("registry.edit")
+    @suppliers.response(200, UndoneMergeSchema)
+    def post(self, merge_id: int) -> Any:
+        """Undo a registry merge: the supplier gets its facts back (administrators)."""
+        outcome = registry.undo_merge(base.session(), base.actor(), merge_id)
+        base.commit()
+        return outcome.to_json()
 
 
 @categories.route("")

@@ -200,6 +200,12 @@ class SupplierSchema(Schema):
     id = fields.Int()
     name = fields.Str()
     neq = fields.Str(allow_none=True)
+    siret = fields.Str(allow_none=True)
+    company_number = fields.Str(allow_none=True)
+    charity_number = fields.Str(allow_none=True)
+    country = fields.Str(allow_none=True, metadata={"description": "ISO 3166 alpha-2"})
+    activity_code = fields.Str(allow_none=True, metadata={
+        "description": "the registry's activity code as given: NAF, SIC, SCIAN/NAICS"})
     legal_form = fields.Str(allow_none=True)
     org_type = fields.Str(allow_none=True)
     sector = fields.Str(allow_none=True)
@@ -618,3 +624,18 @@ class RegulatoryProfilePatchSchema(StrictSchema):
     valid_to = fields.Date(allow_none=True)
     source = fields.Str(validate=validate.Length(min=1, max=5000))
     notes = fields.Str(allow_none=True, validate=validate.Length(max=5000))
+
+
+class UndoneMergeSchema(Schema):
+    """What undoing a registry merge did (`procure undo-merge --json`)."""
+
+    merge_id = fields.Int()
+    supplier_id = fields.Int()
+    matched_on = fields.Str(metadata={"description": "identifier or name"})
+    restored = fields.Dict(keys=fields.Str(), metadata={
+        "description": "facts given back to the supplier, with their restored values"})
+    kept = fields.Dict(keys=fields.Str(), metadata={
+        "description": "facts changed again since the merge, left as they are"})
+    split_supplier_id = fields.Int(allow_none=True, metadata={
+        "description": "the supplier the merged record became (name merges only)"})
+    undone_at = fields.Str()

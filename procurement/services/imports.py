@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,17 @@ import importers
 from importers import Limits, SpendParseResult, SupplierParseResult
 from procurement.audit import record_event
 from procurement.errors import InvalidInput
-from procurement.models import ImportBatch, MappingProfile, Organization, PurchaseLine, Supplier
+from procurement.matching import identity
+from procurement.matching.structures import structure_facts
+from procurement.models import (
+    ImportBatch,
+    MappingProfile,
+    Organization,
+    PurchaseLine,
+    Supplier,
+    SupplierMerge,
+    utcnow,
+)
 from procurement.permissions import Actor
 from procurement.services.common import cents_to_decimal
 
@@ -49,6 +59,7 @@ class ImportOutcome:
     mapping: dict[str, str] = field(default_factory=dict)
     columns: list[str] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
+    merges: list[dict[str, Any]] = field(default_factory=list)
 
     def spend_json(self) -> dict[str, Any]:
         """Return the `procure import-spend --json` object."""
@@ -64,13 +75,21 @@ class ImportOutcome:
         }
 
     def suppliers_json(self) -> dict[str, Any]:
-        """Return the `procure import-suppliers --json` object."""
+        """Return the `procure import-suppliers --json` object.
+
+        `merged` counts the records merged into a known supplier (each one changed it);
+        `merges` lists them: merge_id (for `procure undo-merge`), supplier_id, supplier,
+        matched_on ("identifier" or "name"), identifier (its kind), row, changed (the
+        facts it changed), before and after (those facts' values).
+        """
         return {
             "import_id": self.import_id,
             "status": self.status,
             "added": self.added,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "merged": len(self.merges),
+            "merges": self.merges,
             "issues": self.issues,
             "issue_counts": self.issue_counts,
             "message": self.message,
@@ -341,9 +360,12 @@ def remember_mapping(session: Session, actor: Actor, org: Organization, columns:
 # --- supplier registry -------------------------------------------------------------------
 
 SUPPLIER_ATTRS = (
-    "name", "neq", "other_id", "legal_form", "org_type", "sector", "activity", "address",
+    "name", "neq", "other_id", "siret", "company_number", "charity_number", "country",
+    "activity_code", "legal_form", "org_type", "sector", "activity", "address",
     "municipality", "postal_code", "region", "website", "lat", "lon",
 )
+# Facts a merge may change, and that undoing it restores.
+MERGE_FACTS = (*SUPPLIER_ATTRS, "work_integration", "reserved_eligible")
 
 
 def import_suppliers(
@@ -356,7 +378,7 @@ def import_suppliers(
     isolated: bool = True,
     normalize_name: Callable[[str], str],
 ) -> ImportOutcome:
-    """Merge a registry file: by identifier, then by normalized name and postal code."""
+    """Merge a registry file into the registry: see `merge_suppliers` for when two are one."""
     actor.require("registry.edit")
     file_name = original_name or path.name
     try:
@@ -390,23 +412,29 @@ def import_suppliers(
                              message=f"{file_name}: the registry file has blocking problems; "
                                      "nothing was stored.")
 
-    added, updated, unchanged = merge_suppliers(session, result.records, normalize_name)
     batch = ImportBatch(organization_id=None, kind="suppliers", status="imported",
                         file_name=file_name, file_hash=result.file_hash,
                         content_hash=result.content_hash, rows_read=result.rows_read,
-                        lines=len(result.records), added=added, updated=updated,
-                        unchanged=unchanged, issues=issues[:5000], issue_counts=counts,
-                        created_by_id=actor.user_id)
+                        lines=len(result.records), created_by_id=actor.user_id)
     session.add(batch)
+    session.flush()
+    merged = merge_suppliers(session, result.records, normalize_name, import_id=batch.id,
+                             sheet=result.sheet)
+    issues += merged.issues
+    for issue in merged.issues:
+        counts[issue["code"]] = counts.get(issue["code"], 0) + 1
+    batch.added, batch.updated, batch.unchanged = merged.added, merged.updated, merged.unchanged
+    batch.issues, batch.issue_counts = issues[:5000], counts
     session.flush()
     record_event(session, actor=actor.name, action="registry.imported", object_type="import",
                  object_id=batch.id,
-                 after={"file_name": file_name, "added": added, "updated": updated,
-                        "unchanged": unchanged})
-    return ImportOutcome(import_id=batch.id, status="imported", added=added, updated=updated,
-                         unchanged=unchanged, issues=issues, issue_counts=counts,
-                         message=f"{file_name}: {added} added, {updated} updated, "
-                                 f"{unchanged} unchanged.")
+                 after={"file_name": file_name, "added": merged.added, "updated": merged.updated,
+                        "unchanged": merged.unchanged, "merged": len(merged.merges)})
+    return ImportOutcome(import_id=batch.id, status="imported", added=merged.added,
+                         updated=merged.updated, unchanged=merged.unchanged, issues=issues,
+                         issue_counts=counts, merges=merged.merges,
+                         message=f"{file_name}: {merged.added} added, {merged.updated} updated, "
+                                 f"{merged.unchanged} unchanged.")
 
 
 def _clean(value: Any) -> Any:
@@ -420,48 +448,169 @@ def _clean(value: Any) -> Any:
     return value
 
 
+@dataclass
+class RegistryMerge:
+    """What merging a file's records did: counts, each merge (JSON-ready) and notes."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merges: list[dict[str, Any]] = field(default_factory=list)
+    issues: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Registry:
+    """The suppliers known so far, indexed by identifier and by normalized name."""
+
+    def __init__(self, suppliers: list[Supplier]) -> None:
+        self.by_identifier: dict[tuple[str, str], Supplier] = {}
+        self.by_name: dict[str, list[Supplier]] = {}
+        for supplier in suppliers:
+            self.add(supplier)
+
+    def add(self, supplier: Supplier) -> None:
+        self.index_identifiers(supplier)
+        self.by_name.setdefault(supplier.normalized_name, []).append(supplier)
+
+    def index_identifiers(self, supplier: Supplier) -> None:
+        for kind, value in identity.identifiers(supplier_record(supplier)).items():
+            self.by_identifier.setdefault((kind, value), supplier)
+
+    def same_identifier(self, record: dict[str, Any]) -> tuple[Supplier | None, str | None]:
+        for kind, value in identity.identifiers(record).items():
+            found = self.by_identifier.get((kind, value))
+            if found is not None:
+                return found, kind
+        return None, None
+
+
+def supplier_record(supplier: Supplier) -> dict[str, Any]:
+    """Return a supplier's mergeable facts as a plain mapping."""
+    return {attr: getattr(supplier, attr) for attr in MERGE_FACTS}
+
+
+def _json_value(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
 def merge_suppliers(session: Session, records: pd.DataFrame,
-                    normalize_name: Callable[[str], str]) -> tuple[int, int, int]:
-    """Insert new registry entries and update known ones; return (added, updated, unchanged)."""
-    existing = list(session.scalars(select(Supplier)))
-    by_neq = {s.neq: s for s in existing if s.neq}
-    by_name_postal = {(s.normalized_name, s.postal_code or ""): s for s in existing}
-    by_name: dict[str, list[Supplier]] = {}
-    for s in existing:
-        by_name.setdefault(s.normalized_name, []).append(s)
-    added = updated = unchanged = 0
-    for row in records.to_dict("records"):
+                    normalize_name: Callable[[str], str], *, import_id: int,
+                    sheet: str | None = None) -> RegistryMerge:
+    """Add new registry entries and merge known ones, logging every merge.
+
+    A record is the same organisation as a known supplier on the same identifier, or on
+    the same normalized name when no other fact contradicts it (`procurement.matching.
+    identity`); otherwise it is a new supplier, and a same-named one kept apart is noted
+    (info `name_match_kept_apart`). A merge fills or replaces facts from the file (an
+    empty cell never erases) and is written to `SupplierMerge` with the facts before and
+    after, so that `registry.undo_merge` can restore them. Structure types set the
+    work-integration and reserved-eligible facts (never unset them).
+    """
+    registry = _Registry(list(session.scalars(select(Supplier))))
+    outcome = RegistryMerge()
+    logged: list[SupplierMerge] = []
+    rows = cast(list[dict[str, Any]], records.to_dict("records"))
+    for row in rows:
         data = {attr: _clean(row.get(attr)) for attr in SUPPLIER_ATTRS}
         if not data["name"]:
             continue
+        siren = _clean(row.get("siren"))
+        if siren and not data["siret"] and not data["other_id"]:
+            data["other_id"] = siren
+        facts = structure_facts(data["org_type"], data["legal_form"], data["country"])
+        if facts.work_integration:
+            data["work_integration"] = True
+        if facts.reserved_eligible:
+            data["reserved_eligible"] = True
         normalized = normalize_name(data["name"]) or data["name"].lower()
-        match = by_neq.get(data["neq"]) if data["neq"] else None
+        match, kind = registry.same_identifier({**data, "siren": siren})
+        matched_on = "identifier"
         if match is None:
-            match = by_name_postal.get((normalized, data["postal_code"] or ""))
-        if match is None and not data["postal_code"]:
-            same_name = by_name.get(normalized, [])
-            match = same_name[0] if len(same_name) == 1 else None
+            match = _same_name(registry, normalized, data, outcome, row, sheet)
+            matched_on = "name"
         if match is None:
             supplier = Supplier(normalized_name=normalized, **data)
             session.add(supplier)
-            added += 1
-            if supplier.neq:
-                by_neq[supplier.neq] = supplier
-            by_name_postal[(normalized, supplier.postal_code or "")] = supplier
-            by_name.setdefault(normalized, []).append(supplier)
+            registry.add(supplier)
+            outcome.added += 1
             continue
-        # Merge: a value from the file fills or replaces; an empty cell never erases.
-        changed = False
-        for attr, value in data.items():
-            if value is not None and getattr(match, attr) != value:
-                setattr(match, attr, value)
-                changed = True
-        if changed:
-            updated += 1
-        else:
-            unchanged += 1
+        given = {attr: value for attr, value in data.items() if value is not None}
+        changed = [attr for attr, value in given.items() if getattr(match, attr) != value]
+        if not changed:
+            outcome.unchanged += 1
+            continue
+        # The whole record is kept (after), with the supplier's facts it met (before): what
+        # changed is where they differ, and undoing a name merge can set the record apart.
+        before = {attr: _json_value(getattr(match, attr)) for attr in given}
+        after = {attr: _json_value(value) for attr, value in given.items()}
+        if match.id is None:
+            session.flush()
+        for attr in changed:
+            setattr(match, attr, data[attr])
+        match.updated_at = utcnow()
+        registry.index_identifiers(match)
+        merge = SupplierMerge(import_id=import_id, supplier_id=match.id, matched_on=matched_on,
+                              before=before, after=after)
+        session.add(merge)
+        logged.append(merge)
+        outcome.updated += 1
+        outcome.merges.append({
+            "merge_id": None, "supplier_id": match.id, "supplier": match.name,
+            "matched_on": matched_on, "identifier": kind, "row": int(row["source_row"]),
+            "changed": changed, "before": {attr: before[attr] for attr in changed},
+            "after": {attr: after[attr] for attr in changed}})
     session.flush()
-    return added, updated, unchanged
+    for entry, merge in zip(outcome.merges, logged, strict=True):
+        entry["merge_id"] = merge.id
+    return outcome
+
+
+def _same_name(registry: _Registry, normalized: str, data: dict[str, Any],
+               outcome: RegistryMerge, row: dict[str, Any], sheet: str | None) -> Supplier | None:
+    """Return the one same-named supplier no fact contradicts; note the ones kept apart."""
+    candidates = registry.by_name.get(normalized, [])
+    if not candidates:
+        return None
+    fitting: list[Supplier] = []
+    for supplier in candidates:
+        reason = identity.contradiction(data, supplier_record(supplier))
+        if reason is None:
+            fitting.append(supplier)
+        elif supplier.id is not None:
+            outcome.issues.append(_kept_apart(row, sheet, supplier, reason))
+    if len(fitting) <= 1:
+        return fitting[0] if fitting else None
+    scores = [identity.agreement(data, supplier_record(s)) for s in fitting]
+    best = max(scores)
+    chosen = [s for s, score in zip(fitting, scores, strict=True) if score == best]
+    return chosen[0] if len(chosen) == 1 or best > 0 else None
+
+
+_REASONS = {
+    "country": ("another country", "un autre pays"),
+    "postal_code": ("another postal code", "un autre code postal"),
+    "municipality": ("another municipality", "une autre municipalité"),
+}
+
+
+def _kept_apart(row: dict[str, Any], sheet: str | None, supplier: Supplier,
+                reason: str) -> dict[str, Any]:
+    """Note a same-named supplier kept apart because a fact contradicts the name match."""
+    english, french = _REASONS.get(reason, (f"another {reason.upper()}",
+                                            f"un autre {reason.upper()}"))
+    name = str(row.get("name"))
+    row_number = int(row["source_row"])
+    return {
+        "sheet": sheet, "row": row_number, "column": None, "value": name,
+        "code": "name_match_kept_apart", "severity": "info",
+        "supplier_id": supplier.id, "reason": reason,
+        "message": f"Row {row_number}: '{name}' has the name of registry supplier "
+                   f"#{supplier.id} ({supplier.name}) but {english}; kept as a separate "
+                   "supplier",
+        "message_fr": f"Ligne {row_number} : « {name} » porte le nom du fournisseur "
+                      f"#{supplier.id} du registre ({supplier.name}) mais {french} ; gardé "
+                      "comme fournisseur distinct",
+    }
 
 
 # --- uploads waiting for a mapping confirmation ------------------------------------

@@ -58,15 +58,28 @@ def seed_categories(session: Session) -> int:
 
 
 def registry_frame(session: Session) -> pd.DataFrame:
-    """Return the registry as the data frame the matching functions expect."""
+    """Return the registry as the data frame the matching functions expect.
+
+    Beside the Quebec columns: `activity_code` (NAF, SIC or SCIAN as the registry gave
+    it), `country` (ISO alpha-2, or None when no file told it), `siret`, `company_number`
+    and `charity_number`, and the `work_integration` and `reserved_eligible` facts.
+    """
+    # `other_id` falls back on the other registries' identifiers, which incumbent matching
+    # compares with the identifier a spending line carries.
+    other_id = func.coalesce(Supplier.other_id, Supplier.siret, Supplier.company_number,
+                             Supplier.charity_number)
     rows = session.execute(select(
-        Supplier.id, Supplier.name, Supplier.neq, Supplier.other_id, Supplier.postal_code,
+        Supplier.id, Supplier.name, Supplier.neq, other_id, Supplier.postal_code,
         Supplier.municipality, Supplier.activity, Supplier.org_type, Supplier.legal_form,
-        Supplier.sector, Supplier.lat, Supplier.lon,
+        Supplier.sector, Supplier.lat, Supplier.lon, Supplier.activity_code, Supplier.country,
+        Supplier.siret, Supplier.company_number, Supplier.charity_number,
+        Supplier.work_integration, Supplier.reserved_eligible,
     ).where(Supplier.active.is_(True))).all()
     frame = pd.DataFrame(rows, columns=[
         "key", "name", "neq", "other_id", "postal_code", "municipality", "activity",
-        "org_type", "legal_form", "sector", "lat", "lon"])
+        "org_type", "legal_form", "sector", "lat", "lon", "activity_code", "country",
+        "siret", "company_number", "charity_number", "work_integration",
+        "reserved_eligible"])
     return frame
 
 
@@ -406,7 +419,10 @@ def localize_suppliers(session: Session) -> int:
         if postal:
             by_postal[normalize_postal_code(postal)] = (code, region)
     linked = 0
-    for supplier in session.scalars(select(Supplier)):
+    # The reference lists Quebec municipalities: a supplier of another country (Nantes,
+    # Montpellier in France) must not be linked to its Quebec namesake.
+    quebec = Supplier.country.is_(None) | (Supplier.country == "CA")
+    for supplier in session.scalars(select(Supplier).where(quebec)):
         found = by_name.get(municipality_key(supplier.municipality), [])
         choice = found[0] if len(found) == 1 else None
         if choice is None and supplier.postal_code:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -9,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.audit import record_event
-from procurement.errors import InvalidInput, NotFound
-from procurement.models import Category, Supplier, SupplierCategory, utcnow
+from procurement.errors import Conflict, InvalidInput, NotFound
+from procurement.models import Category, Supplier, SupplierCategory, SupplierMerge, utcnow
 from procurement.permissions import Actor
 
 SERVICE_AREAS = ("municipality", "mrc", "region", "province")
@@ -107,6 +109,93 @@ def update_supplier(session: Session, actor: Actor, supplier_id: int,
                      before={k: before[k] for k in sorted(changed)},
                      after={k: after[k] for k in sorted(changed)})
     return supplier
+
+
+@dataclass
+class UndoneMerge:
+    """What undoing a registry merge did, shaped like `procure undo-merge --json`."""
+
+    merge_id: int
+    supplier_id: int
+    matched_on: str
+    restored: dict[str, Any] = field(default_factory=dict)
+    kept: dict[str, Any] = field(default_factory=dict)
+    split_supplier_id: int | None = None
+    undone_at: dt.datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON object of the CLI and the API."""
+        return {
+            "merge_id": self.merge_id, "supplier_id": self.supplier_id,
+            "matched_on": self.matched_on, "restored": self.restored, "kept": self.kept,
+            "split_supplier_id": self.split_supplier_id,
+            "undone_at": self.undone_at.isoformat() if self.undone_at else None,
+        }
+
+
+def _same_value(current: Any, recorded: Any) -> bool:
+    if isinstance(current, float | Decimal) and isinstance(recorded, int | float):
+        return abs(float(current) - float(recorded)) < 1e-9
+    return bool(current == recorded)
+
+
+def undo_merge(session: Session, actor: Actor, merge_id: int) -> UndoneMerge:
+    """Undo a registry merge: give the supplier back the facts it had before.
+
+    A fact changed again since the merge (by a later import or a person) is kept and
+    reported. A merge made on the name alone also sets the merged record apart as its own
+    supplier (from the facts the file gave), so that nothing is lost; a merge on the same
+    identifier does not (the next import would merge them again).
+    """
+    from procurement.matching import normalize_company_name
+    from procurement.services import matching
+
+    actor.require("registry.edit")
+    merge = session.get(SupplierMerge, merge_id)
+    if merge is None:
+        raise NotFound(f"Registry merge {merge_id} was not found.")
+    if merge.undone_at is not None:
+        raise Conflict(f"Registry merge {merge_id} was already undone on "
+                       f"{merge.undone_at:%Y-%m-%d %H:%M}.")
+    supplier = session.get(Supplier, merge.supplier_id)
+    if supplier is None:
+        raise NotFound(f"Supplier {merge.supplier_id} of merge {merge_id} was not found.")
+    outcome = UndoneMerge(merge_id=merge.id, supplier_id=supplier.id,
+                          matched_on=merge.matched_on)
+    changed_back: dict[str, Any] = {}
+    for attr, before in merge.before.items():
+        after = merge.after.get(attr)
+        unchanged = after is None if before is None else _same_value(before, after)
+        if unchanged:
+            continue  # the merge did not change this fact
+        current = getattr(supplier, attr)
+        if _same_value(current, after):
+            changed_back[attr] = current if not isinstance(current, Decimal) else float(current)
+            setattr(supplier, attr, before)
+            outcome.restored[attr] = before
+        else:
+            outcome.kept[attr] = current if not isinstance(current, Decimal) else float(current)
+    if merge.matched_on == "name" and merge.after.get("name"):
+        record = {attr: value for attr, value in merge.after.items()
+                  if hasattr(Supplier, attr) and attr != "id"}
+        apart = Supplier(normalized_name=normalize_company_name(record["name"])
+                         or str(record["name"]).lower(), **record)
+        session.add(apart)
+        session.flush()
+        outcome.split_supplier_id = apart.id
+    supplier.updated_at = utcnow()
+    merge.undone_at, merge.undone_by_id = utcnow(), actor.user_id
+    outcome.undone_at = merge.undone_at
+    session.flush()
+    matching.localize_suppliers(session)
+    matching.refresh_supplier_categories(session)
+    record_event(session, actor=actor.name, action="supplier.merge_undone",
+                 object_type="supplier", object_id=supplier.id,
+                 organization_id=actor.organization_id, before=changed_back,
+                 after={"merge_id": merge.id, "import_id": merge.import_id,
+                        "restored": outcome.restored, "kept": sorted(outcome.kept),
+                        "split_supplier_id": outcome.split_supplier_id})
+    return outcome
 
 
 def set_supplier_categories(session: Session, actor: Actor, supplier_id: int,
