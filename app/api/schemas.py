@@ -194,7 +194,11 @@ class CategorySchema(Schema):
 class SupplierCategorySchema(Schema):
     category_code = fields.Str()
     confidence = fields.Float()
-    confirmed = fields.Bool()
+    confirmed = fields.Function(lambda pair: pair.decision == "confirmed",
+                                metadata={"type": "boolean"})
+    evidence = fields.Str(metadata={"description": "confirmed | activity | sector | name"})
+    decision = fields.Str(allow_none=True, metadata={
+        "description": "a person's decision: confirmed, or null when nobody decided"})
 
 
 class SupplierSchema(Schema):
@@ -220,7 +224,15 @@ class SupplierSchema(Schema):
 class SupplierDetailSchema(SupplierSchema):
     activity = fields.Str(allow_none=True)
     address = fields.Str(allow_none=True)
-    categories = fields.List(fields.Nested(SupplierCategorySchema))
+    categories = fields.Function(
+        lambda supplier: SupplierCategorySchema(many=True).dump(
+            [pair for pair in supplier.categories if pair.decision != "rejected"]),
+        metadata={"type": "array", "items": {"type": "object", "properties": {
+            "category_code": {"type": "string"}, "confidence": {"type": "number"},
+            "confirmed": {"type": "boolean"},
+            "evidence": {"type": "string", "description": "confirmed | activity | sector | name"},
+            "decision": {"type": "string", "nullable": True}}},
+            "description": "the categories the supplier serves (rejected pairs left out)"})
     updated_at = UtcDateTime()
 
 

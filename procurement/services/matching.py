@@ -71,30 +71,49 @@ def registry_frame(session: Session) -> pd.DataFrame:
 
 
 def refresh_supplier_categories(session: Session) -> int:
-    """Infer categories for every supplier, keeping the ones a person confirmed."""
+    """Infer capabilities for every supplier; a person's decisions always win.
+
+    Every decided pair is kept as it is; a rejected pair is never inferred again; the other
+    categories of a supplier with decided pairs are still inferred. Returns the number of
+    inferred pairs stored.
+    """
     frame = registry_frame(session)
     if frame.empty:
         return 0
     inferred = matching.infer_supplier_categories(frame, taxonomy())
     inferred = inferred[inferred["confidence"] >= SUPPLIER_CATEGORY_MIN_CONFIDENCE]
-    confirmed = {
+    decided = {
         (sid, code) for sid, code in session.execute(select(
             SupplierCategory.supplier_id, SupplierCategory.category_code
         ).where(SupplierCategory.decision.is_not(None)))
     }
-    confirmed_suppliers = {sid for sid, _ in confirmed}
     session.execute(delete(SupplierCategory).where(SupplierCategory.decision.is_(None)))
-    rows = [
-        {"supplier_id": int(r["key"]), "category_code": str(r["category_code"]),
-         "confidence": float(r["confidence"]), "reason": str(r["reason"])}
-        for r in inferred.to_dict("records")
-        if int(r["key"]) not in confirmed_suppliers
-        and (int(r["key"]), str(r["category_code"])) not in confirmed
-    ]
+    rows = []
+    for r in inferred.to_dict("records"):
+        pair = (int(r["key"]), str(r["category_code"]))
+        if pair in decided:
+            continue
+        detail = r.get("evidence_detail")
+        rows.append({
+            "supplier_id": pair[0], "category_code": pair[1],
+            "confidence": float(r["confidence"]), "reason": str(r["reason"]),
+            "evidence": str(r.get("evidence") or evidence_of_reason(str(r["reason"]))),
+            "evidence_detail": detail if isinstance(detail, dict) else {},
+        })
     if rows:
         session.execute(insert(SupplierCategory), rows)
     session.flush()
     return len(rows)
+
+
+def evidence_of_reason(reason: str) -> str:
+    """Tell the kind of evidence of an inference that did not say it, from its reason."""
+    english = reason.rsplit(" / ", 1)[-1]
+    if "in activity" in english:
+        return "activity"
+    if "sector" in english:
+        return "sector"
+    return "name"
 
 
 def _lines_frame(session: Session, org_id: int) -> pd.DataFrame:
