@@ -690,3 +690,68 @@ class RegulatoryProfilePatchSchema(StrictSchema):
     valid_to = fields.Date(allow_none=True)
     source = fields.Str(validate=validate.Length(min=1, max=5000))
     notes = fields.Str(allow_none=True, validate=validate.Length(max=5000))
+
+
+# --- capabilities -------------------------------------------------------------------------
+
+class CapabilityFilterSchema(Schema):
+    evidence = fields.Str(validate=validate.OneOf(scenario_rules.EVIDENCE_LEVELS), metadata={
+        "description": "only pairs with this kind of evidence"})
+    category = fields.Str(validate=validate.Length(min=1, max=60), metadata={
+        "description": "only pairs of this category code"})
+    decided = fields.Bool(load_default=False, metadata={
+        "description": "false (default): pairs waiting for a person; true: decided pairs"})
+
+
+class CapabilitySchema(Schema):
+    """A (supplier, category) pair of the review queue."""
+
+    supplier_id = fields.Int()
+    supplier_name = fields.Str()
+    neq = fields.Str(allow_none=True)
+    municipality = fields.Str(allow_none=True)
+    org_type = fields.Str(allow_none=True)
+    legal_form = fields.Str(allow_none=True)
+    sector = fields.Str(allow_none=True)
+    activity = fields.Str(allow_none=True)
+    work_integration = fields.Bool()
+    category_code = fields.Str()
+    category_label_fr = fields.Str()
+    category_label_en = fields.Str()
+    evidence = fields.Str(metadata={"description": "confirmed | activity | sector | name"})
+    evidence_detail = fields.Dict(keys=fields.Str())
+    reason = fields.Str()
+    confidence = fields.Float()
+    spending = Money(metadata={"description": "the municipality's spending in the category: "
+                                              "what confirming the pair opens"})
+    currency = fields.Str()
+    decision = fields.Str(allow_none=True, metadata={"description": "confirmed | rejected | null"})
+    decided_by = fields.Str(allow_none=True)
+    decided_at = UtcDateTime(allow_none=True)
+
+
+class CapabilityDecisionSchema(StrictSchema):
+    supplier_id = record_id(required=True)
+    category_code = fields.Str(required=True, validate=validate.Length(min=1, max=60))
+    decision = fields.Str(required=True, validate=validate.OneOf(["confirmed", "rejected"]))
+
+
+class CapabilityDecisionsSchema(StrictSchema):
+    decisions = fields.List(fields.Nested(CapabilityDecisionSchema), required=True,
+                            validate=validate.Length(min=1, max=500), metadata={
+                                "description": "decided all together or not at all"})
+    comment = fields.Str(allow_none=True, validate=validate.Length(max=2000))
+
+
+class DecidedPairSchema(Schema):
+    supplier_id = fields.Int()
+    category_code = fields.Str()
+    decision = fields.Str()
+    evidence = fields.Str()
+
+
+class CapabilityDecisionResultSchema(Schema):
+    confirmed = fields.Int()
+    rejected = fields.Int()
+    unchanged = fields.Int()
+    pairs = fields.List(fields.Nested(DecidedPairSchema))

@@ -29,6 +29,7 @@ from app.web.field_messages import field_message
 from procurement.errors import InvalidInput, NotFound, PermissionDenied
 from procurement.permissions import PERMISSIONS, ROLES
 from procurement.services import (
+    capabilities,
     exports,
     imports,
     jobs,
@@ -363,6 +364,66 @@ def opportunities() -> Any:
     db = get_session()
     summary = matching.summarize(db, overview.actor_organization(db, current_actor()))
     return render_template("opportunities.html", summary=summary)
+
+
+# --- capabilities ------------------------------------------------------------------------
+
+@bp.get("/capabilities")
+@require("read")
+def capability_queue() -> Any:
+    """List the (supplier, category) pairs waiting for a person, most spending first."""
+    filters = _capability_filters()
+    offset = _offset()
+    db = get_session()
+    page = capabilities.capability_queue(db, current_actor(),
+                                         overview.actor_organization(db, current_actor()),
+                                         **filters, offset=offset, limit=PAGE_SIZE)
+    return render_template("capabilities.html", page=page, filters=filters, offset=offset,
+                           size=PAGE_SIZE, categories=capabilities.category_labels(),
+                           evidence_levels=EVIDENCE_LEVELS,
+                           can_decide=current_actor().can("capability.decide"))
+
+
+@bp.post("/capabilities/decide")
+@require("capability.decide")
+def capability_decide() -> Any:
+    """Confirm or reject the checked pairs, or the one of the row's button, all or none."""
+    one = request.form.get("one", "")
+    if one:
+        chosen, decision = [one.rsplit(":", 1)[0]], one.rsplit(":", 1)[-1]
+    else:
+        chosen, decision = request.form.getlist("pair"), request.form.get("decision", "")
+    decisions = []
+    for value in chosen:
+        supplier, _sep, category = value.partition(":")
+        decisions.append((int(supplier) if supplier.isdigit() else supplier, category,
+                          decision))
+    back = request.form.get("back") or ""
+    target = back if _local(back) else url_for("web.capability_queue")
+    if not decisions:
+        flash(_("Cochez au moins une ligne ; rien n'a été enregistré."), "error")
+        return redirect(target)
+    db = get_session()
+    try:
+        outcome = capabilities.decide_capabilities(db, current_actor(), decisions,
+                                                   comment=request.form.get("comment") or None)
+    except InvalidInput as exc:
+        db.rollback()
+        flash(_("Rien n'a été enregistré : %(n)s choix ne sont pas valides (%(fields)s).",
+                n=len(exc.errors), fields=", ".join(sorted(exc.errors))), "error")
+        return redirect(target)
+    db.commit()
+    flash(_("Décisions enregistrées : %(c)s confirmée(s), %(r)s rejetée(s).",
+            c=outcome.confirmed, r=outcome.rejected), "success")
+    return redirect(target)
+
+
+def _capability_filters() -> dict[str, Any]:
+    evidence = request.args.get("evidence") or None
+    category = request.args.get("category") or None
+    return {"evidence": evidence if evidence in EVIDENCE_LEVELS else None,
+            "category": category if category in capabilities.category_labels() else None,
+            "decided": request.args.get("decided") == "1"}
 
 
 # --- proposals and scenarios -------------------------------------------------------------

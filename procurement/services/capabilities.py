@@ -57,6 +57,8 @@ class CapabilityItem:
     activity: str | None
     work_integration: bool
     category_code: str
+    category_label_fr: str
+    category_label_en: str
     evidence: str
     evidence_detail: dict[str, Any]
     reason: str
@@ -115,6 +117,13 @@ def reachable_supplier_ids(session: Session, org: Organization) -> set[int]:
             if levels.get(code, "unknown") in SERVED_LEVELS[area or "region"]}
 
 
+def category_labels() -> dict[str, tuple[str, str]]:
+    """Return the taxonomy's categories: code -> (French label, English label)."""
+    from procurement.services.matching import taxonomy
+
+    return {code: (cat.label_fr, cat.label_en) for code, cat in taxonomy().categories.items()}
+
+
 def _check_filters(evidence: str | None, category: str | None) -> None:
     from procurement.services.matching import taxonomy
 
@@ -142,7 +151,9 @@ def capability_queue(session: Session, actor: Actor, org: Organization, *,
     _check_filters(evidence, category)
     query = (select(SupplierCategory, Supplier, User.name)
              .join(Supplier, Supplier.id == SupplierCategory.supplier_id)
-             .outerjoin(User, User.id == SupplierCategory.decided_by_id)
+             # Who decided, when they belong to this municipality: no other one's people.
+             .outerjoin(User, (User.id == SupplierCategory.decided_by_id)
+                        & (User.organization_id == org.id))
              .where(Supplier.active.is_(True)))
     query = query.where(SupplierCategory.decision.is_not(None) if decided
                         else SupplierCategory.decision.is_(None))
@@ -154,6 +165,7 @@ def capability_queue(session: Session, actor: Actor, org: Organization, *,
     spending = spending_by_category(session, org)
     rows = [(pair, supplier, who) for pair, supplier, who in session.execute(query)
             if supplier.id in reachable]
+    labels = category_labels()
     rows.sort(key=lambda row: (-spending.get(row[0].category_code, 0), -row[0].confidence,
                                row[1].name, row[0].id))
     items = [
@@ -162,7 +174,10 @@ def capability_queue(session: Session, actor: Actor, org: Organization, *,
             municipality=supplier.municipality, org_type=supplier.org_type,
             legal_form=supplier.legal_form, sector=supplier.sector, activity=supplier.activity,
             work_integration=bool(supplier.work_integration),
-            category_code=pair.category_code, evidence=pair.evidence,
+            category_code=pair.category_code,
+            category_label_fr=labels.get(pair.category_code, (pair.category_code,) * 2)[0],
+            category_label_en=labels.get(pair.category_code, (pair.category_code,) * 2)[1],
+            evidence=pair.evidence,
             evidence_detail=dict(pair.evidence_detail or {}), reason=pair.reason or "",
             confidence=float(pair.confidence),
             spending=cents_to_decimal(spending.get(pair.category_code, 0)),
@@ -220,7 +235,7 @@ def _check_decisions(session: Session, decisions: Sequence[Any],
 
 
 def decide_capabilities(session: Session, actor: Actor,
-                        decisions: Iterable[tuple[int, str, str]],
+                        decisions: Iterable[tuple[Any, Any, Any]],
                         comment: str | None = None) -> DecisionOutcome:
     """Confirm or reject (supplier, category) pairs, all or none, each audited.
 
