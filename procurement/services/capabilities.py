@@ -149,11 +149,10 @@ def capability_queue(session: Session, actor: Actor, org: Organization, *,
     actor.require("read")
     _own(actor, org)
     _check_filters(evidence, category)
-    query = (select(SupplierCategory, Supplier, User.name)
+    # Rank on a few columns of every pair, then read the whole rows of one page only.
+    query = (select(SupplierCategory.id, SupplierCategory.supplier_id,
+                    SupplierCategory.category_code, SupplierCategory.confidence, Supplier.name)
              .join(Supplier, Supplier.id == SupplierCategory.supplier_id)
-             # Who decided, when they belong to this municipality: no other one's people.
-             .outerjoin(User, (User.id == SupplierCategory.decided_by_id)
-                        & (User.organization_id == org.id))
              .where(Supplier.active.is_(True)))
     query = query.where(SupplierCategory.decision.is_not(None) if decided
                         else SupplierCategory.decision.is_(None))
@@ -163,29 +162,35 @@ def capability_queue(session: Session, actor: Actor, org: Organization, *,
         query = query.where(SupplierCategory.category_code == category)
     reachable = reachable_supplier_ids(session, org)
     spending = spending_by_category(session, org)
-    rows = [(pair, supplier, who) for pair, supplier, who in session.execute(query)
-            if supplier.id in reachable]
+    ranked = sorted(
+        (row for row in session.execute(query) if row.supplier_id in reachable),
+        key=lambda row: (-spending.get(row.category_code, 0), -row.confidence, row.name, row.id))
+    page_ids = [row.id for row in ranked[offset:offset + limit]]
+    found = {pair.id: (pair, supplier, who) for pair, supplier, who in session.execute(
+        select(SupplierCategory, Supplier, User.name)
+        .join(Supplier, Supplier.id == SupplierCategory.supplier_id)
+        # Who decided, when they belong to this municipality: no other one's people.
+        .outerjoin(User, (User.id == SupplierCategory.decided_by_id)
+                   & (User.organization_id == org.id))
+        .where(SupplierCategory.id.in_(page_ids)))} if page_ids else {}
     labels = category_labels()
-    rows.sort(key=lambda row: (-spending.get(row[0].category_code, 0), -row[0].confidence,
-                               row[1].name, row[0].id))
-    items = [
-        CapabilityItem(
+    items = []
+    for pair_id in page_ids:
+        pair, supplier, who = found[pair_id]
+        label_fr, label_en = labels.get(pair.category_code, (pair.category_code,) * 2)
+        items.append(CapabilityItem(
             supplier_id=supplier.id, supplier_name=supplier.name, neq=supplier.neq,
             municipality=supplier.municipality, org_type=supplier.org_type,
             legal_form=supplier.legal_form, sector=supplier.sector, activity=supplier.activity,
             work_integration=bool(supplier.work_integration),
-            category_code=pair.category_code,
-            category_label_fr=labels.get(pair.category_code, (pair.category_code,) * 2)[0],
-            category_label_en=labels.get(pair.category_code, (pair.category_code,) * 2)[1],
-            evidence=pair.evidence,
+            category_code=pair.category_code, category_label_fr=label_fr,
+            category_label_en=label_en, evidence=pair.evidence,
             evidence_detail=dict(pair.evidence_detail or {}), reason=pair.reason or "",
             confidence=float(pair.confidence),
             spending=cents_to_decimal(spending.get(pair.category_code, 0)),
             currency=org.currency, decision=pair.decision, decided_by=who,
-            decided_at=pair.decided_at)
-        for pair, supplier, who in rows[offset:offset + limit]
-    ]
-    return Page(items, len(rows))
+            decided_at=pair.decided_at))
+    return Page(items, len(ranked))
 
 
 def _check_decisions(session: Session, decisions: Sequence[Any],
