@@ -321,7 +321,7 @@ def candidate_counts(session: Session, org: Organization) -> pd.DataFrame:
     """Count, per category, the active registry suppliers of the municipality's region."""
     rows = session.execute(select(SupplierCategory.category_code, Supplier.region,
                                   Supplier.municipality_code).join(Supplier).where(
-        Supplier.active.is_(True))).all()
+        Supplier.active.is_(True), SupplierCategory.decision.is_distinct_from("rejected"))).all()
     frame = pd.DataFrame(rows, columns=["category_code", "region", "municipality_code"])
     local = frame[frame["region"].fillna("") == (org.region or "")]
     counts = local.groupby("category_code").size().rename("n_local_candidates").reset_index()
