@@ -106,17 +106,25 @@ def _range_error(value: Any, low: float, high: float, *, low_open: bool = False)
     return f"must be a number in {bracket}{low:g}, {high:g}]"
 
 
+#: The allowed interval of each numeric field: (low, high, low_open). Shares and
+#: percentages are fractions (0.02 is 2 %); callers that validate scenarios read this table.
+RANGES: Mapping[str, tuple[float, float, bool]] = MappingProxyType({
+    "budget_increase_pct": (-0.5, 1.0, False),
+    "max_premium_pct": (0.0, 1.0, False),
+    "time_limit_s": (0.0, 3600.0, True),
+    "rotation_max_share": (0.0, 1.0, True),
+    "max_supplier_share": (0.0, 1.0, True),
+})
+
+
 def validate_scenario(s: ScenarioInput) -> dict[str, str]:
     """Return a message per invalid field of a scenario (empty when valid)."""
     errors: dict[str, str] = {}
     checks = {
-        "budget_increase_pct": _range_error(s.budget_increase_pct, -0.5, 1.0),
-        "max_premium_pct": _range_error(s.max_premium_pct, 0.0, 1.0),
-        "time_limit_s": _range_error(s.time_limit_s, 0.0, 3600.0, low_open=True),
-        "rotation_max_share": _range_error(s.rotation_max_share, 0.0, 1.0, low_open=True),
+        name: _range_error(getattr(s, name), low, high, low_open=low_open)
+        for name, (low, high, low_open) in RANGES.items()
+        if getattr(s, name) is not None or name != "max_supplier_share"
     }
-    if s.max_supplier_share is not None:
-        checks["max_supplier_share"] = _range_error(s.max_supplier_share, 0.0, 1.0, low_open=True)
     for name, message in checks.items():
         if message:
             errors[name] = message

@@ -14,6 +14,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "export": frozenset(ROLES),
     "import": frozenset({"purchaser", "admin"}),
     "match.correct": frozenset({"purchaser", "admin"}),
+    "capability.decide": frozenset({"purchaser", "admin"}),
     "scenario.run": frozenset({"purchaser", "admin"}),
     "proposal.submit": frozenset({"purchaser", "admin"}),
     "proposal.decide": frozenset({"finance"}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.api import (
     admin,
     audit,
+    capabilities,
     imports,
     jobs,
     lines,
@@ -20,6 +21,7 @@ BLUEPRINTS = [
     jobs.blp,
     lines.blp,
     matches.blp,
+    capabilities.blp,
     registry.suppliers,
     registry.categories,
     scenarios.blp,

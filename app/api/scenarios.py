@@ -33,8 +33,9 @@ class ScenarioList(MethodView):
         """Run a scenario; a draft proposal is stored when the solution is sound.
 
         The body is the scenario JSON `procure optimize --scenario` reads (weights,
-        budget_increase_pct, max_premium_pct, targets, …); an empty object runs the
-        defaults. The answer has the shape of `procure optimize --json`.
+        budget_increase_pct, max_premium_pct, targets, …), checked by the same validator
+        with the same field errors (422); an empty object runs the defaults. Shares are
+        fractions: write 0.02 for 2 %. The answer has the shape of `procure optimize --json`.
         """
         outcome = optimize.run_scenario(base.session(), base.actor(), base.organization(),
                                         params)

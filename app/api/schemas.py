@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from flask_smorest.fields import Upload
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, missing, validate
 
 from importers.headers import SPEND_FIELDS, SPEND_REQUIRED
 from optimizer.impact import DIMENSIONS
+from procurement.services import scenario as scenario_rules
 from procurement.services.exports import FORMATS as EXPORT_FORMATS
 
 MAX_MONEY = Decimal("999999999999.99")
@@ -193,7 +194,11 @@ class CategorySchema(Schema):
 class SupplierCategorySchema(Schema):
     category_code = fields.Str()
     confidence = fields.Float()
-    confirmed = fields.Bool()
+    confirmed = fields.Function(lambda pair: pair.decision == "confirmed",
+                                metadata={"type": "boolean"})
+    evidence = fields.Str(metadata={"description": "confirmed | activity | sector | name"})
+    decision = fields.Str(allow_none=True, metadata={
+        "description": "a person's decision: confirmed, or null when nobody decided"})
 
 
 class SupplierSchema(Schema):
@@ -225,7 +230,15 @@ class SupplierSchema(Schema):
 class SupplierDetailSchema(SupplierSchema):
     activity = fields.Str(allow_none=True)
     address = fields.Str(allow_none=True)
-    categories = fields.List(fields.Nested(SupplierCategorySchema))
+    categories = fields.Function(
+        lambda supplier: SupplierCategorySchema(many=True).dump(
+            [pair for pair in supplier.categories if pair.decision != "rejected"]),
+        metadata={"type": "array", "items": {"type": "object", "properties": {
+            "category_code": {"type": "string"}, "confidence": {"type": "number"},
+            "confirmed": {"type": "boolean"},
+            "evidence": {"type": "string", "description": "confirmed | activity | sector | name"},
+            "decision": {"type": "string", "nullable": True}}},
+            "description": "the categories the supplier serves (rejected pairs left out)"})
     updated_at = UtcDateTime()
 
 
@@ -366,50 +379,109 @@ class ScenarioSchema(Schema):
     created_at = UtcDateTime()
 
 
-def share(**kwargs: Any) -> fields.Float:
-    """Return a field holding a fraction between 0 and 1."""
-    return fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1), **kwargs)
+def _number(name: str, description: str) -> fields.Float:
+    """Document a numeric scenario field with the interval the domain validator enforces."""
+    low, high, low_open = scenario_rules.NUMBER_RANGES[name]
+    return fields.Float(allow_none=True, validate=validate.Range(
+        min=low, max=high, min_inclusive=not low_open), metadata={"description": description})
 
 
-class TargetSchema(StrictSchema):
-    value = share(required=True, metadata={"description": "the share to reach, e.g. 0.3"})
-    hard = fields.Bool(load_default=False, metadata={
-        "description": "true: infeasible when out of reach; false: report the shortfall"})
+def _choice(name: str, description: str) -> fields.Str:
+    return fields.Str(allow_none=True, validate=validate.OneOf(scenario_rules.CHOICES[name]),
+                      metadata={"description": description})
 
 
-WeightsSchema = StrictSchema.from_dict(
-    {name: fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1000))
-     for name in DIMENSIONS},
-    name="WeightsSchema")
+TARGET_DOC = {
+    "oneOf": [
+        {"type": "number", "minimum": 0, "maximum": 1},
+        {"type": "object", "required": ["value"], "additionalProperties": False,
+         "properties": {"value": {"type": "number", "minimum": 0, "maximum": 1,
+                                  "description": "the share to reach, e.g. 0.3"},
+                        "hard": {"type": "boolean", "default": False, "description":
+                                 "true: infeasible when out of reach; false: report the "
+                                 "shortfall"}}},
+    ],
+}
+TARGETS_BY_CATEGORY_DOC = {
+    "type": "object", "additionalProperties": TARGET_DOC,
+    "description": "a target per taxonomy category code, e.g. {\"entretien_menager\": 0.5}"}
 
 
-class ScenarioParamsSchema(StrictSchema):
-    """A scenario as JSON: any subset of the fields `procure optimize --scenario` reads."""
+def _target(description: str) -> fields.Raw:
+    return fields.Raw(allow_none=True, metadata={
+        **TARGET_DOC, "nullable": True,
+        "description": f"{description}: a fraction (soft target) or {{value, hard}}"})
 
-    name = fields.Str(validate=validate.Length(max=200))
-    regulatory_profile = fields.Str(validate=validate.Length(max=40), metadata={
+
+class ScenarioTargetsSchema(Schema):
+    """Targets grouped under `targets` (the form of the README's example)."""
+
+    social_economy_share = _target("share of the spending to social economy enterprises")
+    local_share = _target("share of the spending to local suppliers")
+    social_economy_share_by_category = fields.Raw(allow_none=True, metadata={
+        **TARGETS_BY_CATEGORY_DOC, "nullable": True})
+    by_category = fields.Raw(allow_none=True, metadata={
+        **TARGETS_BY_CATEGORY_DOC, "nullable": True,
+        "description": "alias of social_economy_share_by_category"})
+
+    class Meta:
+        unknown = RAISE
+
+
+class ScenarioParamsSchema(Schema):
+    """A scenario as JSON: any subset of the fields `procure optimize --scenario` reads.
+
+    Shares and percentages are fractions (0.02 is 2 %); null means the default. The
+    fields below document the scenario; the body is handed as it came to the domain's one
+    validator (procurement.services.scenario), which answers the same field errors as the
+    command line and the form.
+    """
+
+    name = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    regulatory_profile = fields.Str(allow_none=True, validate=validate.Length(max=40), metadata={
         "description": "code of a regulatory profile, e.g. QC-2024"})
-    period_start = fields.Str(validate=validate.Length(max=10), metadata={"format": "date"})
-    period_end = fields.Str(validate=validate.Length(max=10), metadata={"format": "date"})
-    assumed_premium_pct = share()
-    default_capacity = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1e12))
-    budget_increase_pct = fields.Float(allow_nan=False, validate=validate.Range(min=-0.5, max=1))
-    max_premium_pct = share()
-    weights = fields.Nested(WeightsSchema)
-    social_economy_share = fields.Nested(TargetSchema, allow_none=True)
-    social_economy_share_by_category = fields.Dict(
-        keys=fields.Str(validate=validate.Length(min=1, max=60)),
-        values=fields.Nested(TargetSchema))
-    local_share = fields.Nested(TargetSchema, allow_none=True)
-    max_supplier_share = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(
-        min=0, max=1, min_inclusive=False))
-    mode = fields.Str(validate=validate.OneOf(["divisible", "indivisible"]))
-    solver = fields.Str(validate=validate.OneOf(["cbc", "highs"]))
-    time_limit_s = fields.Float(allow_nan=False, validate=validate.Range(
-        min=0, max=600, min_inclusive=False))
-    rotation_max_share = fields.Float(allow_nan=False, validate=validate.Range(
-        min=0, max=1, min_inclusive=False))
-    explain = fields.Bool()
+    period_start = fields.Str(allow_none=True, validate=validate.Length(equal=10),
+                              metadata={"format": "date"})
+    period_end = fields.Str(allow_none=True, validate=validate.Length(equal=10),
+                            metadata={"format": "date"})
+    assumed_premium_pct = _number("assumed_premium_pct", "expected extra cost of a social "
+                                  "economy supplier, e.g. 0.03")
+    default_capacity = _number("default_capacity", "annual capacity assumed when the registry "
+                               "states none, in dollars")
+    min_capability_evidence = _choice(
+        "min_capability_evidence", "the weakest capability evidence that may be awarded "
+        "(default activity); weaker pairs are prospects to verify")
+    budget_increase_pct = _number("budget_increase_pct", "allowed cost above the status quo, "
+                                  "e.g. 0.02 for 2 %")
+    max_premium_pct = _number("max_premium_pct", "largest premium of a candidate over a lot's "
+                              "status quo, e.g. 0.10")
+    weights = fields.Dict(
+        keys=fields.Str(validate=validate.OneOf(DIMENSIONS)),
+        values=fields.Float(validate=validate.Range(min=0, max=scenario_rules.MAX_WEIGHT)),
+        allow_none=True, metadata={"description": "impact weight per dimension"})
+    social_economy_share = _target("share of the spending to social economy enterprises")
+    social_economy_share_by_category = fields.Raw(allow_none=True, metadata={
+        **TARGETS_BY_CATEGORY_DOC, "nullable": True})
+    local_share = _target("share of the spending to local suppliers")
+    targets = fields.Nested(ScenarioTargetsSchema, allow_none=True, metadata={
+        "description": "the targets grouped, e.g. {\"social_economy_share\": "
+                       "{\"value\": 0.3, \"hard\": true}}"})
+    max_supplier_share = _number("max_supplier_share", "largest share of all the spending "
+                                 "one supplier may receive")
+    mode = _choice("mode", "divisible (a lot may be split) or indivisible (one supplier per lot)")
+    solver = _choice("solver", "cbc (default) or highs")
+    time_limit_s = _number("time_limit_s", "wall-clock limit of each solver run, in seconds")
+    rotation_max_share = _number("rotation_max_share", "invitation band with rotation: the "
+                                 "largest share of a group one supplier may receive")
+    explain = fields.Bool(allow_none=True, metadata={
+        "description": "compute binding-constraint explanations"})
+
+    class Meta:
+        unknown = RAISE
+
+    def load(self, data: Any, **kwargs: Any) -> Any:
+        """Return the body untouched: the domain's validator is the one judge of a scenario."""
+        return {} if data is None or data is missing else data
 
 
 # --- proposals ----------------------------------------------------------------------------
@@ -639,3 +711,68 @@ class UndoneMergeSchema(Schema):
     split_supplier_id = fields.Int(allow_none=True, metadata={
         "description": "the supplier the merged record became (name merges only)"})
     undone_at = fields.Str()
+
+
+# --- capabilities -------------------------------------------------------------------------
+
+class CapabilityFilterSchema(Schema):
+    evidence = fields.Str(validate=validate.OneOf(scenario_rules.EVIDENCE_LEVELS), metadata={
+        "description": "only pairs with this kind of evidence"})
+    category = fields.Str(validate=validate.Length(min=1, max=60), metadata={
+        "description": "only pairs of this category code"})
+    decided = fields.Bool(load_default=False, metadata={
+        "description": "false (default): pairs waiting for a person; true: decided pairs"})
+
+
+class CapabilitySchema(Schema):
+    """A (supplier, category) pair of the review queue."""
+
+    supplier_id = fields.Int()
+    supplier_name = fields.Str()
+    neq = fields.Str(allow_none=True)
+    municipality = fields.Str(allow_none=True)
+    org_type = fields.Str(allow_none=True)
+    legal_form = fields.Str(allow_none=True)
+    sector = fields.Str(allow_none=True)
+    activity = fields.Str(allow_none=True)
+    work_integration = fields.Bool()
+    category_code = fields.Str()
+    category_label_fr = fields.Str()
+    category_label_en = fields.Str()
+    evidence = fields.Str(metadata={"description": "confirmed | activity | sector | name"})
+    evidence_detail = fields.Dict(keys=fields.Str())
+    reason = fields.Str()
+    confidence = fields.Float()
+    spending = Money(metadata={"description": "the municipality's spending in the category: "
+                                              "what confirming the pair opens"})
+    currency = fields.Str()
+    decision = fields.Str(allow_none=True, metadata={"description": "confirmed | rejected | null"})
+    decided_by = fields.Str(allow_none=True)
+    decided_at = UtcDateTime(allow_none=True)
+
+
+class CapabilityDecisionSchema(StrictSchema):
+    supplier_id = record_id(required=True)
+    category_code = fields.Str(required=True, validate=validate.Length(min=1, max=60))
+    decision = fields.Str(required=True, validate=validate.OneOf(["confirmed", "rejected"]))
+
+
+class CapabilityDecisionsSchema(StrictSchema):
+    decisions = fields.List(fields.Nested(CapabilityDecisionSchema), required=True,
+                            validate=validate.Length(min=1, max=500), metadata={
+                                "description": "decided all together or not at all"})
+    comment = fields.Str(allow_none=True, validate=validate.Length(max=2000))
+
+
+class DecidedPairSchema(Schema):
+    supplier_id = fields.Int()
+    category_code = fields.Str()
+    decision = fields.Str()
+    evidence = fields.Str()
+
+
+class CapabilityDecisionResultSchema(Schema):
+    confirmed = fields.Int()
+    rejected = fields.Int()
+    unchanged = fields.Int()
+    pairs = fields.List(fields.Nested(DecidedPairSchema))

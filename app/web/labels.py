@@ -67,6 +67,16 @@ LABELS: dict[str, dict[str, Any]] = {
         "currency": _l("Devise"),
         "contract_ref": _l("Numéro de contrat"),
     },
+    "evidence": {
+        "confirmed": _l("confirmée par une personne"),
+        "activity": _l("activité au registre"),
+        "sector": _l("secteur d'un pôle"),
+        "name": _l("nom seulement"),
+    },
+    "decision": {
+        "confirmed": _l("confirmée"),
+        "rejected": _l("rejetée"),
+    },
     "job_status": {
         "queued": _l("En file d'attente"),
         "running": _l("En cours"),

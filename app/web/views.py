@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,11 @@ import importers
 from app.auth import LoginUser, current_actor, require
 from app.database import get_session
 from app.web import bp
-from app.web.labels import LABELS
+from app.web.field_messages import field_message
 from procurement.errors import InvalidInput, NotFound, PermissionDenied
 from procurement.permissions import PERMISSIONS, ROLES
 from procurement.services import (
+    capabilities,
     exports,
     imports,
     jobs,
@@ -37,6 +39,7 @@ from procurement.services import (
     pages,
     review,
 )
+from procurement.services.scenario import EVIDENCE_LEVELS, FieldError, ScenarioInvalid
 from procurement.users import authenticate
 
 PAGE_SIZE = 50
@@ -363,6 +366,66 @@ def opportunities() -> Any:
     return render_template("opportunities.html", summary=summary)
 
 
+# --- capabilities ------------------------------------------------------------------------
+
+@bp.get("/capabilities")
+@require("read")
+def capability_queue() -> Any:
+    """List the (supplier, category) pairs waiting for a person, most spending first."""
+    filters = _capability_filters()
+    offset = _offset()
+    db = get_session()
+    page = capabilities.capability_queue(db, current_actor(),
+                                         overview.actor_organization(db, current_actor()),
+                                         **filters, offset=offset, limit=PAGE_SIZE)
+    return render_template("capabilities.html", page=page, filters=filters, offset=offset,
+                           size=PAGE_SIZE, categories=capabilities.category_labels(),
+                           evidence_levels=EVIDENCE_LEVELS,
+                           can_decide=current_actor().can("capability.decide"))
+
+
+@bp.post("/capabilities/decide")
+@require("capability.decide")
+def capability_decide() -> Any:
+    """Confirm or reject the checked pairs, or the one of the row's button, all or none."""
+    one = request.form.get("one", "")
+    if one:
+        chosen, decision = [one.rsplit(":", 1)[0]], one.rsplit(":", 1)[-1]
+    else:
+        chosen, decision = request.form.getlist("pair"), request.form.get("decision", "")
+    decisions = []
+    for value in chosen:
+        supplier, _sep, category = value.partition(":")
+        decisions.append((int(supplier) if supplier.isdigit() else supplier, category,
+                          decision))
+    back = request.form.get("back") or ""
+    target = back if _local(back) else url_for("web.capability_queue")
+    if not decisions:
+        flash(_("Cochez au moins une ligne ; rien n'a été enregistré."), "error")
+        return redirect(target)
+    db = get_session()
+    try:
+        outcome = capabilities.decide_capabilities(db, current_actor(), decisions,
+                                                   comment=request.form.get("comment") or None)
+    except InvalidInput as exc:
+        db.rollback()
+        flash(_("Rien n'a été enregistré : %(n)s choix ne sont pas valides (%(fields)s).",
+                n=len(exc.errors), fields=", ".join(sorted(exc.errors))), "error")
+        return redirect(target)
+    db.commit()
+    flash(_("Décisions enregistrées : %(c)s confirmée(s), %(r)s rejetée(s).",
+            c=outcome.confirmed, r=outcome.rejected), "success")
+    return redirect(target)
+
+
+def _capability_filters() -> dict[str, Any]:
+    evidence = request.args.get("evidence") or None
+    category = request.args.get("category") or None
+    return {"evidence": evidence if evidence in EVIDENCE_LEVELS else None,
+            "category": category if category in capabilities.category_labels() else None,
+            "decided": request.args.get("decided") == "1"}
+
+
 # --- proposals and scenarios -------------------------------------------------------------
 
 @bp.get("/proposals/<int:proposal_id>")
@@ -445,13 +508,16 @@ def proposal_export(proposal_id: int, fmt: str) -> Any:
 
 SCENARIO_PERCENT_FIELDS = ("budget_increase_pct", "max_premium_pct", "max_supplier_share")
 SCENARIO_TARGETS = ("social_economy_share", "local_share")
+# Fields the form sends as they are typed; the scenario validator judges them.
+SCENARIO_TEXT_FIELDS = ("mode", "solver", "min_capability_evidence", "period_start",
+                        "period_end", "regulatory_profile")
 
 
 @bp.get("/scenarios/new")
 @require("scenario.run")
 def scenario_new() -> Any:
     """Show the scenario form."""
-    return render_template("scenario.html", form={}, errors={}, outcome=None)
+    return _render_scenario({}, {})
 
 
 @bp.post("/scenarios/run")
@@ -459,28 +525,35 @@ def scenario_new() -> Any:
 def scenario_run() -> Any:
     """Run a scenario from the form; show field errors or why no proposal was possible."""
     form = request.form.to_dict()
-    errors: dict[str, str] = {}
-    params = _scenario_params(form, errors)
+    params = _scenario_params(form)
     db = get_session()
-    if errors:
-        return render_template("scenario.html", form=form, errors=errors, outcome=None), 422
     try:
         outcome = optimize.run_scenario(db, current_actor(),
                                         overview.actor_organization(db, current_actor()), params)
+    except ScenarioInvalid as exc:
+        db.rollback()
+        return _render_scenario(form, _scenario_field_errors(exc.field_errors, form),
+                                message=_("Le scénario n'est pas valide; rien n'a été "
+                                          "calculé.")), 422
     except InvalidInput as exc:
         db.rollback()
-        return render_template("scenario.html", form=form,
-                               errors=_scenario_field_errors(exc.errors),
-                               message=_("Le scénario n'est pas valide; rien n'a été calculé."),
-                               outcome=None), 422
+        return _render_scenario(form, {key: str(value) for key, value in exc.errors.items()},
+                                message=exc.message), 422
     db.commit()
     if outcome.proposal_id is None:
-        return render_template("scenario.html", form=form, errors={}, outcome=outcome)
+        return _render_scenario(form, {}, outcome=outcome)
     return redirect(url_for("web.proposal_detail", proposal_id=outcome.proposal_id))
 
 
-def _scenario_field_errors(errors: dict[str, Any]) -> dict[str, str]:
-    """Say the optimizer's range errors in the form's own terms: percentages, in French."""
+def _render_scenario(form: dict[str, str], errors: dict[str, str], **context: Any) -> str:
+    context.setdefault("outcome", None)
+    return render_template("scenario.html", form=form, errors=errors,
+                           evidence_levels=EVIDENCE_LEVELS, **context)
+
+
+def _scenario_field_errors(errors: dict[str, FieldError],
+                           form: dict[str, str]) -> dict[str, str]:
+    """Say the validator's field errors with the catalogue; percentages in the form's terms."""
     ranges = {
         "budget_increase_pct": _("Entrez un pourcentage entre -50 et 100."),
         "max_premium_pct": _("Entrez un pourcentage entre 0 et 100."),
@@ -488,31 +561,59 @@ def _scenario_field_errors(errors: dict[str, Any]) -> dict[str, str]:
         "social_economy_share": _("Entrez une cible entre 0 et 100 %."),
         "local_share": _("Entrez une cible entre 0 et 100 %."),
     }
-    return {field: str(ranges.get(field, message)) for field, message in errors.items()}
+    said: dict[str, str] = {}
+    for name, error in errors.items():
+        typed = (form.get(name) or "").strip()
+        if name in ranges and typed and error.code == "not_a_number":
+            said[name] = _("« %(v)s » n'est pas un pourcentage.", v=typed)
+        elif name in ranges and typed:
+            said[name] = str(ranges[name])
+        else:
+            said[name] = field_message(error)
+    return said
 
 
-def _scenario_params(form: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
-    """Build the scenario dict `optimize.parse_scenario` expects: fractions and targets."""
-    params: dict[str, Any] = {"name": form.get("name") or _("Scénario")}
-    for name in (*SCENARIO_PERCENT_FIELDS, *SCENARIO_TARGETS):
-        raw = (form.get(name) or "").strip().replace(",", ".").rstrip("%").strip()
+def _scenario_params(form: dict[str, str]) -> Any:
+    """Build the scenario JSON from the form: percentages become fractions.
+
+    The optional `scenario_json` field holds other settings as the scenario JSON of the
+    command line; the form's own fields win over it. What cannot be read as a number is
+    passed as typed, so that the validator names the field.
+    """
+    params: Any = {}
+    advanced = (form.get("scenario_json") or "").strip()
+    if advanced:
+        try:
+            params = json.loads(advanced)
+        except json.JSONDecodeError:
+            params = advanced  # not an object: the validator says so under "scenario"
+        if not isinstance(params, dict):
+            return params
+    name = (form.get("name") or "").strip()
+    if name or "name" not in params:
+        params["name"] = name or _("Scénario")
+    for key in (*SCENARIO_PERCENT_FIELDS, *SCENARIO_TARGETS):
+        raw = (form.get(key) or "").strip().replace(",", ".").rstrip("%").strip()
         if not raw:
             continue
+        value: Any
         try:
             value = float(raw) / 100
         except ValueError:
-            errors[name] = _("« %(v)s » n'est pas un pourcentage.", v=raw)
-            continue
-        if name in SCENARIO_TARGETS:
-            params[name] = {"value": value, "hard": form.get(f"{name}_hard") == "1"}
+            value = raw
+        if key in SCENARIO_TARGETS and not isinstance(value, str):
+            params[key] = {"value": value, "hard": form.get(f"{key}_hard") == "1"}
         else:
-            params[name] = value
-    for name, choices in (("mode", tuple(LABELS["mode"])), ("solver", ("cbc", "highs"))):
-        choice = form.get(name)
-        if choice:
-            if choice not in choices:
-                errors[name] = _("Choix inconnu.")
-            params[name] = choice
+            params[key] = value
+    raw_limit = (form.get("time_limit_s") or "").strip().replace(",", ".")
+    if raw_limit:
+        try:
+            params["time_limit_s"] = float(raw_limit)
+        except ValueError:
+            params["time_limit_s"] = raw_limit
+    for key in SCENARIO_TEXT_FIELDS:
+        if form.get(key):
+            params[key] = form[key]
     return params
 
 

@@ -84,26 +84,29 @@ def registry_frame(session: Session) -> pd.DataFrame:
 
 
 def refresh_supplier_categories(session: Session) -> int:
-    """Infer categories for every supplier, keeping the ones a person confirmed."""
+    """Infer capabilities for every supplier; a person's decisions always win.
+
+    Every decided pair is kept as it is; a rejected pair is never inferred again; the other
+    categories of a supplier with decided pairs are still inferred. Returns the number of
+    inferred pairs stored.
+    """
     frame = registry_frame(session)
     if frame.empty:
         return 0
     inferred = matching.infer_supplier_categories(frame, taxonomy())
     inferred = inferred[inferred["confidence"] >= SUPPLIER_CATEGORY_MIN_CONFIDENCE]
-    confirmed = {
+    decided = {
         (sid, code) for sid, code in session.execute(select(
             SupplierCategory.supplier_id, SupplierCategory.category_code
         ).where(SupplierCategory.decision.is_not(None)))
     }
-    confirmed_suppliers = {sid for sid, _ in confirmed}
     session.execute(delete(SupplierCategory).where(SupplierCategory.decision.is_(None)))
     rows = [
         {"supplier_id": int(r["key"]), "category_code": str(r["category_code"]),
          "confidence": float(r["confidence"]), "reason": str(r["reason"]),
          "evidence": str(r["evidence"]), "evidence_detail": dict(r["evidence_detail"])}
         for r in inferred.to_dict("records")
-        if int(r["key"]) not in confirmed_suppliers
-        and (int(r["key"]), str(r["category_code"])) not in confirmed
+        if (int(r["key"]), str(r["category_code"])) not in decided
     ]
     if rows:
         session.execute(insert(SupplierCategory), rows)
@@ -316,7 +319,7 @@ def candidate_counts(session: Session, org: Organization) -> pd.DataFrame:
     """Count, per category, the active registry suppliers of the municipality's region."""
     rows = session.execute(select(SupplierCategory.category_code, Supplier.region,
                                   Supplier.municipality_code).join(Supplier).where(
-        Supplier.active.is_(True))).all()
+        Supplier.active.is_(True), SupplierCategory.decision.is_distinct_from("rejected"))).all()
     frame = pd.DataFrame(rows, columns=["category_code", "region", "municipality_code"])
     local = frame[frame["region"].fillna("") == (org.region or "")]
     counts = local.groupby("category_code").size().rename("n_local_candidates").reset_index()

@@ -7,8 +7,7 @@ feasible and passed the re-check of every constraint.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -37,16 +36,14 @@ from procurement.services.common import cents_to_decimal, decimal_to_cents
 from procurement.services.matching import SUPPLIER_CATEGORY_MIN_CONFIDENCE
 from procurement.services.matching import taxonomy as matching_taxonomy
 
-# Scenario fields the engine resolves itself before the optimizer sees the rest.
-ENGINE_FIELDS = {
-    "name": "a short name for the scenario",
-    "regulatory_profile": "the code of a regulatory profile, e.g. QC-2024",
-    "period_start": "the first day of the fiscal period, YYYY-MM-DD",
-    "period_end": "the last day of the fiscal period, YYYY-MM-DD",
-    "assumed_premium_pct": "expected extra cost of a social economy supplier, e.g. 0.03",
-    "default_capacity": "annual capacity assumed when the registry states none, in dollars",
-}
-DEFAULTS = {"assumed_premium_pct": 0.03, "default_capacity": 150_000}
+# The scenario validator lives in procurement.services.scenario; kept importable from here.
+from procurement.services.scenario import (  # noqa: F401
+    DEFAULTS,
+    ENGINE_FIELDS,
+    ScenarioSettings,
+    parse_scenario,
+)
+
 # Which places a supplier serves, by its service area (default: its region).
 SERVED_LEVELS = {
     "municipality": {"same_municipality"},
@@ -54,64 +51,6 @@ SERVED_LEVELS = {
     "region": {"same_municipality", "same_mrc", "same_region"},
     "province": {"same_municipality", "same_mrc", "same_region", "same_province"},
 }
-
-
-@dataclass
-class ScenarioSettings:
-    """A validated scenario: the optimizer's part and the engine's part."""
-
-    optimizer: optimizer.ScenarioInput
-    name: str
-    profile_code: str | None
-    period_start: dt.date | None
-    period_end: dt.date | None
-    assumed_premium_pct: float
-    default_capacity_cents: int
-    raw: dict[str, Any] = field(default_factory=dict)
-
-
-def parse_scenario(params: dict[str, Any] | None) -> ScenarioSettings:
-    """Validate a scenario given as JSON; raise InvalidInput with a message per field."""
-    if params is not None and not isinstance(params, dict):
-        raise InvalidInput("A scenario must be a JSON object.",
-                           errors={"scenario": "expected an object of fields"})
-    params = dict(params or {})
-    errors: dict[str, str] = {}
-    engine = {key: params.pop(key) for key in list(params) if key in ENGINE_FIELDS}
-    dates: dict[str, dt.date | None] = {}
-    for key in ("period_start", "period_end"):
-        value = engine.get(key)
-        try:
-            dates[key] = None if value in (None, "") else dt.date.fromisoformat(str(value))
-        except ValueError:
-            errors[key] = f"{value!r} is not a date; expected {ENGINE_FIELDS[key]}"
-    start, end = dates.get("period_start"), dates.get("period_end")
-    if start and end and start > end:
-        errors["period_end"] = "must not be before period_start"
-    premium = engine.get("assumed_premium_pct", DEFAULTS["assumed_premium_pct"])
-    if isinstance(premium, bool) or not isinstance(premium, int | float) or not 0 <= premium <= 1:
-        errors["assumed_premium_pct"] = "must be a number between 0 and 1, e.g. 0.03"
-    capacity = engine.get("default_capacity", DEFAULTS["default_capacity"])
-    if isinstance(capacity, bool) or not isinstance(capacity, int | float) or capacity < 0:
-        errors["default_capacity"] = "must be a positive amount in dollars, e.g. 150000"
-    name = engine.get("name") or "Scénario"
-    if not isinstance(name, str) or len(name) > 200:
-        errors["name"] = "must be text of at most 200 characters"
-    profile = engine.get("regulatory_profile")
-    if profile is not None and not isinstance(profile, str):
-        errors["regulatory_profile"] = ENGINE_FIELDS["regulatory_profile"]
-    try:
-        solver_scenario = optimizer.scenario_from_dict(params)
-    except optimizer.ScenarioError as exc:
-        errors.update({str(k): str(v) for k, v in exc.errors.items()})
-    if errors:
-        raise InvalidInput("The scenario is not valid; nothing was run.", errors=errors)
-    return ScenarioSettings(
-        optimizer=solver_scenario, name=str(name), profile_code=profile,
-        period_start=start, period_end=end, assumed_premium_pct=float(premium),
-        default_capacity_cents=round(float(capacity) * 100),
-        raw={**engine, **params},
-    )
 
 
 def bands_from_profile(profile: RegulatoryProfile) -> optimizer.RegulatoryBands:

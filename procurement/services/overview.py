@@ -193,7 +193,8 @@ def suppliers_page(session: Session, actor: Actor, *, name: str | None = None,
                                                         escape="\\"))
     if category:
         query = query.where(Supplier.id.in_(select(SupplierCategory.supplier_id).where(
-            SupplierCategory.category_code == category)))
+            SupplierCategory.category_code == category,
+            SupplierCategory.decision.is_distinct_from("rejected"))))
     if active is not None:
         query = query.where(Supplier.active.is_(active))
     return page_of(session, query.order_by(Supplier.name, Supplier.id), limit, offset)

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from procurement.audit import record_event
 from procurement.errors import Conflict, InvalidInput, NotFound
-from procurement.models import Category, Supplier, SupplierCategory, SupplierMerge, utcnow
+from procurement.models import Category, Supplier, SupplierMerge, utcnow
 from procurement.permissions import Actor
+from procurement.services.capabilities import decide_capabilities
 
 SERVICE_AREAS = ("municipality", "mrc", "region", "province")
 SCORE_KEYS = ("work_integration", "locality", "governance", "environment", "premium_pct")
@@ -202,8 +203,9 @@ def set_supplier_categories(session: Session, actor: Actor, supplier_id: int,
                             category_codes: list[str]) -> Supplier:
     """Replace a supplier's categories by the ones a person confirmed.
 
-    Confirmed categories survive every later inference (registry imports re-infer only
-    the unconfirmed ones); an empty list says the supplier serves none of them.
+    The listed categories are confirmed and every other pair the supplier has is rejected,
+    through the capability decision of the review queue (one rule): decisions survive
+    every later inference, and an empty list says the supplier serves none of them.
     """
     actor.require("registry.edit")
     supplier = session.get(Supplier, supplier_id)
@@ -215,24 +217,12 @@ def set_supplier_categories(session: Session, actor: Actor, supplier_id: int,
     if unknown:
         raise InvalidInput("The categories were not changed.", errors={
             "categories": f"unknown category code(s): {', '.join(unknown)}"})
-    before = sorted((c.category_code, c.decision) for c in supplier.categories)
-    supplier.categories.clear()
-    session.flush()
-    for code in codes:
-        supplier.categories.append(SupplierCategory(
-            category_code=code, confidence=1.0, evidence="confirmed", decision="confirmed",
-            decided_by_id=actor.user_id, decided_at=utcnow(),
-            reason=f"confirmée par {actor.name} / confirmed by {actor.name}"))
-    if not codes:
-        # Keep an explicit, confirmed "none" so inference does not bring categories back.
-        supplier.categories.append(SupplierCategory(
-            category_code="autre", confidence=0.0, evidence="confirmed", decision="confirmed",
-            decided_by_id=actor.user_id, decided_at=utcnow(),
-            reason=f"aucune catégorie, confirmé par {actor.name} / none, confirmed"))
+    decisions = [(supplier.id, code, "confirmed") for code in codes]
+    decisions += [(supplier.id, pair.category_code, "rejected") for pair in supplier.categories
+                  if pair.category_code not in codes and pair.decision != "rejected"]
+    if decisions:
+        decide_capabilities(session, actor, decisions)
     supplier.updated_at = utcnow()
     session.flush()
-    record_event(session, actor=actor.name, action="supplier.categories_confirmed",
-                 object_type="supplier", object_id=supplier.id,
-                 organization_id=actor.organization_id,
-                 before={"categories": [c for c, _ in before]}, after={"categories": codes})
+    session.refresh(supplier)
     return supplier

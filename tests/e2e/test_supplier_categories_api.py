@@ -13,22 +13,28 @@ from procurement.models import SupplierCategory
 
 def test_confirmed_categories_replace_inferred_ones(app: Flask, client: FlaskClient,
                                                     world: Any) -> None:
-    supplier_id = world.supplier_ids[0]
+    from procurement.services.matching import refresh_supplier_categories
+
+    supplier_id = world.supplier_ids[0]  # "Coop de nettoyage Mauricie": cleaning, by its name
+    with app.extensions["db_factory"]() as session:
+        refresh_supplier_categories(session)
+        session.commit()
     answer = client.put(f"/api/suppliers/{supplier_id}/categories",
                         json={"categories": ["traiteur_alimentation"]},
                         headers=world.a.headers("admin"))
     assert answer.status_code == 200, answer.get_json()
-    assert {c["category_code"] for c in answer.get_json()["categories"]} == {
-        "traiteur_alimentation"}
+    served = answer.get_json()["categories"]
+    assert [(c["category_code"], c["confirmed"], c["evidence"]) for c in served] == [
+        ("traiteur_alimentation", True, "confirmed")]
     with app.extensions["db_factory"]() as session:
-        from procurement.services.matching import refresh_supplier_categories
-
         refresh_supplier_categories(session)  # a later registry import re-infers
         session.commit()
         rows = session.scalars(select(SupplierCategory).where(
             SupplierCategory.supplier_id == supplier_id)).all()
-        decided = [(r.category_code, r.decision) for r in rows]
-        assert decided == [("traiteur_alimentation", "confirmed")]
+        decided = sorted((r.category_code, r.decision) for r in rows)
+        # The inferred cleaning pair was replaced: rejected, and never inferred again.
+        assert decided == [("entretien_menager", "rejected"),
+                           ("traiteur_alimentation", "confirmed")]
 
 
 def test_an_unknown_category_is_refused_by_field(client: FlaskClient, world: Any) -> None:
