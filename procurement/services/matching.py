@@ -6,6 +6,7 @@ reads from and writes to the database, always for one municipality.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -34,7 +35,8 @@ from procurement.services.common import get_owned
 
 CONFIDENCE_BANDS = (("high", matching.HIGH_CONFIDENCE), ("medium", matching.MEDIUM_CONFIDENCE),
                     ("low", 0.0))
-SUPPLIER_CATEGORY_MIN_CONFIDENCE = 0.5
+# The one threshold below which an inferred capability is neither stored nor proposed.
+SUPPLIER_CATEGORY_MIN_CONFIDENCE = matching.DEFAULT_MIN_CONFIDENCE
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +88,8 @@ def refresh_supplier_categories(session: Session) -> int:
     session.execute(delete(SupplierCategory).where(SupplierCategory.decision.is_(None)))
     rows = [
         {"supplier_id": int(r["key"]), "category_code": str(r["category_code"]),
-         "confidence": float(r["confidence"]), "reason": str(r["reason"])}
+         "confidence": float(r["confidence"]), "reason": str(r["reason"]),
+         **_evidence_columns(r)}
         for r in inferred.to_dict("records")
         if int(r["key"]) not in confirmed_suppliers
         and (int(r["key"]), str(r["category_code"])) not in confirmed
@@ -95,6 +98,34 @@ def refresh_supplier_categories(session: Session) -> int:
         session.execute(insert(SupplierCategory), rows)
     session.flush()
     return len(rows)
+
+
+def _evidence_columns(row: dict[str, Any]) -> dict[str, Any]:
+    """Return the evidence kind and detail of an inferred pair.
+
+    The inference says it in `evidence`/`evidence_detail` when it has those columns; else
+    the kind is read from its reason, whose English part names the fields that matched
+    ("'traiteur' in activity; sector 'x'"): the strongest one wins.
+    """
+    evidence = row.get("evidence")
+    if isinstance(evidence, str) and evidence in matching.EVIDENCE_LEVELS:
+        detail = row.get("evidence_detail")
+        return {"evidence": evidence, "evidence_detail": detail if isinstance(detail, dict)
+                else {}}
+    english = str(row.get("reason") or "").rsplit(" / ", 1)[-1]
+    for kind, pattern in _REASON_EVIDENCE:
+        found = pattern.search(english)
+        if found:
+            return {"evidence": kind, "evidence_detail": {
+                "field": kind, ("code" if kind == "sector" else "keyword"): found.group(1)}}
+    return {"evidence": "name", "evidence_detail": {}}
+
+
+_REASON_EVIDENCE = (
+    ("activity", re.compile(r"'([^']*)' in activity")),
+    ("sector", re.compile(r"sector '([^']*)'")),
+    ("name", re.compile(r"'([^']*)' in name")),
+)
 
 
 def _lines_frame(session: Session, org_id: int) -> pd.DataFrame:
