@@ -408,6 +408,13 @@ class ScenarioParamsSchema(StrictSchema):
 
 # --- proposals ----------------------------------------------------------------------------
 
+class ProspectSchema(Schema):
+    supplier_id = fields.Int()
+    name = fields.Str()
+    evidence = fields.Str(metadata={"description": "activity | sector | name: too weak to award"})
+    reason = fields.Str()
+
+
 class LotSchema(Schema):
     id = fields.Int()
     key = fields.Str()
@@ -417,6 +424,8 @@ class LotSchema(Schema):
     band = fields.Str()
     line_count = fields.Int()
     status_quo_se_value = Money()
+    prospects = fields.List(fields.Nested(ProspectSchema), metadata={
+        "description": "suppliers whose capability must be verified before any award"})
 
 
 class AllocationSchema(Schema):
@@ -431,6 +440,15 @@ class AllocationSchema(Schema):
     impact_per_dollar = fields.Float()
     decision = fields.Str()
     comment = fields.Str(allow_none=True)
+    capability_evidence = fields.Str(allow_none=True, metadata={
+        "description": "confirmed | activity | sector | name: the evidence that the supplier "
+                       "can supply the lot's category; null for the market"})
+    confirmed_by = fields.Str(attribute="capability_detail.decided_by", allow_none=True,
+                              metadata={"description": "who confirmed the capability"})
+    confirmed_at = fields.Str(attribute="capability_detail.decided_at", allow_none=True,
+                              metadata={"description": "when (ISO 8601, UTC)"})
+    capability_detail = fields.Dict(keys=fields.Str(), metadata={
+        "description": "the evidence as data: detail, reason, decided_by, decided_at"})
 
 
 class ProposalSchema(Schema):

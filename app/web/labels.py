@@ -73,6 +73,12 @@ LABELS: dict[str, dict[str, Any]] = {
         "done": _l("Terminé"),
         "failed": _l("Échoué"),
     },
+    "evidence": {
+        "confirmed": _l("confirmée par une personne"),
+        "activity": _l("activité déclarée au registre"),
+        "sector": _l("secteur du pôle d'économie sociale"),
+        "name": _l("nom seulement"),
+    },
     "job_phase": {
         "queued": _l("En attente de démarrage"),
         "reading": _l("Lecture et vérification du fichier"),

@@ -7,6 +7,7 @@ reads from and writes to the database, always for one municipality.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -100,7 +101,7 @@ def refresh_supplier_categories(session: Session) -> int:
     return len(rows)
 
 
-def _evidence_columns(row: dict[str, Any]) -> dict[str, Any]:
+def _evidence_columns(row: Mapping[Any, Any]) -> dict[str, Any]:
     """Return the evidence kind and detail of an inferred pair.
 
     The inference says it in `evidence`/`evidence_detail` when it has those columns; else
