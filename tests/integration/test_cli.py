@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,15 @@ def test_optimize_with_a_scenario_file_stores_a_proposal(procure: Procure,
     assert {"proposal_id", "status", "objective", "kpis", "binding", "infeasibility"} <= set(data)
     assert data["status"] == "optimal" and isinstance(data["proposal_id"], int)
     assert all({"constraint", "explanation"} <= set(b) for b in data["binding"])
+    awards = [a for a in data["allocations"] if a["supplier_id"] is not None]
+    assert awards, "the scenario shifts some spending"
+    for award in data["allocations"]:
+        assert {"lot", "supplier", "supplier_id", "amount", "capability_evidence",
+                "confirmed_by", "confirmed_at"} <= set(award)
+        assert Decimal(award["amount"]) > 0
+    # Every award rests on trusted capability evidence (the default minimum: activity).
+    assert all(a["capability_evidence"] in {"confirmed", "activity"} and a["supplier"]
+               for a in awards)
     output = tmp_path / "proposition.xlsx"
     result = procure("export", str(data["proposal_id"]), "--format", "xlsx", "-o", str(output))
     assert result.exit_code == 0 and output.read_bytes()[:2] == b"PK"
@@ -208,6 +218,9 @@ def test_demo_runs_the_whole_chain(procure: Procure) -> None:
             "social_economy_share_after", "kpis"} <= set(data)
     assert data["status"] == "optimal" and data["proposal_id"]
     assert data["social_economy_share_after"] > data["social_economy_share_before"]
+    awards = [a for a in data["allocations"] if a["supplier_id"] is not None]
+    assert awards and all(a["capability_evidence"] in {"confirmed", "activity"}
+                          for a in awards)
 
 
 def test_audit_verify_passes_on_an_untouched_trail(procure: Procure) -> None:
