@@ -90,7 +90,7 @@ def refresh_supplier_categories(session: Session) -> int:
     rows = [
         {"supplier_id": int(r["key"]), "category_code": str(r["category_code"]),
          "confidence": float(r["confidence"]), "reason": str(r["reason"]),
-         **_evidence_columns(r)}
+         **evidence_columns(r)}
         for r in inferred.to_dict("records")
         if int(r["key"]) not in confirmed_suppliers
         and (int(r["key"]), str(r["category_code"])) not in confirmed
@@ -101,7 +101,7 @@ def refresh_supplier_categories(session: Session) -> int:
     return len(rows)
 
 
-def _evidence_columns(row: Mapping[Any, Any]) -> dict[str, Any]:
+def evidence_columns(row: Mapping[Any, Any]) -> dict[str, Any]:
     """Return the evidence kind and detail of an inferred pair.
 
     The inference says it in `evidence`/`evidence_detail` when it has those columns; else
