@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,7 +14,7 @@ from procurement.errors import InvalidInput
 from procurement.matching import EVIDENCE_LEVELS
 from procurement.models import Allocation, Lot, Organization, Supplier, SupplierCategory
 from procurement.permissions import SYSTEM
-from procurement.services import matching, optimize
+from procurement.services import exports, matching, optimize
 from procurement.services.registry import set_supplier_categories
 from procurement.users import actor_for
 from tests.factories import make_import, make_org, make_supplier, make_user
@@ -107,3 +111,27 @@ def test_refresh_stores_activity_evidence_for_pairs_found_in_the_activity_text(
     assert by_activity.evidence == "activity"
     assert by_activity.evidence_detail == {"field": "activity", "keyword": "service de traiteur"}
     assert pairs[("Traiteur du Cap", "traiteur_alimentation")].evidence == "name"
+
+
+def test_the_exports_carry_the_evidence_of_each_award(session: Session) -> None:
+    org, named, _ = _setup(session)
+    admin = make_user(session, org, "admin", name="Agnès Tremblay")
+    set_supplier_categories(session, actor_for(admin), named.id, ["entretien_menager"])
+    outcome = optimize.run_scenario(session, SYSTEM, org, {})
+    assert outcome.proposal_id
+    rows = list(csv.reader(io.StringIO(exports.export_proposal(
+        session, SYSTEM, outcome.proposal_id, "csv").content.decode("utf-8-sig"))))
+    header = rows[0]
+    evidence_at = header.index("Preuve de capacité / Capability evidence")
+    by_at = header.index("Confirmée par / Confirmed by")
+    supplier_at = header.index("Fournisseur / Supplier")
+    cells = {row[supplier_at]: (row[evidence_at], row[by_at]) for row in rows[1:]}
+    assert cells["Ménage Perce-Neige"] == (
+        "Confirmée par une personne / confirmed by a person", "Agnès Tremblay")
+    book = load_workbook(io.BytesIO(exports.export_proposal(
+        session, SYSTEM, outcome.proposal_id, "xlsx").content))
+    sheet = book["Allocations"]
+    titles = [cell.value for cell in sheet[1]]
+    assert "Preuve de capacité / Capability evidence" in titles
+    pdf = exports.export_proposal(session, SYSTEM, outcome.proposal_id, "pdf")
+    assert pdf.content.startswith(b"%PDF-")
