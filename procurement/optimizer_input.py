@@ -121,11 +121,13 @@ def build_optimizer_input(
         lambda o: float(o["premium_pct"]) if isinstance(o, dict) and "premium_pct" in o
         else np.nan)
     weights = dict(scenario.weights)
+    facts = dict(zip(suppliers.index, suppliers[SUPPLIER_COLUMNS].to_dict("records"),
+                     strict=True))
     base_scores: dict[str, dict[str, float]] = {}
 
     def scores_of(key: str) -> dict[str, float]:
         if key not in base_scores:
-            base_scores[key] = _scores(suppliers.loc[key].to_dict())
+            base_scores[key] = _scores(facts[key])
         return base_scores[key]
 
     lines = frames.lines.copy()
@@ -145,8 +147,8 @@ def build_optimizer_input(
     }
     lines["impact_cents"] = (incumbent.map(impact_of).astype(float).fillna(0.0).to_numpy()
                              * lines["amount_cents"].to_numpy())
-    lots = build_lots(lines)
     lines["key"] = lot_keys(lines)
+    lots = build_lots(lines)
     impact_by_lot = lines.groupby("key")["impact_cents"].sum()
 
     found = candidate_pipeline(
@@ -167,7 +169,7 @@ def build_optimizer_input(
         ))
     supplier_inputs = []
     for key in sorted(set(candidates["supplier_key"])):
-        row = suppliers.loc[key]
+        row = facts[key]
         capacity = row["capacity_cents"]
         supplier_inputs.append(optimizer.SupplierInput(
             key=key, name=str(row["name"]),
