@@ -338,6 +338,18 @@ class InfeasibilitySchema(ExplanationSchema):
     shortfall = fields.Float(allow_none=True, metadata={"description": "gap in cents"})
 
 
+class OutcomeAllocationSchema(Schema):
+    lot = fields.Str()
+    supplier = fields.Str(allow_none=True)
+    supplier_id = fields.Int(allow_none=True)
+    amount = fields.Str(metadata={"description": "decimal string"})
+    route = fields.Str()
+    capability_evidence = fields.Str(allow_none=True, metadata={
+        "description": "confirmed | activity | sector | name; null for the market"})
+    confirmed_by = fields.Str(allow_none=True)
+    confirmed_at = fields.Str(allow_none=True)
+
+
 class ScenarioResultSchema(Schema):
     proposal_id = fields.Int(allow_none=True, metadata={
         "description": "null unless a proposal was stored"})
@@ -351,6 +363,7 @@ class ScenarioResultSchema(Schema):
     infeasibility = fields.List(fields.Nested(InfeasibilitySchema))
     formula = fields.Str(allow_none=True)
     formula_fr = fields.Str(allow_none=True)
+    allocations = fields.List(fields.Nested(OutcomeAllocationSchema))
 
 
 class ScenarioSchema(Schema):
@@ -404,6 +417,10 @@ class ScenarioParamsSchema(StrictSchema):
     rotation_max_share = fields.Float(allow_nan=False, validate=validate.Range(
         min=0, max=1, min_inclusive=False))
     explain = fields.Bool()
+    min_capability_evidence = fields.Str(
+        validate=validate.OneOf(["confirmed", "activity", "sector", "name"]), metadata={
+            "description": "weakest capability evidence that may be awarded (default "
+                           "activity); weaker pairs are listed as prospects to verify"})
 
 
 # --- proposals ----------------------------------------------------------------------------
