@@ -256,11 +256,17 @@ def run_scenario(session: Session, actor: Actor, org: Organization,
 
 
 def _iso(value: Any) -> str | None:
-    if value is None or (not isinstance(value, dt.datetime) and pd.isna(value)):
+    """Return a stored moment as ISO 8601 in UTC (SQLite drops the zone), or None."""
+    if value is None or pd.isna(value):
         return None
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)  # stored in UTC; SQLite drops the zone
-    return str(pd.Timestamp(value).isoformat())
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return str(stamp.isoformat())
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
 
 
 def allocation_capability(data: PreparedInput, lot_key: str,
@@ -277,8 +283,8 @@ def allocation_capability(data: PreparedInput, lot_key: str,
     detail = row.get("evidence_detail")
     return (None if evidence is None else str(evidence)), {
         "detail": detail if isinstance(detail, dict) else {},
-        "reason": row.get("reason") or "",
-        "decided_by": row.get("decided_by") if evidence == "confirmed" else None,
+        "reason": _text(row.get("reason")) or "",
+        "decided_by": _text(row.get("decided_by")) if evidence == "confirmed" else None,
         "decided_at": _iso(row.get("decided_at")) if evidence == "confirmed" else None,
     }
 
