@@ -136,8 +136,7 @@ def bands_from_profile(profile: RegulatoryProfile) -> optimizer.RegulatoryBands:
 
 def load_frames(session: Session, org: Organization,
                 settings: ScenarioSettings) -> OptimizationFrames:
-    """Read what one run needs from the database: the lines of the period, the registry
-    with its capabilities, and the municipalities reference."""
+    """Read the run's lines, the registry, its capabilities and the municipalities."""
     query = select(PurchaseLine.category_code, PurchaseLine.contract_ref, PurchaseLine.amount,
                    PurchaseLine.incumbent_supplier_id).where(
         PurchaseLine.organization_id == org.id)
@@ -150,13 +149,14 @@ def load_frames(session: Session, org: Organization,
         raise InvalidInput(
             f"{org.name} has no matched spending in this period: import a spending file and "
             "run matching first.", errors={"period": "no spending lines"})
-    suppliers = pd.DataFrame([
-        (str(s.id), s.name, s.municipality_code, s.lat, s.lon, s.active,
-         None if s.capacity is None else decimal_to_cents(s.capacity), s.service_area,
-         s.activity, s.org_type, s.legal_form, s.work_integration, s.reserved_eligible,
-         dict(s.score_overrides or {}))
-        for s in session.scalars(select(Supplier))
-    ], columns=SUPPLIER_COLUMNS)
+    suppliers = pd.DataFrame(session.execute(select(
+        Supplier.id, Supplier.name, Supplier.municipality_code, Supplier.lat, Supplier.lon,
+        Supplier.active, Supplier.capacity, Supplier.service_area, Supplier.activity,
+        Supplier.org_type, Supplier.legal_form, Supplier.work_integration,
+        Supplier.reserved_eligible, Supplier.score_overrides)).all(), columns=SUPPLIER_COLUMNS)
+    suppliers["key"] = suppliers["key"].astype(str)
+    suppliers["capacity_cents"] = suppliers["capacity_cents"].map(
+        lambda amount: None if amount is None or pd.isna(amount) else decimal_to_cents(amount))
     capabilities = pd.DataFrame(session.execute(
         select(SupplierCategory.supplier_id, SupplierCategory.category_code,
                SupplierCategory.confidence, SupplierCategory.evidence,
