@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -135,3 +136,21 @@ def test_the_exports_carry_the_evidence_of_each_award(session: Session) -> None:
     assert "Preuve de capacité / Capability evidence" in titles
     pdf = exports.export_proposal(session, SYSTEM, outcome.proposal_id, "pdf")
     assert pdf.content.startswith(b"%PDF-")
+
+
+def test_the_service_reads_capacity_activity_and_service_area_from_the_registry(
+        session: Session) -> None:
+    org, named, active = _setup(session)
+    make_org(session, "36033", "Shawinigan", mrc="Shawinigan", region="Mauricie")
+    active.capacity = Decimal("1000.00")
+    named.active = False  # even once confirmed, an inactive supplier gets nothing
+    far = make_supplier(session, "Coop de Shawinigan", municipality_code="36033",
+                        service_area="municipality")
+    session.add(SupplierCategory(supplier_id=far.id, category_code="entretien_menager",
+                                 confidence=1.0, evidence="confirmed", decision="confirmed"))
+    session.flush()
+    _, allocations, lot = _run(session, org)
+    amounts = {a.supplier_id: a.amount for a in allocations if a.supplier_id}
+    assert set(amounts) == {active.id}
+    assert Decimal("990") < amounts[active.id] <= Decimal("1000.00")  # its capacity binds
+    assert lot.prospects == []
