@@ -76,13 +76,6 @@ def _key(value: Any) -> str | None:
     return str(value)
 
 
-def _supplier_key_series(series: pd.Series) -> pd.Series:
-    """Normalize supplier keys per distinct value (1M lines hold few distinct suppliers)."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    keys = np.array([_key(v) for v in uniques] + [None], dtype=object)
-    return pd.Series(keys[codes], index=series.index, dtype=object)
-
-
 def _scores(row: Mapping[Any, Any]) -> dict[str, float]:
     overrides = row.get("score_overrides")
     return supplier_scores(
@@ -133,20 +126,21 @@ def build_optimizer_input(
     lines = frames.lines.copy()
     lines["amount_cents"] = (pd.to_numeric(lines["amount"].astype(float)) * 100).round().astype(
         "int64")
-    incumbent = _supplier_key_series(lines["incumbent"])
+    # Per distinct incumbent (a year has few), then spread to the lines by their codes.
+    codes, uniques = pd.factorize(lines["incumbent"], use_na_sentinel=True)
     social = set(suppliers.index[active.to_numpy(bool)])
-    is_se = incumbent.isin(social)
-    levels = incumbent.map(suppliers["locality_level"]).where(is_se, None)
-    lines["incumbent_is_se"] = is_se.to_numpy()
-    lines["incumbent_is_local"] = levels.isin(LOCAL_LEVELS).to_numpy()
-    impact_of = {
-        key: float(optimizer.impact_per_dollar(
-            {**scores_of(key),
-             "locality": locality_score(str(suppliers.at[key, "locality_level"]))}, weights))
-        for key in pd.unique(incumbent[is_se])
-    }
-    lines["impact_cents"] = (incumbent.map(impact_of).astype(float).fillna(0.0).to_numpy()
-                             * lines["amount_cents"].to_numpy())
+    incumbents = [key if key in social else None for key in map(_key, uniques)]
+    level_of = suppliers["locality_level"]
+    is_se = np.array([key is not None for key in incumbents] + [False])
+    is_local = np.array([key is not None and level_of[key] in LOCAL_LEVELS
+                         for key in incumbents] + [False])
+    impact = np.array([
+        0.0 if key is None else float(optimizer.impact_per_dollar(
+            {**scores_of(key), "locality": locality_score(str(level_of[key]))}, weights))
+        for key in incumbents] + [0.0])
+    lines["incumbent_is_se"] = is_se[codes]
+    lines["incumbent_is_local"] = is_local[codes]
+    lines["impact_cents"] = impact[codes] * lines["amount_cents"].to_numpy()
     lines["key"] = lot_keys(lines)
     lots = build_lots(lines)
     impact_by_lot = lines.groupby("key")["impact_cents"].sum()
