@@ -459,6 +459,7 @@ def demo(obj: Context, as_json: bool) -> None:
                                                 summary.baseline_social_economy_share),
         "social_economy_share_after": kpis.get("social_economy_share_after"),
         "kpis": kpis,
+        "allocations": outcome.allocations,
     }
     emit(data, as_json, lambda d: (
         f"Proposal #{d['proposal_id']} ({d['status']}): social economy share "

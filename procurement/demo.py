@@ -30,7 +30,10 @@ from procurement.users import actor_for, create_user
 DEMO_ORG_CODE = "37067"  # Trois-Rivières (MAMH code)
 DEMO_YEAR = 2025
 DEMO_ROLES = ("purchaser", "finance", "auditor", "admin")
-REGISTRY_FILES = ("mauricie-se-directory.csv", "mauricie-se-hub-members.csv")
+# The REQ extract is the one file with activity text: without it the demo registry would
+# hold no capability strong enough to award under the default minimum evidence (activity).
+REGISTRY_FILES = ("mauricie-se-directory.csv", "mauricie-se-hub-members.csv",
+                  "mauricie-req-nonprofits-coops.csv")
 
 
 def load_municipalities(session: Session, path: Path) -> int:

@@ -10,7 +10,8 @@ Scores are in [0, 1]. Impact per dollar = Σ_d weight_d · score_d (weights per 
   recyclage, ressourcerie, friperie, récupération, environnement); 0.3 otherwise.
 - locality: per lot, from the supplier's place relative to the municipality
   (same municipality 1.0, same MRC 0.8, same region 0.6, same province 0.3, outside 0,
-  unknown 0.2).
+  unknown 0.1): `procurement.matching.locality.locality_score`, computed by the candidate
+  pipeline.
 A supplier's `score_overrides` (set by an administrator) replaces any of these.
 """
 
@@ -20,14 +21,10 @@ from typing import Any
 
 from unidecode import unidecode
 
-LOCALITY_SCORES = {
-    "same_municipality": 1.0,
-    "same_mrc": 0.8,
-    "same_region": 0.6,
-    "same_province": 0.3,
-    "outside": 0.0,
-    "unknown": 0.2,
-}
+from procurement.matching.locality import LEVEL_SCORES
+
+# One scale of locality for the whole engine (kept under this name for callers).
+LOCALITY_SCORES = LEVEL_SCORES
 WORK_INTEGRATION_WORDS = ("insertion", "integration au travail", "emploi adapte",
                           "entreprise adaptee", "esat", "siae", "reinsertion",
                           "plateau de travail", "employabilite")

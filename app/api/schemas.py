@@ -357,6 +357,18 @@ class InfeasibilitySchema(ExplanationSchema):
     shortfall = fields.Float(allow_none=True, metadata={"description": "gap in cents"})
 
 
+class OutcomeAllocationSchema(Schema):
+    lot = fields.Str()
+    supplier = fields.Str(allow_none=True)
+    supplier_id = fields.Int(allow_none=True)
+    amount = fields.Str(metadata={"description": "decimal string"})
+    route = fields.Str()
+    capability_evidence = fields.Str(allow_none=True, metadata={
+        "description": "confirmed | activity | sector | name; null for the market"})
+    confirmed_by = fields.Str(allow_none=True)
+    confirmed_at = fields.Str(allow_none=True)
+
+
 class ScenarioResultSchema(Schema):
     proposal_id = fields.Int(allow_none=True, metadata={
         "description": "null unless a proposal was stored"})
@@ -370,6 +382,7 @@ class ScenarioResultSchema(Schema):
     infeasibility = fields.List(fields.Nested(InfeasibilitySchema))
     formula = fields.Str(allow_none=True)
     formula_fr = fields.Str(allow_none=True)
+    allocations = fields.List(fields.Nested(OutcomeAllocationSchema))
 
 
 class ScenarioSchema(Schema):
@@ -486,6 +499,13 @@ class ScenarioParamsSchema(Schema):
 
 # --- proposals ----------------------------------------------------------------------------
 
+class ProspectSchema(Schema):
+    supplier_id = fields.Int()
+    name = fields.Str()
+    evidence = fields.Str(metadata={"description": "activity | sector | name: too weak to award"})
+    reason = fields.Str()
+
+
 class LotSchema(Schema):
     id = fields.Int()
     key = fields.Str()
@@ -495,6 +515,8 @@ class LotSchema(Schema):
     band = fields.Str()
     line_count = fields.Int()
     status_quo_se_value = Money()
+    prospects = fields.List(fields.Nested(ProspectSchema), metadata={
+        "description": "suppliers whose capability must be verified before any award"})
 
 
 class AllocationSchema(Schema):
@@ -509,6 +531,15 @@ class AllocationSchema(Schema):
     impact_per_dollar = fields.Float()
     decision = fields.Str()
     comment = fields.Str(allow_none=True)
+    capability_evidence = fields.Str(allow_none=True, metadata={
+        "description": "confirmed | activity | sector | name: the evidence that the supplier "
+                       "can supply the lot's category; null for the market"})
+    confirmed_by = fields.Str(attribute="capability_detail.decided_by", allow_none=True,
+                              metadata={"description": "who confirmed the capability"})
+    confirmed_at = fields.Str(attribute="capability_detail.decided_at", allow_none=True,
+                              metadata={"description": "when (ISO 8601, UTC)"})
+    capability_detail = fields.Dict(keys=fields.Str(), metadata={
+        "description": "the evidence as data: detail, reason, decided_by, decided_at"})
 
 
 class ProposalSchema(Schema):

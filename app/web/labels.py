@@ -67,12 +67,6 @@ LABELS: dict[str, dict[str, Any]] = {
         "currency": _l("Devise"),
         "contract_ref": _l("Numéro de contrat"),
     },
-    "evidence": {
-        "confirmed": _l("confirmée par une personne"),
-        "activity": _l("activité au registre"),
-        "sector": _l("secteur d'un pôle"),
-        "name": _l("nom seulement"),
-    },
     "decision": {
         "confirmed": _l("confirmée"),
         "rejected": _l("rejetée"),
@@ -82,6 +76,12 @@ LABELS: dict[str, dict[str, Any]] = {
         "running": _l("En cours"),
         "done": _l("Terminé"),
         "failed": _l("Échoué"),
+    },
+    "evidence": {
+        "confirmed": _l("confirmée par une personne"),
+        "activity": _l("activité déclarée au registre"),
+        "sector": _l("secteur du pôle d'économie sociale"),
+        "name": _l("nom seulement"),
     },
     "job_phase": {
         "queued": _l("En attente de démarrage"),

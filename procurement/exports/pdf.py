@@ -7,7 +7,7 @@ from typing import Any
 
 from fpdf import FPDF
 
-from procurement.exports.rows import ROUTE_LABELS
+from procurement.exports.rows import ROUTE_LABELS, capability_cells
 from procurement.models import Organization, Proposal
 
 # The PDF core fonts cover Latin-1 (all of French); other characters get a close stand-in.
@@ -75,17 +75,21 @@ def proposal_pdf(proposal: Proposal, org: Organization) -> bytes:
     pdf.ln(2)
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(0, 7, "Allocations", new_x="LMARGIN", new_y="NEXT")
-    widths = (44, 62, 28, 62)
+    widths = (40, 52, 26, 40, 38)
     pdf.set_font("Helvetica", "B", 8)
     for width, title in zip(widths, ("Lot", "Fournisseur / Supplier", "Montant / Amount",
-                                     "Voie / Route"), strict=True):
+                                     "Voie / Route", "Preuve / Evidence"), strict=True):
         pdf.cell(width, 6, _latin1(title), border=1)
     pdf.ln()
     pdf.set_font("Helvetica", "", 8)
     for alloc in sorted(proposal.allocations, key=lambda a: (a.lot.key, a.id)):
         supplier = alloc.supplier.name if alloc.supplier else "Marché / market"
-        cells = (alloc.lot.key, supplier[:40], _money(alloc.amount),
-                 ROUTE_LABELS.get(alloc.route, alloc.route)[:42])
+        evidence, confirmed_by, confirmed_on = capability_cells(alloc)
+        if confirmed_by:
+            evidence = f"{confirmed_by}, {confirmed_on}"
+        cells = (alloc.lot.key[:30], supplier[:34], _money(alloc.amount),
+                 ROUTE_LABELS.get(alloc.route, alloc.route)[:26],
+                 evidence.split(" / ")[0][:26])
         for width, value in zip(widths, cells, strict=True):
             pdf.cell(width, 5, _latin1(value), border=1)
         pdf.ln()

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from procurement import matching
 from procurement.audit import record_event
 from procurement.db import cents_sum
 from procurement.errors import InvalidInput, NotFound
@@ -108,13 +110,15 @@ def reachable_supplier_ids(session: Session, org: Organization) -> set[int]:
 
     The territory rule is the candidate rule of the optimization (one rule, two readers).
     """
-    from procurement.services.optimize import SERVED_LEVELS, _locality_levels
-
-    levels = _locality_levels(session, org)
-    rows = session.execute(select(Supplier.id, Supplier.municipality_code, Supplier.service_area)
-                           .where(Supplier.active.is_(True))).all()
-    return {sid for sid, code, area in rows
-            if levels.get(code, "unknown") in SERVED_LEVELS[area or "region"]}
+    suppliers = pd.DataFrame(session.execute(select(
+        Supplier.id, Supplier.municipality_code, Supplier.active, Supplier.capacity,
+        Supplier.service_area)).all(),
+        columns=["key", "municipality_code", "active", "capacity_cents", "service_area"])
+    municipalities = pd.DataFrame(session.execute(select(
+        Organization.code, Organization.mrc, Organization.region)).all(),
+        columns=["code", "mrc", "region"])
+    serving = matching.serving_suppliers(suppliers, municipalities, org.code)
+    return {int(key) for key in serving["key"]}
 
 
 def category_labels() -> dict[str, tuple[str, str]]:

@@ -34,7 +34,8 @@ from procurement.services.common import get_owned
 
 CONFIDENCE_BANDS = (("high", matching.HIGH_CONFIDENCE), ("medium", matching.MEDIUM_CONFIDENCE),
                     ("low", 0.0))
-SUPPLIER_CATEGORY_MIN_CONFIDENCE = 0.5
+# The one threshold below which an inferred capability is neither stored nor proposed.
+SUPPLIER_CATEGORY_MIN_CONFIDENCE = matching.DEFAULT_MIN_CONFIDENCE
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ feasible and passed the re-check of every constraint.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 import optimizer
 from procurement.audit import record_event
 from procurement.errors import InvalidInput
-from procurement.impact import LOCALITY_SCORES, supplier_scores
-from procurement.lots import build_lots, lot_keys
+from procurement.matching import CandidateRules
 from procurement.models import (
     Allocation,
     Lot,
@@ -29,11 +28,18 @@ from procurement.models import (
     Scenario,
     Supplier,
     SupplierCategory,
+    User,
+)
+from procurement.optimizer_input import (
+    LINE_COLUMNS,
+    SUPPLIER_COLUMNS,
+    OptimizationFrames,
+    PreparedInput,
+    build_optimizer_input,
 )
 from procurement.permissions import Actor
 from procurement.regulatory import get_profile
 from procurement.services.common import cents_to_decimal, decimal_to_cents
-from procurement.services.matching import SUPPLIER_CATEGORY_MIN_CONFIDENCE
 from procurement.services.matching import taxonomy as matching_taxonomy
 
 # The scenario validator lives in procurement.services.scenario; kept importable from here.
@@ -43,14 +49,6 @@ from procurement.services.scenario import (  # noqa: F401
     ScenarioSettings,
     parse_scenario,
 )
-
-# Which places a supplier serves, by its service area (default: its region).
-SERVED_LEVELS = {
-    "municipality": {"same_municipality"},
-    "mrc": {"same_municipality", "same_mrc"},
-    "region": {"same_municipality", "same_mrc", "same_region"},
-    "province": {"same_municipality", "same_mrc", "same_region", "same_province"},
-}
 
 
 def bands_from_profile(profile: RegulatoryProfile) -> optimizer.RegulatoryBands:
@@ -64,35 +62,9 @@ def bands_from_profile(profile: RegulatoryProfile) -> optimizer.RegulatoryBands:
     )
 
 
-def _locality_levels(session: Session, org: Organization) -> dict[str | None, str]:
-    """Map municipality codes to their locality level relative to `org`."""
-    rows = session.execute(select(Organization.code, Organization.mrc,
-                                  Organization.region)).all()
-    levels: dict[str | None, str] = {None: "unknown"}
-    for code, mrc, region in rows:
-        if code == org.code:
-            levels[code] = "same_municipality"
-        elif mrc and mrc == org.mrc:
-            levels[code] = "same_mrc"
-        elif region and region == org.region:
-            levels[code] = "same_region"
-        else:
-            levels[code] = "same_province"
-    return levels
-
-
-@dataclass
-class OptimizationData:
-    """Everything read from the database for one run, as plain data."""
-
-    input: optimizer.OptimizerInput
-    lots: pd.DataFrame
-    suppliers: dict[str, Supplier]
-
-
-def gather_input(session: Session, org: Organization, settings: ScenarioSettings,
-                 bands: optimizer.RegulatoryBands) -> OptimizationData:
-    """Build the optimizer's input from the municipality's matched lines and the registry."""
+def load_frames(session: Session, org: Organization,
+                settings: ScenarioSettings) -> OptimizationFrames:
+    """Read the run's lines, the registry, its capabilities and the municipalities."""
     query = select(PurchaseLine.category_code, PurchaseLine.contract_ref, PurchaseLine.amount,
                    PurchaseLine.incumbent_supplier_id).where(
         PurchaseLine.organization_id == org.id)
@@ -100,97 +72,54 @@ def gather_input(session: Session, org: Organization, settings: ScenarioSettings
         query = query.where(PurchaseLine.date >= settings.period_start)
     if settings.period_end:
         query = query.where(PurchaseLine.date <= settings.period_end)
-    lines = pd.DataFrame(session.execute(query).all(),
-                         columns=["category_code", "contract_ref", "amount", "incumbent"])
+    lines = pd.DataFrame(session.execute(query).all(), columns=LINE_COLUMNS)
     if lines.empty:
         raise InvalidInput(
             f"{org.name} has no matched spending in this period: import a spending file and "
             "run matching first.", errors={"period": "no spending lines"})
-    levels = _locality_levels(session, org)
-    weights = dict(settings.optimizer.weights)
-    suppliers = {str(s.id): s for s in session.scalars(select(Supplier).where(
-        Supplier.active.is_(True)))}
-    base_scores = {
-        key: supplier_scores(name=s.name, activity=s.activity, org_type=s.org_type,
-                             legal_form=s.legal_form, work_integration=s.work_integration,
-                             overrides=s.score_overrides)
-        for key, s in suppliers.items()
-    }
+    suppliers = pd.DataFrame(session.execute(select(
+        Supplier.id, Supplier.name, Supplier.municipality_code, Supplier.lat, Supplier.lon,
+        Supplier.active, Supplier.capacity, Supplier.service_area, Supplier.activity,
+        Supplier.org_type, Supplier.legal_form, Supplier.work_integration,
+        Supplier.reserved_eligible, Supplier.score_overrides)).all(), columns=SUPPLIER_COLUMNS)
+    suppliers["key"] = suppliers["key"].astype(str)
+    suppliers["capacity_cents"] = suppliers["capacity_cents"].map(
+        lambda amount: None if amount is None or pd.isna(amount) else decimal_to_cents(amount))
+    capabilities = pd.DataFrame(session.execute(
+        select(SupplierCategory.supplier_id, SupplierCategory.category_code,
+               SupplierCategory.confidence, SupplierCategory.evidence,
+               SupplierCategory.decision, SupplierCategory.reason,
+               SupplierCategory.evidence_detail, User.name, SupplierCategory.decided_at)
+        .outerjoin(User, User.id == SupplierCategory.decided_by_id)).all(),
+        columns=["supplier_key", "category_code", "confidence", "evidence", "decision",
+                 "reason", "evidence_detail", "decided_by", "decided_at"])
+    capabilities["supplier_key"] = capabilities["supplier_key"].astype(str)
+    municipalities = pd.DataFrame(session.execute(select(
+        Organization.code, Organization.mrc, Organization.region)).all(),
+        columns=["code", "mrc", "region"])
+    return OptimizationFrames(org_code=org.code, lines=lines, suppliers=suppliers,
+                              capabilities=capabilities, municipalities=municipalities)
 
-    def locality_of(supplier: Supplier) -> str:
-        return levels.get(supplier.municipality_code, "unknown")
 
-    def impact_of(key: str) -> float:
-        scores = {**base_scores[key], "locality": LOCALITY_SCORES[locality_of(suppliers[key])]}
-        return float(optimizer.impact_per_dollar(scores, weights))
+def candidate_rules(settings: ScenarioSettings) -> CandidateRules:
+    """Return the candidate rule's settings of a scenario."""
+    return CandidateRules(min_capability_evidence=settings.min_capability_evidence,
+                          assumed_premium_pct=settings.assumed_premium_pct)
 
-    lines["amount_cents"] = (lines["amount"].astype(float) * 100).round().astype("int64")
-    incumbent_keys = lines["incumbent"].map(lambda v: None if pd.isna(v) else str(int(v)))
-    lines["incumbent_is_se"] = incumbent_keys.map(lambda k: k is not None and k in suppliers)
-    lines["incumbent_is_local"] = incumbent_keys.map(
-        lambda k: k is not None and k in suppliers
-        and locality_of(suppliers[k]) in {"same_municipality", "same_mrc"})
-    lines["impact_cents"] = [
-        (impact_of(k) * c if (k is not None and k in suppliers) else 0.0)
-        for k, c in zip(incumbent_keys, lines["amount_cents"], strict=True)
-    ]
-    lots = build_lots(lines)
-    lines["key"] = lot_keys(lines)
-    impact_by_lot = lines.groupby("key")["impact_cents"].sum()
 
-    serving = pd.DataFrame(session.execute(select(
-        SupplierCategory.category_code, SupplierCategory.supplier_id).where(
-        SupplierCategory.confidence >= SUPPLIER_CATEGORY_MIN_CONFIDENCE)).all(),
-        columns=["category_code", "supplier_id"])
-    serving["supplier_key"] = serving["supplier_id"].astype(str)
-    serving = serving[serving["supplier_key"].isin(suppliers.keys())]
-    # Territory: a supplier serves its municipality, MRC and region unless an administrator
-    # set its service area (municipality, mrc, region or province).
-    territory_ok = {key for key, s in suppliers.items()
-                    if locality_of(s) in SERVED_LEVELS[s.service_area or "region"]}
-    serving = serving[serving["supplier_key"].isin(territory_ok)]
+# The optimizer's input and the frames a proposal stores beside the solution.
+OptimizationData = PreparedInput
 
-    lot_inputs = []
-    for lot in lots.to_dict("records"):
-        value = int(lot["value_cents"])
-        key, category = str(lot["key"]), str(lot["category_code"])
-        impact_sq = float(impact_by_lot.get(key, 0.0)) / value if value else 0.0
-        lot_inputs.append(optimizer.LotInput(
-            key=key, category=category, label=category,
-            value_cents=value, status_quo_se_cents=int(lot["se_cents"]),
-            status_quo_local_cents=int(lot["local_cents"]),
-            status_quo_impact_per_dollar=impact_sq, contract_group=None,
-        ))
-    lot_categories = lots[["key", "category_code"]]
-    pairs = lot_categories.merge(serving, on="category_code")
-    used = sorted(set(pairs["supplier_key"]))
-    supplier_inputs = []
-    for key in used:
-        s = suppliers[key]
-        capacity = (decimal_to_cents(s.capacity) if s.capacity is not None
-                    else settings.default_capacity_cents)
-        supplier_inputs.append(optimizer.SupplierInput(
-            key=key, name=s.name, capacity_cents=capacity, scores=base_scores[key],
-            is_social_economy=True, reserved_eligible=s.reserved_eligible,
-        ))
-    candidate_inputs = []
-    for lot_key, supplier_key in pairs[["key", "supplier_key"]].itertuples(index=False):
-        s = suppliers[supplier_key]
-        level = locality_of(s)
-        premium = float(s.score_overrides.get("premium_pct", settings.assumed_premium_pct))
-        candidate_inputs.append(optimizer.CandidateInput(
-            lot_key=lot_key, supplier_key=supplier_key, premium_pct=premium,
-            is_local=level in {"same_municipality", "same_mrc"},
-            locality_score=LOCALITY_SCORES[level],
-        ))
+
+def gather_input(session: Session, org: Organization, settings: ScenarioSettings,
+                 bands: optimizer.RegulatoryBands) -> PreparedInput:
+    """Load the run's frames and build the optimizer's input from them."""
     names = {code: (cat.label_fr, cat.label_en)
              for code, cat in matching_taxonomy().categories.items()}
-    data = optimizer.OptimizerInput(
-        lots=tuple(lot_inputs), suppliers=tuple(supplier_inputs),
-        candidates=tuple(candidate_inputs), scenario=settings.optimizer, bands=bands,
-        category_labels=names,
-    )
-    return OptimizationData(input=data, lots=lots, suppliers=suppliers)
+    return build_optimizer_input(
+        load_frames(session, org, settings), scenario=settings.optimizer, bands=bands,
+        rules=candidate_rules(settings), default_capacity_cents=settings.default_capacity_cents,
+        category_labels=names)
 
 
 @dataclass
@@ -200,6 +129,8 @@ class OptimizeOutcome:
     proposal_id: int | None
     scenario_id: int
     solution: optimizer.Solution
+    # One entry per allocation with an amount: see `allocations_json`.
+    allocations: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return the CLI contract's object."""
@@ -218,6 +149,7 @@ class OptimizeOutcome:
                               for i in sol.infeasibility],
             "formula": sol.formula,
             "formula_fr": sol.formula_fr,
+            "allocations": self.allocations,
         }
 
 
@@ -232,7 +164,8 @@ def run_scenario(session: Session, actor: Actor, org: Organization,
     bands = bands_from_profile(profile)
     data = gather_input(session, org, settings, bands)
     scenario = Scenario(organization_id=org.id, name=settings.name,
-                        params={**settings.raw, "regulatory_profile": profile.code},
+                        params={**settings.raw, "regulatory_profile": profile.code,
+                                "min_capability_evidence": settings.min_capability_evidence},
                         created_by_id=actor.user_id)
     session.add(scenario)
     session.flush()
@@ -246,7 +179,75 @@ def run_scenario(session: Session, actor: Actor, org: Organization,
                  object_id=scenario.id, organization_id=org.id,
                  after={"status": solution.status, "proposal_id": proposal_id,
                         "objective": solution.objective})
-    return OptimizeOutcome(proposal_id=proposal_id, scenario_id=scenario.id, solution=solution)
+    return OptimizeOutcome(proposal_id=proposal_id, scenario_id=scenario.id, solution=solution,
+                           allocations=allocations_json(data, solution))
+
+
+def _iso(value: Any) -> str | None:
+    """Return a stored moment as ISO 8601 in UTC (SQLite drops the zone), or None."""
+    if value is None or pd.isna(value):
+        return None
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return str(stamp.isoformat())
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def allocation_capability(data: PreparedInput, lot_key: str,
+                          supplier_key: str | None) -> tuple[str | None, dict[str, Any]]:
+    """Return the evidence kind and detail of the capability behind an award.
+
+    The detail is {"detail": the evidence as data, "reason", "decided_by", "decided_at"}
+    (who confirmed the pair and when, for a confirmed capability); the market has none.
+    """
+    if supplier_key is None:
+        return None, {}
+    row = data.capability(lot_key, supplier_key)
+    evidence = row.get("capability_evidence")
+    detail = row.get("evidence_detail")
+    return (None if evidence is None else str(evidence)), {
+        "detail": detail if isinstance(detail, dict) else {},
+        "reason": _text(row.get("reason")) or "",
+        "decided_by": _text(row.get("decided_by")) if evidence == "confirmed" else None,
+        "decided_at": _iso(row.get("decided_at")) if evidence == "confirmed" else None,
+    }
+
+
+def allocations_json(data: PreparedInput, solution: optimizer.Solution) -> list[dict[str, Any]]:
+    """Return the allocations of a solution as `procure optimize --json` lists them."""
+    out = []
+    for alloc in solution.allocations:
+        if alloc.amount_cents == 0:
+            continue
+        evidence, detail = allocation_capability(data, alloc.lot_key, alloc.supplier_key)
+        key = alloc.supplier_key
+        out.append({
+            "lot": alloc.lot_key,
+            "supplier": data.supplier_names.get(key) if key else None,
+            "supplier_id": int(key) if key and key.isdigit() else key,
+            "amount": str(cents_to_decimal(alloc.amount_cents)),
+            "route": alloc.route,
+            "capability_evidence": evidence,
+            "confirmed_by": detail.get("decided_by"),
+            "confirmed_at": detail.get("decided_at"),
+        })
+    return out
+
+
+def lot_prospects(data: PreparedInput) -> dict[str, list[dict[str, Any]]]:
+    """Return each lot's prospects: suppliers to verify, whose capability is too weak."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in data.prospects.to_dict("records"):
+        key = str(row["supplier_key"])
+        out.setdefault(str(row["lot_key"]), []).append({
+            "supplier_id": int(key) if key.isdigit() else key, "name": row["name"],
+            "evidence": row["capability_evidence"], "reason": row["reason"] or "",
+        })
+    return out
 
 
 def store_proposal(session: Session, actor: Actor, org: Organization, scenario: Scenario,
@@ -275,12 +276,14 @@ def store_proposal(session: Session, actor: Actor, org: Organization, scenario: 
     session.add(proposal)
     session.flush()
     lots: dict[str, Lot] = {}
+    prospects = lot_prospects(data)
     for key, lot in lot_by_key.items():
         lots[key] = Lot(
             proposal_id=proposal.id, key=key, category_code=lot.category, label=lot.label,
             value=cents_to_decimal(lot.value_cents), band=optimizer.band_of(lot.value_cents, bands),
             line_count=int(data.lots.loc[data.lots["key"] == key, "line_count"].iloc[0]),
             status_quo_se_value=cents_to_decimal(lot.status_quo_se_cents),
+            prospects=prospects.get(key, []),
         )
         session.add(lots[key])
     session.flush()
@@ -288,11 +291,13 @@ def store_proposal(session: Session, actor: Actor, org: Organization, scenario: 
     for alloc in solution.allocations:
         if alloc.amount_cents == 0:
             continue
+        evidence, detail = allocation_capability(data, alloc.lot_key, alloc.supplier_key)
         session.add(Allocation(
             proposal_id=proposal.id, lot_id=lots[alloc.lot_key].id,
             supplier_id=int(alloc.supplier_key) if alloc.supplier_key else None,
             amount=cents_to_decimal(alloc.amount_cents), route=alloc.route,
             impact_per_dollar=impacts.get((alloc.lot_key, alloc.supplier_key), 0.0),
+            capability_evidence=evidence, capability_detail=detail,
         ))
     session.flush()
     record_event(session, actor=actor.name, action="proposal.created", object_type="proposal",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +86,17 @@ def test_an_unknown_municipality_is_a_clear_error_without_a_traceback(
 
 
 def test_import_suppliers_reports_added_updated_unchanged(procure: Procure,
-                                                          realdata: Path) -> None:
-    registry = REFERENCE_DIR / "mauricie-req-nonprofits-coops.csv"
+                                                          tmp_path: Path) -> None:
+    # The demo already holds the whole REQ extract: its first 100 rows, in another file,
+    # are 100 suppliers the import recognises.
+    rows = (REFERENCE_DIR / "mauricie-req-nonprofits-coops.csv").read_text(
+        encoding="utf-8").splitlines()[:101]
+    registry = tmp_path / "req-extrait.csv"
+    registry.write_text("\n".join(rows) + "\n", encoding="utf-8")
     data = procure.json("import-suppliers", str(registry))
     assert {"import_id", "status", "added", "updated", "unchanged", "issues"} <= set(data)
     assert data["status"] == "imported"
-    assert data["added"] + data["updated"] + data["unchanged"] == 2220
+    assert data["added"] + data["updated"] + data["unchanged"] == 100
     assert procure.json("import-suppliers", str(
         registry))["status"] == "duplicate"
 
@@ -112,6 +118,15 @@ def test_optimize_with_a_scenario_file_stores_a_proposal(procure: Procure,
     assert {"proposal_id", "status", "objective", "kpis", "binding", "infeasibility"} <= set(data)
     assert data["status"] == "optimal" and isinstance(data["proposal_id"], int)
     assert all({"constraint", "explanation"} <= set(b) for b in data["binding"])
+    awards = [a for a in data["allocations"] if a["supplier_id"] is not None]
+    assert awards, "the scenario shifts some spending"
+    for award in data["allocations"]:
+        assert {"lot", "supplier", "supplier_id", "amount", "capability_evidence",
+                "confirmed_by", "confirmed_at"} <= set(award)
+        assert Decimal(award["amount"]) > 0
+    # Every award rests on trusted capability evidence (the default minimum: activity).
+    assert all(a["capability_evidence"] in {"confirmed", "activity"} and a["supplier"]
+               for a in awards)
     output = tmp_path / "proposition.xlsx"
     result = procure("export", str(data["proposal_id"]), "--format", "xlsx", "-o", str(output))
     assert result.exit_code == 0 and output.read_bytes()[:2] == b"PK"
@@ -203,6 +218,9 @@ def test_demo_runs_the_whole_chain(procure: Procure) -> None:
             "social_economy_share_after", "kpis"} <= set(data)
     assert data["status"] == "optimal" and data["proposal_id"]
     assert data["social_economy_share_after"] > data["social_economy_share_before"]
+    awards = [a for a in data["allocations"] if a["supplier_id"] is not None]
+    assert awards and all(a["capability_evidence"] in {"confirmed", "activity"}
+                          for a in awards)
 
 
 def test_audit_verify_passes_on_an_untouched_trail(procure: Procure) -> None:

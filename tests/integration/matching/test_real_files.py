@@ -10,9 +10,10 @@ import pytest
 from procurement.data import REFERENCE_DIR
 from procurement.matching import (
     MunicipalityDirectory,
+    candidate_pipeline,
     categorize_lines,
     default_labels_dir,
-    eligible_candidates,
+    directory_frame,
     evaluate_categories,
     evaluate_incumbents,
     infer_supplier_categories,
@@ -20,6 +21,7 @@ from procurement.matching import (
     load_registry_frames,
     load_taxonomy,
     match_incumbents,
+    municipality_codes,
 )
 
 
@@ -114,19 +116,18 @@ def test_registry_suppliers_are_eligible_for_trois_rivieres_lots(
     registry, taxonomy, directory
 ) -> None:
     cats = infer_supplier_categories(registry, taxonomy, min_confidence=0.6)
-    by_key = cats.groupby("key").apply(
-        lambda g: dict(zip(g["category_code"], g["confidence"], strict=True)), include_groups=False
-    )
-    sup = registry.assign(categories=registry["key"].map(by_key))
+    capabilities = cats.rename(columns={"key": "supplier_key"}).assign(evidence="activity")
+    sup = registry.assign(municipality_code=municipality_codes(registry, directory))
     lots = pd.DataFrame(
         {
             "lot_key": ["culture", "garde"],
             "category_code": ["culture_evenements", "services_garde_education"],
         }
     )
-    out = eligible_candidates(lots, sup, "37067", directory)
-    assert set(out["lot_key"]) == {"culture", "garde"}
-    assert set(out["locality_level"]) <= {"same_municipality", "same_mrc", "same_region"}
+    out = candidate_pipeline(lots, sup, capabilities, directory_frame(directory), "37067")
+    assert set(out.candidates["lot_key"]) == {"culture", "garde"}
+    assert set(out.candidates["locality_level"]) <= {"same_municipality", "same_mrc",
+                                                     "same_region"}
 
 
 def test_bradford_lines_are_categorized_end_to_end(realdata: Path, taxonomy) -> None:
