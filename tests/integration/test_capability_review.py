@@ -139,7 +139,6 @@ def test_a_name_only_capability_waits_in_the_queue_then_a_decision_survives_re_i
     assert kept["amenagement_paysager"].decision is None
     club_pairs = pairs_of(session, club)
     assert club_pairs["deneigement"].decision == "rejected"
-    assert club_pairs["loisirs_animation"].decision is None
     queue = capabilities.capability_queue(session, actor, city, limit=200)
     listed_pairs = {(i.supplier_id, i.category_code) for i in queue.items}
     assert (club, "deneigement") not in listed_pairs  # a rejected pair never returns

@@ -38,6 +38,7 @@ ADMIN_ONLY_ACTOR = Actor(user_id=None, name="acheteur", role="purchaser", organi
 
 
 def _import(session: Session, path: Path, **options: Any) -> imports.ImportOutcome:
+    matching.seed_categories(session)  # as `procure init` does before any import
     return imports.import_suppliers(session, SYSTEM, path, normalize_name=normalize_company_name,
                                     **options)
 
