@@ -288,7 +288,7 @@ def optimize(obj: Context, org_code: str, scenario_file: Path | None, sensitivit
     with domain_errors(), obj.session() as session:
         org = organization_by_code(session, org_code)
         outcome = optimize_service.run_scenario(session, SYSTEM, org, params)
-        data = outcome.to_json()
+        data = outcome.to_json(*cli_language())
         if sensitivity and outcome.proposal_id is not None:
             data["sensitivity"] = optimize_service.sensitivity_table(
                 session, SYSTEM, outcome.proposal_id)
@@ -309,6 +309,24 @@ def _read_scenario(path: Path | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput(f"{path}: a scenario must be a JSON object.")
     return data
+
+
+def cli_language() -> tuple[str, Callable[[str], str]]:
+    """Return the CLI's language (PROCURE_LANG: fr or en; English by default) and gettext."""
+    import os
+
+    from babel.support import Translations
+
+    from app.i18n import TRANSLATIONS, translation_directory
+
+    lang = os.environ.get("PROCURE_LANG", "en").strip().lower()[:2]
+    if lang != "en":
+        return "fr", str
+    try:
+        folder = translation_directory(None)
+    except OSError:
+        folder = TRANSLATIONS
+    return "en", Translations.load(str(folder), ["en"]).gettext
 
 
 def _optimize_text(d: dict[str, Any]) -> str:
@@ -413,6 +431,7 @@ def demo(obj: Context, as_json: bool) -> None:
         summary = matching.run_matching(session, SYSTEM, org)
         outcome = optimize_service.run_scenario(session, SYSTEM, org, {"name": "Démo"})
     kpis = outcome.solution.kpis
+    full = outcome.to_json(*cli_language())
     data = {
         "proposal_id": outcome.proposal_id,
         "status": outcome.solution.status,
@@ -420,6 +439,7 @@ def demo(obj: Context, as_json: bool) -> None:
                                                 summary.baseline_social_economy_share),
         "social_economy_share_after": kpis.get("social_economy_share_after"),
         "kpis": kpis,
+        **{key: full[key] for key in ("impact_units", "levers", "warnings", "fiscal_year")},
     }
     emit(data, as_json, lambda d: (
         f"Proposal #{d['proposal_id']} ({d['status']}): social economy share "

@@ -32,7 +32,8 @@ from procurement.models import (
     SupplierCategory,
 )
 from procurement.permissions import Actor
-from procurement.regulatory import get_profile
+from procurement.regulatory import ThresholdsInForce, get_profile, profile_thresholds_on
+from procurement.services import proposal_impact
 from procurement.services.common import cents_to_decimal, decimal_to_cents
 from procurement.services.matching import SUPPLIER_CATEGORY_MIN_CONFIDENCE
 from procurement.services.matching import taxonomy as matching_taxonomy
@@ -114,12 +115,15 @@ def parse_scenario(params: dict[str, Any] | None) -> ScenarioSettings:
     )
 
 
-def bands_from_profile(profile: RegulatoryProfile) -> optimizer.RegulatoryBands:
-    """Convert a stored profile into the optimizer's bands."""
+def bands_from_profile(profile: RegulatoryProfile,
+                       in_force: ThresholdsInForce | None = None) -> optimizer.RegulatoryBands:
+    """Convert a stored profile (its thresholds in force on a date, if given) into bands."""
+    limit = in_force.direct_award_limit if in_force else profile.direct_award_limit
+    threshold = in_force.tender_threshold if in_force else profile.tender_threshold
     return optimizer.RegulatoryBands(
         currency=profile.currency,
-        direct_award_limit_cents=decimal_to_cents(profile.direct_award_limit),
-        tender_threshold_cents=decimal_to_cents(profile.tender_threshold),
+        direct_award_limit_cents=decimal_to_cents(limit),
+        tender_threshold_cents=decimal_to_cents(threshold),
         rotation_required=profile.rotation_required,
         reserved_contracts_allowed=profile.reserved_contracts_allowed,
     )
@@ -149,20 +153,22 @@ class OptimizationData:
     input: optimizer.OptimizerInput
     lots: pd.DataFrame
     suppliers: dict[str, Supplier]
+    # The lines in scope with their lot key (for impact in units and each lot's date).
+    lines: pd.DataFrame | None = None
 
 
 def gather_input(session: Session, org: Organization, settings: ScenarioSettings,
                  bands: optimizer.RegulatoryBands) -> OptimizationData:
     """Build the optimizer's input from the municipality's matched lines and the registry."""
     query = select(PurchaseLine.category_code, PurchaseLine.contract_ref, PurchaseLine.amount,
-                   PurchaseLine.incumbent_supplier_id).where(
+                   PurchaseLine.incumbent_supplier_id, PurchaseLine.date).where(
         PurchaseLine.organization_id == org.id)
     if settings.period_start:
         query = query.where(PurchaseLine.date >= settings.period_start)
     if settings.period_end:
         query = query.where(PurchaseLine.date <= settings.period_end)
     lines = pd.DataFrame(session.execute(query).all(),
-                         columns=["category_code", "contract_ref", "amount", "incumbent"])
+                         columns=["category_code", "contract_ref", "amount", "incumbent", "date"])
     if lines.empty:
         raise InvalidInput(
             f"{org.name} has no matched spending in this period: import a spending file and "
@@ -251,7 +257,7 @@ def gather_input(session: Session, org: Organization, settings: ScenarioSettings
         candidates=tuple(candidate_inputs), scenario=settings.optimizer, bands=bands,
         category_labels=names,
     )
-    return OptimizationData(input=data, lots=lots, suppliers=suppliers)
+    return OptimizationData(input=data, lots=lots, suppliers=suppliers, lines=lines)
 
 
 @dataclass
@@ -261,11 +267,18 @@ class OptimizeOutcome:
     proposal_id: int | None
     scenario_id: int
     solution: optimizer.Solution
+    facts: proposal_impact.ProposalFacts | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the CLI contract's object."""
+    def to_json(self, lang: str = "fr",
+                gettext: proposal_impact.Gettext | None = None) -> dict[str, Any]:
+        """Return the CLI contract's object (lever reasons and warnings in `lang`)."""
         sol = self.solution
+        facts = self.facts
         return {
+            "impact_units": facts.impact_units if facts else {},
+            "levers": facts.levers_json(lang, gettext) if facts else [],
+            "warnings": facts.warnings_json(lang, gettext) if facts else [],
+            "fiscal_year": facts.fiscal_year if facts else None,
             "proposal_id": self.proposal_id,
             "scenario_id": self.scenario_id,
             "status": sol.status,
@@ -290,7 +303,9 @@ def run_scenario(session: Session, actor: Actor, org: Organization,
     profile_code = settings.profile_code or (
         org.regulatory_profile.code if org.regulatory_profile else "QC-2024")
     profile = get_profile(session, profile_code)
-    bands = bands_from_profile(profile)
+    in_force = profile_thresholds_on(
+        profile, proposal_impact.reference_date(session, org, settings))
+    bands = bands_from_profile(profile, in_force)
     data = gather_input(session, org, settings, bands)
     scenario = Scenario(organization_id=org.id, name=settings.name,
                         params={**settings.raw, "regulatory_profile": profile.code},
@@ -298,16 +313,19 @@ def run_scenario(session: Session, actor: Actor, org: Organization,
     session.add(scenario)
     session.flush()
     solution = optimizer.solve(data.input)
+    facts = proposal_impact.describe(session, org, profile, in_force, data, solution)
     proposal_id = None
     if solution.status in {"optimal", "feasible"} and not solution.violations:
         proposal = store_proposal(session, actor, org, scenario, settings, data, solution,
                                   profile.currency)
+        proposal_impact.attach(proposal, facts)
         proposal_id = proposal.id
     record_event(session, actor=actor.name, action="scenario.run", object_type="scenario",
                  object_id=scenario.id, organization_id=org.id,
                  after={"status": solution.status, "proposal_id": proposal_id,
                         "objective": solution.objective})
-    return OptimizeOutcome(proposal_id=proposal_id, scenario_id=scenario.id, solution=solution)
+    return OptimizeOutcome(proposal_id=proposal_id, scenario_id=scenario.id, solution=solution,
+                           facts=facts)
 
 
 def store_proposal(session: Session, actor: Actor, org: Organization, scenario: Scenario,
@@ -402,7 +420,9 @@ def sensitivity_table(session: Session, actor: Actor, proposal_id: int, *,
     settings = parse_scenario(dict(proposal.scenario.params))
     profile = get_profile(session, proposal.scenario.params.get("regulatory_profile",
                                                                 "QC-2024"))
-    data = gather_input(session, org, settings, bands_from_profile(profile))
+    on = proposal.regulatory.get("on") if proposal.regulatory else None
+    in_force = profile_thresholds_on(profile, dt.date.fromisoformat(on)) if on else None
+    data = gather_input(session, org, settings, bands_from_profile(profile, in_force))
     rows = optimizer.sensitivity(data.input, budget_steps=BUDGET_STEPS,
                                  target_shares=target_shares or None)
     return [

@@ -1,0 +1,227 @@
+"""A run's impact in units, its levers and its regulatory facts, from the database's facts.
+
+Called by the optimize use case: reads what the pure functions need (the suppliers' kind
+and place, capabilities' evidence, lines' dates), calls `procurement.impact_units`,
+`procurement.levers` and `procurement.regulatory.profile_thresholds_on`, and stores the
+results on the proposal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import optimizer
+from procurement.impact import supplier_scores
+from procurement.impact_messages import Gettext, render_lever_reason, render_warning
+from procurement.impact_units import DEFAULT_COEFFICIENTS, Coefficients, Flow, impact_units
+from procurement.levers import CapableSupplier, LeverRules, LotFacts, levers_for
+from procurement.models import (
+    Organization,
+    Proposal,
+    PurchaseLine,
+    RegulatoryProfile,
+    Supplier,
+    SupplierCategory,
+)
+from procurement.regulatory import ThresholdsInForce, profile_thresholds_on
+from procurement.services.common import decimal_to_cents
+from procurement.targets import fiscal_year
+
+if TYPE_CHECKING:
+    from procurement.services.optimize import OptimizationData, ScenarioSettings
+
+DEMOCRATIC_MIN = 0.8  # governance score of a co-operative (1.0) or a non-profit (0.8)
+
+
+def reference_date(session: Session, org: Organization,
+                   settings: ScenarioSettings) -> dt.date:
+    """Return the date whose thresholds apply to a run: its latest spending in scope."""
+    query = select(func.max(PurchaseLine.date)).where(PurchaseLine.organization_id == org.id)
+    if settings.period_start:
+        query = query.where(PurchaseLine.date >= settings.period_start)
+    if settings.period_end:
+        query = query.where(PurchaseLine.date <= settings.period_end)
+    latest = session.scalar(query)
+    return latest or settings.period_end or dt.date.today()
+
+
+def coefficients_of(profile: RegulatoryProfile) -> tuple[dict[str, Any], Coefficients]:
+    """Return the profile's stored coefficients (or its jurisdiction's defaults), parsed."""
+    data = profile.impact_coefficients or DEFAULT_COEFFICIENTS.get(
+        profile.jurisdiction, DEFAULT_COEFFICIENTS["QC"])
+    return data, Coefficients.from_profile(data, profile.currency)
+
+
+@dataclass
+class ProposalFacts:
+    """What a run says in units and levers, with the thresholds it used."""
+
+    currency: str
+    impact_units: dict[str, Any]
+    levers: list[dict[str, Any]]
+    regulatory: dict[str, Any]
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    fiscal_year: int | None = None
+
+    def levers_json(self, lang: str = "fr", gettext: Gettext | None = None
+                    ) -> list[dict[str, Any]]:
+        """Return the levers with their reason rendered in one language."""
+        kwargs = {"gettext": gettext} if gettext else {}
+        return [{**lever, "reason": render_lever_reason(lever, self.currency, lang, **kwargs)}
+                for lever in self.levers]
+
+    def warnings_json(self, lang: str = "fr", gettext: Gettext | None = None
+                      ) -> list[dict[str, Any]]:
+        """Return the warnings with their message rendered in one language."""
+        kwargs = {"gettext": gettext} if gettext else {}
+        return [{**w, "message": render_warning(w, self.currency, lang, **kwargs)}
+                for w in self.warnings]
+
+
+def _kinds(supplier: Supplier) -> dict[str, bool]:
+    scores = supplier_scores(name=supplier.name, activity=supplier.activity,
+                             org_type=supplier.org_type, legal_form=supplier.legal_form,
+                             work_integration=supplier.work_integration,
+                             overrides=supplier.score_overrides)
+    return {"work_integration": scores["work_integration"] >= 1.0,
+            "democratic": scores["governance"] >= DEMOCRATIC_MIN,
+            "reuse": scores["environment"] >= 1.0}
+
+
+def describe(session: Session, org: Organization, profile: RegulatoryProfile,
+             in_force: ThresholdsInForce, data: OptimizationData,
+             solution: optimizer.Solution) -> ProposalFacts:
+    """Return the run's impact in units, one lever per lot and its regulatory facts."""
+    from procurement.services.optimize import _locality_levels
+
+    coeff_data, coeffs = coefficients_of(profile)
+    levels = _locality_levels(session, org)
+    suppliers = data.suppliers
+    kinds = {key: _kinds(s) for key, s in suppliers.items()}
+
+    def supplier_flow(category: str, key: str, cents: float) -> Flow:
+        s = suppliers[key]
+        return Flow(category=category, amount_cents=cents, social_economy=True,
+                    locality=levels.get(s.municipality_code, "unknown"), **kinds[key])
+
+    lines = data.lines
+    status_quo: dict[str, list[Flow]] = {}
+    lot_dates: dict[str, dt.date] = {}
+    if lines is not None and not lines.empty:
+        keyed = lines.assign(sk=lines["incumbent"].map(
+            lambda v: None if pd.isna(v) else str(int(v))))
+        keyed["sk"] = keyed["sk"].where(keyed["sk"].isin(list(suppliers)), None)
+        grouped = keyed.groupby(["key", "category_code", keyed["sk"].fillna("")],
+                                dropna=False)["amount_cents"].sum()
+        for index, cents in grouped.items():
+            lot_key, category, sk = cast(tuple[str, str, str], index)
+            flow = (supplier_flow(str(category), str(sk), float(cents)) if sk
+                    else Flow(category=str(category), amount_cents=float(cents)))
+            status_quo.setdefault(str(lot_key), []).append(flow)
+        if "date" in keyed:
+            for date_key, latest in keyed.groupby("key")["date"].max().items():
+                if latest is not None and not pd.isna(latest):
+                    lot_dates[str(date_key)] = pd.Timestamp(latest).date()
+    lot_by_key = {lot.key: lot for lot in data.input.lots}
+    before = [f for flows in status_quo.values() for f in flows]
+    after: list[Flow] = []
+    awarded: dict[tuple[str, str], int] = {}
+    for alloc in solution.allocations:
+        if alloc.amount_cents <= 0:
+            continue
+        lot = lot_by_key[alloc.lot_key]
+        if alloc.supplier_key is not None:
+            after.append(supplier_flow(lot.category, alloc.supplier_key, alloc.amount_cents))
+            pair = (alloc.lot_key, alloc.supplier_key)
+            awarded[pair] = awarded.get(pair, 0) + alloc.amount_cents
+            continue
+        # The part left to the market keeps the status quo's make-up, pro rata.
+        flows = status_quo.get(alloc.lot_key) or [Flow(lot.category, float(lot.value_cents))]
+        whole = sum(f.amount_cents for f in flows) or 1.0
+        after += [Flow(f.category, f.amount_cents * alloc.amount_cents / whole,
+                       f.social_economy, f.locality, f.work_integration, f.democratic, f.reuse)
+                  for f in flows]
+    units = impact_units(before, after, coeffs)
+
+    capable = _capable_by_lot(session, data, levels, awarded)
+    warnings = list(in_force.warnings)
+    lot_facts = []
+    for lot in data.input.lots:
+        lot_in_force = in_force
+        on = lot_dates.get(lot.key)
+        if on is not None and on != in_force.on:
+            lot_in_force = profile_thresholds_on(profile, on)
+            seen = {_warning_key(w) for w in warnings}
+            warnings += [w for w in lot_in_force.warnings if _warning_key(w) not in seen]
+        lot_facts.append(LotFacts(
+            key=lot.key, category=lot.category, value_cents=lot.value_cents,
+            direct_award_limit_cents=decimal_to_cents(lot_in_force.direct_award_limit),
+            tender_threshold_cents=decimal_to_cents(lot_in_force.tender_threshold)))
+    rules = LeverRules(rotation_required=profile.rotation_required,
+                       reserved_contracts_allowed=profile.reserved_contracts_allowed)
+    levers = [lever.to_json() for lever in levers_for(lot_facts, capable, rules, coeffs)]
+    regulatory = {"profile": profile.code, "currency": profile.currency,
+                  **in_force.to_json(), "coefficients": coeff_data}
+    return ProposalFacts(currency=profile.currency, impact_units=units, levers=levers,
+                         regulatory=regulatory, warnings=warnings,
+                         fiscal_year=fiscal_year(in_force.on, org.fiscal_year_start_month or 1))
+
+
+def _warning_key(warning: dict[str, Any]) -> tuple[Any, ...]:
+    params = warning.get("params", {})
+    return (warning.get("code"), params.get("kind"), params.get("amount"),
+            params.get("valid_from"))
+
+
+def _capable_by_lot(session: Session, data: OptimizationData, levels: dict[str | None, str],
+                    awarded: dict[tuple[str, str], int]) -> dict[str, list[CapableSupplier]]:
+    """Return, per lot, the suppliers with a capability for its category in their territory.
+
+    Every evidence kind is listed (the lever rule tells awardable ones from prospects); a
+    pair a person rejected is left out.
+    """
+    from procurement.services.matching import SUPPLIER_CATEGORY_MIN_CONFIDENCE
+    from procurement.services.optimize import SERVED_LEVELS
+
+    rows = session.execute(select(
+        SupplierCategory.supplier_id, SupplierCategory.category_code, SupplierCategory.evidence,
+        SupplierCategory.decision).where(
+        SupplierCategory.confidence >= SUPPLIER_CATEGORY_MIN_CONFIDENCE)).all()
+    by_category: dict[str, list[tuple[str, str]]] = {}
+    for supplier_id, category, evidence, decision in rows:
+        key = str(supplier_id)
+        s = data.suppliers.get(key)
+        if decision == "rejected" or s is None:
+            continue
+        if levels.get(s.municipality_code, "unknown") not in SERVED_LEVELS[
+                s.service_area or "region"]:
+            continue
+        kind = "confirmed" if decision == "confirmed" else evidence
+        by_category.setdefault(category, []).append((key, kind))
+    out: dict[str, list[CapableSupplier]] = {}
+    for lot in data.input.lots:
+        for key, kind in by_category.get(lot.category, []):
+            s = data.suppliers[key]
+            out.setdefault(lot.key, []).append(CapableSupplier(
+                key=key, name=s.name, evidence=kind,
+                capacity_cents=decimal_to_cents(s.capacity) if s.capacity is not None else None,
+                turnover_cents=(decimal_to_cents(s.annual_turnover)
+                                if s.annual_turnover is not None else None),
+                reserved_eligible=s.reserved_eligible,
+                awarded_cents=awarded.get((lot.key, key), 0)))
+    return out
+
+
+def attach(proposal: Proposal, facts: ProposalFacts) -> None:
+    """Store the facts on the proposal."""
+    proposal.impact_units = facts.impact_units
+    proposal.levers = facts.levers
+    proposal.regulatory = facts.regulatory
+    proposal.warnings = facts.warnings
+    proposal.fiscal_year = facts.fiscal_year
