@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
+
 
 def fiscal_year(date: dt.date, start_month: int = 1) -> int:
     """Return the fiscal year of `date` for a fiscal year starting on `start_month`."""
@@ -30,18 +32,18 @@ def fiscal_year_bounds(year: int, start_month: int = 1) -> tuple[dt.date, dt.dat
     return start, end
 
 
-def predominant_fiscal_year(dated_amounts: Iterable[tuple[dt.date | None, Any]],
+def predominant_fiscal_year(dates: pd.Series, amounts: pd.Series,
                             start_month: int = 1) -> int | None:
-    """Return the fiscal year holding most of the absolute amount of dated lines."""
-    totals: dict[int, Decimal] = {}
-    for date, amount in dated_amounts:
-        if date is None:
-            continue
-        year = fiscal_year(date, start_month)
-        totals[year] = totals.get(year, Decimal(0)) + abs(Decimal(str(amount)))
-    if not totals:
+    """Return the fiscal year holding most of the absolute amount of dated lines (vectorized)."""
+    when = pd.to_datetime(dates, errors="coerce")
+    dated = when.notna()
+    if not dated.any():
         return None
-    return max(sorted(totals), key=lambda y: totals[y])
+    when = when[dated]
+    years = when.dt.year + ((when.dt.month >= start_month) & (start_month > 1)).astype(int)
+    weights = pd.to_numeric(amounts[dated], errors="coerce").fillna(0).abs().astype(float)
+    totals = weights.groupby(years.to_numpy()).sum().sort_index()
+    return int(str(totals.idxmax()))
 
 
 @dataclass(frozen=True)

@@ -299,7 +299,7 @@ def run_scenario(session: Session, actor: Actor, org: Organization,
                  params: dict[str, Any] | None) -> OptimizeOutcome:
     """Validate the scenario, solve it, and store a draft proposal when the answer is sound."""
     actor.require("scenario.run")
-    settings = parse_scenario(params)
+    settings = proposal_impact.default_period(session, org, parse_scenario(params))
     profile_code = settings.profile_code or (
         org.regulatory_profile.code if org.regulatory_profile else "QC-2024")
     profile = get_profile(session, profile_code)

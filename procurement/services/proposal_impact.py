@@ -9,7 +9,7 @@ results on the proposal.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
@@ -31,7 +31,7 @@ from procurement.models import (
 )
 from procurement.regulatory import ThresholdsInForce, profile_thresholds_on
 from procurement.services.common import decimal_to_cents
-from procurement.targets import fiscal_year
+from procurement.targets import fiscal_year, fiscal_year_bounds
 
 if TYPE_CHECKING:
     from procurement.services.optimize import OptimizationData, ScenarioSettings
@@ -49,6 +49,24 @@ def reference_date(session: Session, org: Organization,
         query = query.where(PurchaseLine.date <= settings.period_end)
     latest = session.scalar(query)
     return latest or settings.period_end or dt.date.today()
+
+
+def default_period(session: Session, org: Organization,
+                   settings: ScenarioSettings) -> ScenarioSettings:
+    """Give a scenario without a period the latest fiscal year when spending spans several.
+
+    Proposals are per year: the baseline of one year against the proposal for that year.
+    """
+    if settings.period_start or settings.period_end:
+        return settings
+    first, last = session.execute(select(func.min(PurchaseLine.date),
+                                         func.max(PurchaseLine.date)).where(
+        PurchaseLine.organization_id == org.id)).one()
+    month = org.fiscal_year_start_month or 1
+    if first is None or last is None or fiscal_year(first, month) == fiscal_year(last, month):
+        return settings
+    start, end = fiscal_year_bounds(fiscal_year(last, month), month)
+    return replace(settings, period_start=start, period_end=end)
 
 
 def coefficients_of(profile: RegulatoryProfile) -> tuple[dict[str, Any], Coefficients]:

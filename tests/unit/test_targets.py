@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from procurement.targets import (
@@ -28,9 +29,11 @@ def test_an_april_fiscal_year_is_named_by_the_year_it_ends() -> None:
 
 
 def test_an_import_carries_the_year_holding_most_of_its_spending() -> None:
-    rows = [(dt.date(2024, 12, 30), "10"), (dt.date(2025, 1, 5), "-500"), (None, "9999")]
-    assert predominant_fiscal_year(rows) == 2025
-    assert predominant_fiscal_year([(None, "1")]) is None
+    dates = pd.Series([dt.date(2024, 12, 30), dt.date(2025, 1, 5), None])
+    amounts = pd.Series([1000, -50000, 999999])
+    assert predominant_fiscal_year(dates, amounts) == 2025
+    assert predominant_fiscal_year(dates, amounts, 2) == 2025  # 2024-12-30 is in FY 2025
+    assert predominant_fiscal_year(pd.Series([None]), pd.Series([1])) is None
 
 
 def test_share_by_year_compares_each_year_with_the_target() -> None:
