@@ -36,6 +36,7 @@ from procurement.services import (
     overview,
     pages,
     review,
+    targets,
 )
 from procurement.users import authenticate
 
@@ -100,7 +101,11 @@ def logout() -> Any:
 def index() -> Any:
     """Show the municipality's dashboard."""
     data = overview.dashboard(get_session(), current_actor())
-    return render_template("index.html", data=data)
+    years = targets.years_for(get_session(), current_actor(), data.organization)
+    return render_template("index.html", data=data, years=years,
+                           path=targets.path_for(data.organization, years,
+                                                 premium_pct=optimize.DEFAULTS[
+                                                     "assumed_premium_pct"]))
 
 
 # --- imports -----------------------------------------------------------------------------

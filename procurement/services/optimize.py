@@ -318,7 +318,7 @@ def run_scenario(session: Session, actor: Actor, org: Organization,
     if solution.status in {"optimal", "feasible"} and not solution.violations:
         proposal = store_proposal(session, actor, org, scenario, settings, data, solution,
                                   profile.currency)
-        proposal_impact.attach(proposal, facts)
+        proposal_impact.attach(session, proposal, facts)
         proposal_id = proposal.id
     record_event(session, actor=actor.name, action="scenario.run", object_type="scenario",
                  object_id=scenario.id, organization_id=org.id,

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 import optimizer
 from procurement.impact import supplier_scores
@@ -236,10 +237,16 @@ def _capable_by_lot(session: Session, data: OptimizationData, levels: dict[str |
     return out
 
 
-def attach(proposal: Proposal, facts: ProposalFacts) -> None:
-    """Store the facts on the proposal."""
-    proposal.impact_units = facts.impact_units
-    proposal.levers = facts.levers
-    proposal.regulatory = facts.regulatory
-    proposal.warnings = facts.warnings
-    proposal.fiscal_year = facts.fiscal_year
+def attach(session: Session, proposal: Proposal, facts: ProposalFacts) -> None:
+    """Store the facts on a proposal just written, as part of its first version.
+
+    A plain UPDATE, not an ORM change: the facts belong to the proposal as created, so its
+    optimistic version (which finance staff submit against) stays 1.
+    """
+    values = {"impact_units": facts.impact_units, "levers": facts.levers,
+              "regulatory": facts.regulatory, "warnings": facts.warnings,
+              "fiscal_year": facts.fiscal_year}
+    session.execute(update(Proposal).where(Proposal.id == proposal.id).values(**values)
+                    .execution_options(synchronize_session=False))
+    for key, value in values.items():
+        set_committed_value(proposal, key, value)
