@@ -603,6 +603,11 @@ class RegulatoryProfileSchema(Schema):
     valid_to = fields.Date(allow_none=True)
     source = fields.Str()
     notes = fields.Str(allow_none=True)
+    threshold_history = fields.List(fields.Dict(), metadata={
+        "description": "dated thresholds: kind, amount, valid_from, valid_to, scope, source, "
+                       "confirmed; the one in force on a lot's date applies"})
+    impact_coefficients = fields.Dict(metadata={
+        "description": "dated coefficients that turn spending into units, with their source"})
     updated_at = UtcDateTime()
 
 
@@ -618,3 +623,9 @@ class RegulatoryProfilePatchSchema(StrictSchema):
     valid_to = fields.Date(allow_none=True)
     source = fields.Str(validate=validate.Length(min=1, max=5000))
     notes = fields.Str(allow_none=True, validate=validate.Length(max=5000))
+    threshold_history = fields.List(fields.Dict(), validate=validate.Length(max=200), metadata={
+        "description": "the whole history, replacing the stored one; set confirmed to true "
+                       "once the value is read from the official notice"})
+    impact_coefficients = fields.Dict(metadata={
+        "description": "insertion_rate, hourly_cost_eur, fte_month_cost_eur, eur_rate, "
+                       "labour_share, proxies; each with its source and date"})
