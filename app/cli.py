@@ -372,6 +372,32 @@ def export(obj: Context, proposal_id: int, fmt: str, output: Path) -> None:
     click.echo(f"Wrote {output} ({len(result.content)} bytes).")
 
 
+@cli.command("set-target")
+@click.option("--org", "org_code", required=True, help="Municipality code (MAMH mcode).")
+@click.option("--share", required=True, help="Target share of spending, e.g. 0.2 for 20 %.")
+@click.option("--year", required=True, help="The fiscal year by which to reach it, e.g. 2028.")
+@click.option("--fiscal-year-start", "start_month", default=None,
+              help="First month of the fiscal year (1 = calendar year, as in Quebec).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def set_target(obj: Context, org_code: str, share: str, year: str, start_month: str | None,
+               as_json: bool) -> None:
+    """Set the council's target share to the social economy and its year (audited)."""
+    from procurement.services import targets
+    from procurement.services.common import organization_by_code
+
+    with domain_errors(), obj.session() as session:
+        org = organization_by_code(session, org_code)
+        targets.set_target(session, SYSTEM, org, share=share, year=year,
+                           fiscal_year_start_month=start_month)
+        years = [y.to_json() for y in targets.years_for(session, SYSTEM, org)]
+        data = {"org": org.code, "target_share": org.se_target_share,
+                "target_year": org.se_target_year,
+                "fiscal_year_start_month": org.fiscal_year_start_month, "years": years}
+    emit(data, as_json, lambda d: f"{d['org']}: target {d['target_share']:.0%} by "
+         f"{d['target_year']}; " + ", ".join(f"{y['year']}: {y['share']:.1%}" for y in d["years"]))
+
+
 @cli.command("grant-admin")
 @click.argument("email")
 @click.option("--org", "org_code", required=True, help="Municipality code (MAMH mcode).")
