@@ -156,3 +156,20 @@ def test_the_pdf_summary_states_the_units(procure: Procure, demo: dict[str, Any]
     assert "Heures d'insertion" in text and "ETP" in text
     before = Decimal(demo["impact_units"]["social_economy_spending"]["before"])
     assert f"{before:,.2f}".replace(",", " ").replace(".", ",") in text
+
+
+def test_ocds_states_each_lever_as_the_method_rationale_and_stays_valid(
+        procure: Procure, demo: dict[str, Any], tmp_path: Path) -> None:
+    import jsonschema_rs
+
+    from procurement.exports.ocds import release_schema
+
+    path = tmp_path / "p.ocds.json"
+    procure.run("export", str(demo["proposal_id"]), "--format", "ocds", "-o", str(path))
+    package = json.loads(path.read_text(encoding="utf-8"))
+    validator = jsonschema_rs.Draft4Validator(release_schema())
+    for release in package["releases"]:
+        errors = [e.message for e in validator.iter_errors(release)]
+        assert errors == [], errors
+        assert release["tender"]["procurementMethodRationale"]
+    assert len(package["releases"]) == len(demo["levers"])
