@@ -351,6 +351,15 @@ class ScenarioResultSchema(Schema):
     infeasibility = fields.List(fields.Nested(InfeasibilitySchema))
     formula = fields.Str(allow_none=True)
     formula_fr = fields.Str(allow_none=True)
+    impact_units = fields.Dict(keys=fields.Str(), metadata={
+        "description": "impact in units before and after: {measure: {before, after, unit}} "
+                       "and by_category"})
+    levers = fields.List(fields.Dict(keys=fields.Str()), metadata={
+        "description": "one per lot: lot, lever, reason_code, params, reason, suppliers"})
+    warnings = fields.List(fields.Dict(keys=fields.Str()), metadata={
+        "description": "e.g. a threshold not confirmed by an administrator: code, params, "
+                       "message"})
+    fiscal_year = fields.Int(allow_none=True)
 
 
 class ScenarioSchema(Schema):
@@ -459,6 +468,13 @@ class ProposalDetailSchema(ProposalSchema):
     period_end = fields.Date(allow_none=True)
     lots = fields.List(fields.Nested(LotSchema))
     allocations = fields.List(fields.Nested(AllocationSchema))
+    fiscal_year = fields.Int(allow_none=True)
+    impact_units = fields.Dict(keys=fields.Str())
+    levers = fields.List(fields.Dict(keys=fields.Str()), metadata={
+        "description": "one per lot: lot, lever, reason_code, params, suppliers"})
+    regulatory = fields.Dict(keys=fields.Str(), metadata={
+        "description": "the profile, the date and the thresholds in force with their sources"})
+    warnings = fields.List(fields.Dict(keys=fields.Str()))
 
 
 class ProposalFilterSchema(Schema):
