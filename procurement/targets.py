@@ -132,3 +132,24 @@ def target_path(*, current_share: float, current_year: int, target_share: float,
                               shifted.quantize(Decimal("0.01")),
                               extra.quantize(Decimal("0.01")), within))
     return steps
+
+
+def parse_target_path(value: Any) -> dict[str, Any]:
+    """Check a scenario's `target_path` {share, year, yearly_extra_budget?}; raise ValueError."""
+    if not isinstance(value, dict) or not {"share", "year"} <= set(value):
+        raise ValueError("expected {\"share\": 0.2, \"year\": 2028} and optionally "
+                         "\"yearly_extra_budget\" in dollars")
+    unknown = set(value) - {"share", "year", "yearly_extra_budget"}
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
+    share, year = value["share"], value["year"]
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+        raise ValueError("share must be a fraction above 0, at most 1, e.g. 0.2")
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ValueError("year must be a year, e.g. 2028")
+    budget = value.get("yearly_extra_budget")
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int | float)
+                               or budget < 0):
+        raise ValueError("yearly_extra_budget must be a positive amount in dollars")
+    return {"share": float(share), "year": year,
+            "yearly_extra_budget": None if budget is None else Decimal(str(budget))}

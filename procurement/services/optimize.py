@@ -37,6 +37,7 @@ from procurement.services import proposal_impact
 from procurement.services.common import cents_to_decimal, decimal_to_cents
 from procurement.services.matching import SUPPLIER_CATEGORY_MIN_CONFIDENCE
 from procurement.services.matching import taxonomy as matching_taxonomy
+from procurement.targets import parse_target_path
 
 # Scenario fields the engine resolves itself before the optimizer sees the rest.
 ENGINE_FIELDS = {
@@ -46,6 +47,8 @@ ENGINE_FIELDS = {
     "period_end": "the last day of the fiscal period, YYYY-MM-DD",
     "assumed_premium_pct": "expected extra cost of a social economy supplier, e.g. 0.03",
     "default_capacity": "annual capacity assumed when the registry states none, in dollars",
+    "target_path": "a path to a target share by a year within a yearly extra budget, e.g. "
+                   '{"share": 0.2, "year": 2028, "yearly_extra_budget": 50000}',
 }
 DEFAULTS = {"assumed_premium_pct": 0.03, "default_capacity": 150_000}
 # Which places a supplier serves, by its service area (default: its region).
@@ -105,6 +108,11 @@ def parse_scenario(params: dict[str, Any] | None) -> ScenarioSettings:
         solver_scenario = optimizer.scenario_from_dict(params)
     except optimizer.ScenarioError as exc:
         errors.update({str(k): str(v) for k, v in exc.errors.items()})
+    if engine.get("target_path") is not None:
+        try:
+            parse_target_path(engine["target_path"])
+        except ValueError as exc:
+            errors["target_path"] = str(exc)
     if errors:
         raise InvalidInput("The scenario is not valid; nothing was run.", errors=errors)
     return ScenarioSettings(
@@ -279,6 +287,7 @@ class OptimizeOutcome:
             "levers": facts.levers_json(lang, gettext) if facts else [],
             "warnings": facts.warnings_json(lang, gettext) if facts else [],
             "fiscal_year": facts.fiscal_year if facts else None,
+            "target_path": facts.target_path if facts else [],
             "proposal_id": self.proposal_id,
             "scenario_id": self.scenario_id,
             "status": sol.status,
@@ -314,6 +323,7 @@ def run_scenario(session: Session, actor: Actor, org: Organization,
     session.flush()
     solution = optimizer.solve(data.input)
     facts = proposal_impact.describe(session, org, profile, in_force, data, solution)
+    facts.target_path = proposal_impact.plan_path(settings, facts)
     proposal_id = None
     if solution.status in {"optimal", "feasible"} and not solution.violations:
         proposal = store_proposal(session, actor, org, scenario, settings, data, solution,

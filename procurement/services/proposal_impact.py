@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
@@ -32,7 +33,7 @@ from procurement.models import (
 )
 from procurement.regulatory import ThresholdsInForce, profile_thresholds_on
 from procurement.services.common import decimal_to_cents
-from procurement.targets import fiscal_year, fiscal_year_bounds
+from procurement.targets import fiscal_year, fiscal_year_bounds, parse_target_path, target_path
 
 if TYPE_CHECKING:
     from procurement.services.optimize import OptimizationData, ScenarioSettings
@@ -70,6 +71,24 @@ def default_period(session: Session, org: Organization,
     return replace(settings, period_start=start, period_end=end)
 
 
+def plan_path(settings: ScenarioSettings, facts: ProposalFacts) -> list[dict[str, Any]]:
+    """Return the yearly path from this run's baseline to the scenario's target, if asked."""
+    request = settings.raw.get("target_path")
+    se = facts.impact_units.get("social_economy_spending")
+    total = facts.impact_units.get("total_spending")
+    if not request or not se or not total or facts.fiscal_year is None:
+        return []
+    clean = parse_target_path(request)
+    if clean["year"] <= facts.fiscal_year:
+        return []
+    steps = target_path(current_share=float(se["share_before"]), current_year=facts.fiscal_year,
+                        target_share=clean["share"], target_year=clean["year"],
+                        yearly_spending=Decimal(total["before"]),
+                        premium_pct=settings.assumed_premium_pct,
+                        yearly_extra_budget=clean["yearly_extra_budget"])
+    return [step.to_json() for step in steps]
+
+
 def coefficients_of(profile: RegulatoryProfile) -> tuple[dict[str, Any], Coefficients]:
     """Return the profile's stored coefficients (or its jurisdiction's defaults), parsed."""
     data = profile.impact_coefficients or DEFAULT_COEFFICIENTS.get(
@@ -87,6 +106,8 @@ class ProposalFacts:
     regulatory: dict[str, Any]
     warnings: list[dict[str, Any]] = field(default_factory=list)
     fiscal_year: int | None = None
+    # The scenario's yearly path to its target, when it asked for one.
+    target_path: list[dict[str, Any]] = field(default_factory=list)
 
     def levers_json(self, lang: str = "fr", gettext: Gettext | None = None
                     ) -> list[dict[str, Any]]:

@@ -95,10 +95,15 @@ def test_the_demo_proposal_stores_units_levers_and_the_year(procure: Procure,
         assert lots == len(proposal.levers)
 
 
-def test_optimize_json_carries_units_and_levers_too(procure: Procure,
-                                                    demo: dict[str, Any]) -> None:
-    data = procure.json("optimize", "--org", "37067")
+def test_optimize_json_carries_units_and_levers_too(procure: Procure, demo: dict[str, Any],
+                                                    tmp_path: Path) -> None:
+    scenario = tmp_path / "path.json"
+    scenario.write_text(json.dumps({"target_path": {"share": 0.2, "year": 2028}}))
+    data = procure.json("optimize", "--org", "37067", "--scenario", str(scenario))
     assert data["status"] == "optimal"
+    # A path from the 2025 baseline to 20 % by 2028, one step a year.
+    assert [step["year"] for step in data["target_path"]] == [2026, 2027, 2028]
+    assert data["target_path"][-1]["target_share"] == pytest.approx(0.2)
     assert set(data["impact_units"]) >= UNIT_KEYS
     assert len(data["levers"]) == data["kpis"]["lots"]
 

@@ -11,6 +11,7 @@ import pytest
 from procurement.targets import (
     fiscal_year,
     fiscal_year_bounds,
+    parse_target_path,
     predominant_fiscal_year,
     share_by_year,
     target_path,
@@ -67,3 +68,13 @@ def test_a_target_year_in_the_past_is_refused() -> None:
     with pytest.raises(ValueError, match="target year"):
         target_path(current_share=0.1, current_year=2025, target_share=0.2, target_year=2025,
                     yearly_spending=Decimal(1), premium_pct=0.0)
+
+
+def test_a_scenario_target_path_is_checked_field_by_field() -> None:
+    clean = parse_target_path({"share": 0.2, "year": 2028, "yearly_extra_budget": 5000})
+    assert clean == {"share": 0.2, "year": 2028, "yearly_extra_budget": Decimal("5000")}
+    for bad, word in (({"share": 2, "year": 2028}, "share"), ({"share": 0.2}, "expected"),
+                      ({"share": 0.2, "year": "2028"}, "year"),
+                      ({"share": 0.2, "year": 2028, "budget": 1}, "unknown")):
+        with pytest.raises(ValueError, match=word):
+            parse_target_path(bad)
