@@ -333,6 +333,15 @@ def _optimize_text(d: dict[str, Any]) -> str:
     lines = [f"Status: {d['status']}; proposal: {d['proposal_id']}; objective: {d['objective']}"]
     lines += [f"  binds: {b['explanation']}" for b in d["binding"]]
     lines += [f"  cannot hold: {i['explanation']}" for i in d["infeasibility"]]
+    units = d.get("impact_units") or {}
+    for key in ("social_economy_spending", "local_spending", "work_integration_hours",
+                "jobs_fte_years"):
+        if key in units:
+            item = units[key]
+            lines.append(f"  {key}: {item['before']} -> {item['after']} {item['unit']}")
+    lines += [f"  lever {lever['lot']}: {lever['reason']}" for lever in d.get("levers", [])
+              if lever["lever"] != "none"]
+    lines += [f"  warning: {w['message']}" for w in d.get("warnings", [])]
     return "\n".join(lines)
 
 

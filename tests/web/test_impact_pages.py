@@ -40,6 +40,7 @@ def test_the_proposal_page_shows_units_levers_and_the_unconfirmed_threshold(
     assert "Gré à gré avec un fournisseur d'économie sociale confirmé" in page
     assert "Coop de nettoyage du Cap est un fournisseur d'économie sociale confirmé" in page
     assert "n'a pas été confirmé par un administrateur" in page  # 139 000 $, 2026-2027
+    assert "Par catégorie" in page and "Entretien ménager" in page
     english = html.unescape(client.get(f"/proposals/{outcome.proposal_id}?lang=en")
                             .get_data(as_text=True))
     assert "Direct award to a confirmed social economy supplier" in english
