@@ -309,7 +309,7 @@ def optimize(obj: Context, org_code: str, scenario_file: Path | None, sensitivit
     with domain_errors(), obj.session() as session:
         org = organization_by_code(session, org_code)
         outcome = optimize_service.run_scenario(session, SYSTEM, org, params)
-        data = outcome.to_json()
+        data = outcome.to_json(*cli_language())
         if sensitivity and outcome.proposal_id is not None:
             data["sensitivity"] = optimize_service.sensitivity_table(
                 session, SYSTEM, outcome.proposal_id)
@@ -330,10 +330,37 @@ def _read_scenario(path: Path | None) -> Any:
         fail(f"{path}: not valid JSON ({exc}).")
 
 
+def cli_language() -> tuple[str, Callable[[str], str]]:
+    """Return the CLI's language (PROCURE_LANG: fr or en; English by default) and gettext."""
+    import os
+
+    from babel.support import Translations
+
+    from app.i18n import TRANSLATIONS, translation_directory
+
+    lang = os.environ.get("PROCURE_LANG", "en").strip().lower()[:2]
+    if lang != "en":
+        return "fr", str
+    try:
+        folder = translation_directory(None)
+    except OSError:
+        folder = TRANSLATIONS
+    return "en", Translations.load(str(folder), ["en"]).gettext
+
+
 def _optimize_text(d: dict[str, Any]) -> str:
     lines = [f"Status: {d['status']}; proposal: {d['proposal_id']}; objective: {d['objective']}"]
     lines += [f"  binds: {b['explanation']}" for b in d["binding"]]
     lines += [f"  cannot hold: {i['explanation']}" for i in d["infeasibility"]]
+    units = d.get("impact_units") or {}
+    for key in ("social_economy_spending", "local_spending", "work_integration_hours",
+                "jobs_fte_years"):
+        if key in units:
+            item = units[key]
+            lines.append(f"  {key}: {item['before']} -> {item['after']} {item['unit']}")
+    lines += [f"  lever {lever['lot']}: {lever['reason']}" for lever in d.get("levers", [])
+              if lever["lever"] != "none"]
+    lines += [f"  warning: {w['message']}" for w in d.get("warnings", [])]
     return "\n".join(lines)
 
 
@@ -391,6 +418,32 @@ def export(obj: Context, proposal_id: int, fmt: str, output: Path) -> None:
         result = export_proposal(session, SYSTEM, proposal_id, fmt)
     output.write_bytes(result.content)
     click.echo(f"Wrote {output} ({len(result.content)} bytes).")
+
+
+@cli.command("set-target")
+@click.option("--org", "org_code", required=True, help="Municipality code (MAMH mcode).")
+@click.option("--share", required=True, help="Target share of spending, e.g. 0.2 for 20 %.")
+@click.option("--year", required=True, help="The fiscal year by which to reach it, e.g. 2028.")
+@click.option("--fiscal-year-start", "start_month", default=None,
+              help="First month of the fiscal year (1 = calendar year, as in Quebec).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def set_target(obj: Context, org_code: str, share: str, year: str, start_month: str | None,
+               as_json: bool) -> None:
+    """Set the council's target share to the social economy and its year (audited)."""
+    from procurement.services import targets
+    from procurement.services.common import organization_by_code
+
+    with domain_errors(), obj.session() as session:
+        org = organization_by_code(session, org_code)
+        targets.set_target(session, SYSTEM, org, share=share, year=year,
+                           fiscal_year_start_month=start_month)
+        years = [y.to_json() for y in targets.years_for(session, SYSTEM, org)]
+        data = {"org": org.code, "target_share": org.se_target_share,
+                "target_year": org.se_target_year,
+                "fiscal_year_start_month": org.fiscal_year_start_month, "years": years}
+    emit(data, as_json, lambda d: f"{d['org']}: target {d['target_share']:.0%} by "
+         f"{d['target_year']}; " + ", ".join(f"{y['year']}: {y['share']:.1%}" for y in d["years"]))
 
 
 @cli.command("grant-admin")
@@ -452,6 +505,7 @@ def demo(obj: Context, as_json: bool) -> None:
         summary = matching.run_matching(session, SYSTEM, org)
         outcome = optimize_service.run_scenario(session, SYSTEM, org, {"name": "Démo"})
     kpis = outcome.solution.kpis
+    full = outcome.to_json(*cli_language())
     data = {
         "proposal_id": outcome.proposal_id,
         "status": outcome.solution.status,
@@ -460,6 +514,7 @@ def demo(obj: Context, as_json: bool) -> None:
         "social_economy_share_after": kpis.get("social_economy_share_after"),
         "kpis": kpis,
         "allocations": outcome.allocations,
+        **{key: full[key] for key in ("impact_units", "levers", "warnings", "fiscal_year")},
     }
     emit(data, as_json, lambda d: (
         f"Proposal #{d['proposal_id']} ({d['status']}): social economy share "

@@ -29,6 +29,10 @@ from procurement.users import actor_for, create_user
 
 DEMO_ORG_CODE = "37067"  # Trois-Rivières (MAMH code)
 DEMO_YEAR = 2025
+DEMO_YEARS = (DEMO_YEAR - 1, DEMO_YEAR)
+# The council's target in the demo: a fifth of spending to the social economy by 2028.
+DEMO_TARGET_SHARE = 0.20
+DEMO_TARGET_YEAR = DEMO_YEAR + 3
 DEMO_ROLES = ("purchaser", "finance", "auditor", "admin")
 # The REQ extract is the one file with activity text: without it the demo registry would
 # hold no capability strong enough to award under the default minimum evidence (activity).
@@ -206,7 +210,7 @@ def load_demo(session: Session, *, instance: Path,
               normalize_name: Callable[[str], str], log: Callable[[str], None] = print
               ) -> DemoResult:
     """Load municipalities, registry, the demo city's spending and demo users, once."""
-    from procurement.services import imports, matching, optimize
+    from procurement.services import imports, matching, optimize, targets
 
     credentials_path = instance / "demo-credentials.txt"
     if demo_loaded(session):
@@ -224,12 +228,17 @@ def load_demo(session: Session, *, instance: Path,
     matching.refresh_supplier_categories(session)
     org = session.scalar(select(Organization).where(Organization.code == DEMO_ORG_CODE))
     assert org is not None, "Trois-Rivières is missing from the municipalities file"
-    workbook = generate_spending_workbook(instance / "demo" / f"depenses-{DEMO_YEAR}.xlsx")
-    outcome = imports.import_spend(session, SYSTEM, org, workbook, isolated=False,
-                                   accept_valid_rows=False)
-    log(f"demo spending: {outcome.status}, {outcome.lines} lines, total {outcome.total}")
-    if outcome.status != "imported":
-        raise RuntimeError(f"The demo workbook did not import: {outcome.message}")
+    # Two fiscal years: the previous one, then the one the proposals are made for.
+    for year in DEMO_YEARS:
+        workbook = generate_spending_workbook(instance / "demo" / f"depenses-{year}.xlsx",
+                                              seed=year, year=year)
+        outcome = imports.import_spend(session, SYSTEM, org, workbook, isolated=False,
+                                       accept_valid_rows=False)
+        log(f"demo spending {year}: {outcome.status}, {outcome.lines} lines, "
+            f"total {outcome.total}")
+        if outcome.status != "imported":
+            raise RuntimeError(f"The demo workbook did not import: {outcome.message}")
+    targets.set_target(session, SYSTEM, org, share=DEMO_TARGET_SHARE, year=DEMO_TARGET_YEAR)
     summary = matching.run_matching(session, SYSTEM, org)
     log(f"matching: baseline social economy share {summary.baseline_social_economy_share:.1%}")
     credentials = {}

@@ -61,6 +61,14 @@ class RegulatoryProfile(Base):
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Dated thresholds with their source: [{"kind", "amount", "valid_from", "valid_to",
+    # "scope", "source", "confirmed"}]; the one in force on a lot's date applies.
+    threshold_history: Mapped[list[Any]] = mapped_column(JSON, default=list,
+                                                         server_default="[]")
+    # Dated coefficients that turn spending into units (labour share, insertion rate,
+    # hourly cost, FTE conversion, proxies), each with its source: see procurement.impact_units.
+    impact_coefficients: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict,
+                                                                server_default="{}")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -78,6 +86,11 @@ class Organization(Base):
     population: Mapped[int | None] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3), default="CAD")
     regulatory_profile_id: Mapped[int | None] = mapped_column(ForeignKey("regulatory_profile.id"))
+    # The council's target share of spending to the social economy (0..1) and its year.
+    se_target_share: Mapped[float | None] = mapped_column(Float)
+    se_target_year: Mapped[int | None] = mapped_column(Integer)
+    # First month of the fiscal year (1: calendar year, as for Quebec municipalities).
+    fiscal_year_start_month: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     regulatory_profile: Mapped[RegulatoryProfile | None] = relationship()
@@ -167,6 +180,8 @@ class ImportBatch(Base):
     refused_rows: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
     currency: Mapped[str] = mapped_column(String(3), default="CAD")
+    # The fiscal year holding most of the file's dated spending (null without dates).
+    fiscal_year: Mapped[int | None] = mapped_column(Integer)
     added: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
@@ -223,6 +238,8 @@ class Supplier(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     capacity: Mapped[Decimal | None] = mapped_column(MONEY)
+    # Annual turnover when known: the denominator of a lot's economic dependency.
+    annual_turnover: Mapped[Decimal | None] = mapped_column(MONEY)
     service_area: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     work_integration: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -384,6 +401,15 @@ class Proposal(Base):
     formula: Mapped[str] = mapped_column(Text, default="")
     period_start: Mapped[dt.date | None] = mapped_column(Date)
     period_end: Mapped[dt.date | None] = mapped_column(Date)
+    fiscal_year: Mapped[int | None] = mapped_column(Integer)
+    # Impact in units before/after (see procurement.impact_units), one lever per lot
+    # (procurement.levers), the thresholds used with their dates and sources, and
+    # warnings as codes + parameters (e.g. a threshold not confirmed).
+    impact_units: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict,
+                                                         server_default="{}")
+    levers: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    regulatory: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    warnings: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -22,11 +22,11 @@ from procurement.matching.eligibility import LOCAL_LEVELS
 from procurement.matching.locality import locality_score
 from procurement.matching.normalize import is_missing
 
-LINE_COLUMNS = ["category_code", "contract_ref", "amount", "incumbent"]
+LINE_COLUMNS = ["category_code", "contract_ref", "amount", "incumbent", "date"]
 SUPPLIER_COLUMNS = [
     "key", "name", "municipality_code", "lat", "lon", "active", "capacity_cents",
     "service_area", "activity", "org_type", "legal_form", "work_integration",
-    "reserved_eligible", "score_overrides",
+    "reserved_eligible", "score_overrides", "annual_turnover_cents",
 ]
 
 
@@ -34,7 +34,8 @@ SUPPLIER_COLUMNS = [
 class OptimizationFrames:
     """What one run needs, as frames.
 
-    - lines: category_code, contract_ref, amount (dollars), incumbent (supplier key or None).
+    - lines: category_code, contract_ref, amount (dollars), incumbent (supplier key or None),
+      date.
     - suppliers: SUPPLIER_COLUMNS (the registry, inactive ones included).
     - capabilities: supplier_key, category_code, confidence, evidence, decision, reason,
       evidence_detail, decided_by, decided_at.
@@ -57,6 +58,10 @@ class PreparedInput:
     candidates: pd.DataFrame  # eligibility.CANDIDATE_COLUMNS
     prospects: pd.DataFrame  # eligibility.PROSPECT_COLUMNS
     supplier_names: dict[str, str] = field(default_factory=dict)
+    # The run's lines with their lot `key` and `amount_cents`, and the registry's facts
+    # indexed by supplier key with their `locality_level` (for impact in units and levers).
+    lines: pd.DataFrame = field(default_factory=pd.DataFrame)
+    suppliers: pd.DataFrame = field(default_factory=pd.DataFrame)
     _by_pair: dict[tuple[str, str], dict[str, Any]] | None = field(
         default=None, init=False, repr=False)
 
@@ -186,4 +191,5 @@ def build_optimizer_input(
     )
     names = {str(k): str(v) for k, v in suppliers["name"].items()}
     return PreparedInput(input=data, lots=lots, candidates=candidates,
-                         prospects=found.prospects, supplier_names=names)
+                         prospects=found.prospects, supplier_names=names, lines=lines,
+                         suppliers=suppliers)

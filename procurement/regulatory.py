@@ -7,6 +7,7 @@ optimizer only ever sees the bands derived from the profile in force.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,67 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.errors import InvalidInput, NotFound
+from procurement.impact_units import DEFAULT_COEFFICIENTS, validate_coefficients
 from procurement.models import RegulatoryProfile
+
+THRESHOLD_KINDS = ("direct_award_limit", "tender_threshold")
+# Lots are supplies and services; an entry for works only never applies to them.
+SCOPES = ("all", "supplies_services", "works")
+MAMH_TO_CONFIRM = ("Seuil des accords intergouvernementaux pour les organismes municipaux "
+                   "(arrêté ministériel du 2023-12-04, C-19, r. 5: le règlement ne nomme plus "
+                   "de montant); à confirmer par l'administrateur selon l'avis Muni-Express "
+                   "du MAMH.")
+
+
+def _entry(kind: str, amount: str, valid_from: str, valid_to: str | None, source: str,
+           *, confirmed: bool, scope: str = "all") -> dict[str, Any]:
+    return {"kind": kind, "amount": amount, "valid_from": valid_from, "valid_to": valid_to,
+            "scope": scope, "source": source, "confirmed": confirmed}
+
+
+# Dated thresholds per profile code. Values not read from the official notice itself are
+# marked unconfirmed: a proposal that uses them carries a warning until an administrator
+# confirms them.
+THRESHOLD_HISTORY: dict[str, list[dict[str, Any]]] = {
+    "QC-2024": [
+        _entry("direct_award_limit", "25000.00", "2022-10-07", None,
+               "Loi sur les cités et villes, art. 573 et suiv.: gré à gré sous 25 000 $.",
+               confirmed=True),
+        _entry("tender_threshold", "121200.00", "2022-10-07", "2023-12-31",
+               "Arrêté ministériel du 2022-10-07: seuil de la demande de soumissions "
+               "publique 121 200 $.", confirmed=True),
+        _entry("tender_threshold", "133800.00", "2024-01-01", "2025-12-31",
+               "133 800 $ pour 2024-2025. " + MAMH_TO_CONFIRM, confirmed=False),
+        _entry("tender_threshold", "139000.00", "2026-01-01", "2027-12-31",
+               "139 000 $ pour 2026-2027. " + MAMH_TO_CONFIRM, confirmed=False),
+    ],
+    "FR-2026": [
+        _entry("direct_award_limit", "40000.00", "2020-01-01", "2026-03-31",
+               "Code de la commande publique, art. R2122-8: marchés sans publicité ni mise "
+               "en concurrence préalables sous 40 000 € HT.", confirmed=True),
+        _entry("direct_award_limit", "60000.00", "2026-04-01", None,
+               "Dispense de procédure sous 60 000 € HT pour les fournitures et services "
+               "à compter du 2026-04-01.", confirmed=True, scope="supplies_services"),
+        _entry("direct_award_limit", "100000.00", "2026-01-01", None,
+               "Décret 2025-1386: travaux dispensés de procédure jusqu'à 100 000 € HT.",
+               confirmed=True, scope="works"),
+        _entry("tender_threshold", "221000.00", "2024-01-01", "2025-12-31",
+               "Seuil de procédure formalisée des collectivités territoriales, fournitures "
+               "et services, 2024-2025: 221 000 € HT.", confirmed=True),
+        _entry("tender_threshold", "216000.00", "2026-01-01", "2027-12-31",
+               "Seuil de procédure formalisée des collectivités territoriales, fournitures "
+               "et services, 2026-2027: 216 000 € HT.", confirmed=True),
+    ],
+    "UK-2025": [
+        _entry("direct_award_limit", "30000.00", "2025-02-24", None,
+               "Procurement Act 2023 regime from 2025-02-24; the profile's low-value limit, "
+               "to be checked against the council's contract standing orders.",
+               confirmed=False),
+        _entry("tender_threshold", "214904.00", "2024-01-01", "2025-12-31",
+               "Sub-central authorities, goods and services, incl. VAT, 2024-2025.",
+               confirmed=True),
+    ],
+}
 
 DEFAULT_PROFILES: tuple[dict[str, Any], ...] = (
     {
@@ -76,17 +137,152 @@ DEFAULT_PROFILES: tuple[dict[str, Any], ...] = (
 EDITABLE_FIELDS = {
     "name", "direct_award_limit", "tender_threshold", "rotation_required",
     "reserved_contracts_allowed", "social_value_weight_min", "valid_from", "valid_to",
-    "source", "notes",
+    "source", "notes", "threshold_history", "impact_coefficients",
 }
 
 
 def seed_profiles(session: Session) -> None:
-    """Insert the default profiles that are not in the database yet."""
-    existing = set(session.scalars(select(RegulatoryProfile.code)))
+    """Insert the default profiles that are not in the database yet.
+
+    A profile stored before thresholds were dated gets the default history and
+    coefficients once; an administrator's own history is never overwritten.
+    """
+    existing = {p.code: p for p in session.scalars(select(RegulatoryProfile))}
     for data in DEFAULT_PROFILES:
-        if data["code"] not in existing:
-            session.add(RegulatoryProfile(**data))
+        code = data["code"]
+        profile = existing.get(code)
+        if profile is None:
+            profile = RegulatoryProfile(**data)
+            session.add(profile)
+        if not profile.threshold_history and code in THRESHOLD_HISTORY:
+            profile.threshold_history = [dict(e) for e in THRESHOLD_HISTORY[code]]
+        if not profile.impact_coefficients and data["jurisdiction"] in DEFAULT_COEFFICIENTS:
+            profile.impact_coefficients = DEFAULT_COEFFICIENTS[data["jurisdiction"]]
     session.flush()
+
+
+# --- thresholds in force on a date --------------------------------------------------
+
+@dataclass(frozen=True)
+class ThresholdsInForce:
+    """The thresholds that apply on a date, the entries they come from, and warnings.
+
+    `warnings` are codes + parameters for the catalogue: threshold_unconfirmed (the value
+    was never confirmed by an administrator) and threshold_lapsed (no dated value covers
+    the date: the last one known is used).
+    """
+
+    on: dt.date
+    direct_award_limit: Decimal
+    tender_threshold: Decimal
+    entries: tuple[dict[str, Any], ...]
+    warnings: tuple[dict[str, Any], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the facts a proposal stores and its method sheet prints."""
+        return {"on": self.on.isoformat(),
+                "direct_award_limit": f"{self.direct_award_limit:.2f}",
+                "tender_threshold": f"{self.tender_threshold:.2f}",
+                "entries": [dict(e) for e in self.entries]}
+
+
+def _date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def threshold_in_force(history: list[dict[str, Any]], kind: str, on: dt.date, *,
+                       scope: str = "supplies_services") -> tuple[dict[str, Any] | None, bool]:
+    """Return the entry of `kind` in force on `on` (latest start wins) and whether it covers it.
+
+    When no entry covers the date, the most recent one that started before it is returned
+    with False (the value has lapsed); (None, False) when nothing started before the date.
+    """
+    usable = [e for e in history if e.get("kind") == kind
+              and e.get("scope", "all") in {"all", scope}]
+    started = [e for e in usable if (_date(e["valid_from"]) or dt.date.min) <= on]
+    started.sort(key=lambda e: (_date(e["valid_from"]) or dt.date.min))
+    covering = [e for e in started if (_date(e.get("valid_to")) or dt.date.max) >= on]
+    if covering:
+        return covering[-1], True
+    return (started[-1], False) if started else (None, False)
+
+
+def thresholds_on(profile_code: str, history: list[dict[str, Any]], on: dt.date, *,
+                  fallback_direct: Decimal, fallback_threshold: Decimal) -> ThresholdsInForce:
+    """Return the thresholds in force on `on`, with a warning per doubtful value."""
+    amounts: dict[str, Decimal] = {}
+    entries: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
+    fallbacks = {"direct_award_limit": fallback_direct, "tender_threshold": fallback_threshold}
+    for kind in THRESHOLD_KINDS:
+        entry, covers = threshold_in_force(history, kind, on)
+        if entry is None:
+            amounts[kind] = fallbacks[kind]
+            warnings.append({"code": "threshold_undated", "params": {
+                "profile": profile_code, "kind": kind, "on": on.isoformat(),
+                "amount": f"{fallbacks[kind]:.2f}"}})
+            continue
+        amounts[kind] = Decimal(str(entry["amount"]))
+        entries.append(entry)
+        params = {"profile": profile_code, "kind": kind, "on": on.isoformat(),
+                  "amount": f"{amounts[kind]:.2f}", "valid_from": entry.get("valid_from"),
+                  "valid_to": entry.get("valid_to")}
+        if not covers:
+            warnings.append({"code": "threshold_lapsed", "params": params})
+        if not entry.get("confirmed"):
+            warnings.append({"code": "threshold_unconfirmed", "params": params})
+    return ThresholdsInForce(on=on, direct_award_limit=amounts["direct_award_limit"],
+                             tender_threshold=amounts["tender_threshold"],
+                             entries=tuple(entries), warnings=tuple(warnings))
+
+
+def profile_thresholds_on(profile: RegulatoryProfile, on: dt.date) -> ThresholdsInForce:
+    """Return a stored profile's thresholds in force on `on`."""
+    return thresholds_on(profile.code, list(profile.threshold_history or []), on,
+                         fallback_direct=profile.direct_award_limit,
+                         fallback_threshold=profile.tender_threshold)
+
+
+def validate_history(value: Any) -> list[dict[str, Any]]:
+    """Check an administrator's threshold history; raise ValueError with what is expected."""
+    if not isinstance(value, list):
+        raise ValueError("expected a list of dated thresholds")
+    clean = []
+    for index, item in enumerate(value):
+        where = f"entry {index + 1}"
+        if not isinstance(item, dict):
+            raise ValueError(f"{where}: expected an object")
+        kind = item.get("kind")
+        if kind not in THRESHOLD_KINDS:
+            raise ValueError(f"{where}: kind must be one of {', '.join(THRESHOLD_KINDS)}")
+        try:
+            amount = Decimal(str(item.get("amount"))).quantize(Decimal("0.01"))
+        except ArithmeticError:
+            raise ValueError(f"{where}: amount {item.get('amount')!r} is not an amount; "
+                             "expected e.g. 139000.00") from None
+        if amount <= 0:
+            raise ValueError(f"{where}: amount must be positive")
+        try:
+            start = _date(item.get("valid_from"))
+            end = _date(item.get("valid_to"))
+        except ValueError:
+            raise ValueError(f"{where}: dates must be YYYY-MM-DD") from None
+        if start is None:
+            raise ValueError(f"{where}: valid_from is required (YYYY-MM-DD)")
+        if end is not None and end < start:
+            raise ValueError(f"{where}: valid_to must not be before valid_from")
+        scope = item.get("scope", "all")
+        if scope not in SCOPES:
+            raise ValueError(f"{where}: scope must be one of {', '.join(SCOPES)}")
+        source = str(item.get("source") or "").strip()
+        if not source:
+            raise ValueError(f"{where}: source is required (the text or notice it comes from)")
+        clean.append({"kind": kind, "amount": f"{amount:.2f}", "valid_from": start.isoformat(),
+                      "valid_to": end.isoformat() if end else None, "scope": scope,
+                      "source": source, "confirmed": bool(item.get("confirmed", False))})
+    return clean
 
 
 def get_profile(session: Session, code: str) -> RegulatoryProfile:
@@ -115,6 +311,16 @@ def validate_profile_changes(changes: dict[str, Any]) -> dict[str, Any]:
                 errors[key] = "must be a positive amount"
                 continue
             clean[key] = amount
+        elif key == "threshold_history":
+            try:
+                clean[key] = validate_history(value)
+            except ValueError as exc:
+                errors[key] = str(exc)
+        elif key == "impact_coefficients":
+            try:
+                clean[key] = validate_coefficients(value)
+            except ValueError as exc:
+                errors[key] = str(exc)
         elif key in {"valid_from", "valid_to"}:
             try:
                 clean[key] = None if value in (None, "") else dt.date.fromisoformat(str(value))

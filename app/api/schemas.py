@@ -383,6 +383,15 @@ class ScenarioResultSchema(Schema):
     formula = fields.Str(allow_none=True)
     formula_fr = fields.Str(allow_none=True)
     allocations = fields.List(fields.Nested(OutcomeAllocationSchema))
+    impact_units = fields.Dict(keys=fields.Str(), metadata={
+        "description": "impact in units before and after: {measure: {before, after, unit}} "
+                       "and by_category"})
+    levers = fields.List(fields.Dict(keys=fields.Str()), metadata={
+        "description": "one per lot: lot, lever, reason_code, params, reason, suppliers"})
+    warnings = fields.List(fields.Dict(keys=fields.Str()), metadata={
+        "description": "e.g. a threshold not confirmed by an administrator: code, params, "
+                       "message"})
+    fiscal_year = fields.Int(allow_none=True)
 
 
 class ScenarioSchema(Schema):
@@ -568,6 +577,13 @@ class ProposalDetailSchema(ProposalSchema):
     period_end = fields.Date(allow_none=True)
     lots = fields.List(fields.Nested(LotSchema))
     allocations = fields.List(fields.Nested(AllocationSchema))
+    fiscal_year = fields.Int(allow_none=True)
+    impact_units = fields.Dict(keys=fields.Str())
+    levers = fields.List(fields.Dict(keys=fields.Str()), metadata={
+        "description": "one per lot: lot, lever, reason_code, params, suppliers"})
+    regulatory = fields.Dict(keys=fields.Str(), metadata={
+        "description": "the profile, the date and the thresholds in force with their sources"})
+    warnings = fields.List(fields.Dict(keys=fields.Str()))
 
 
 class ProposalFilterSchema(Schema):
@@ -712,6 +728,11 @@ class RegulatoryProfileSchema(Schema):
     valid_to = fields.Date(allow_none=True)
     source = fields.Str()
     notes = fields.Str(allow_none=True)
+    threshold_history = fields.List(fields.Dict(), metadata={
+        "description": "dated thresholds: kind, amount, valid_from, valid_to, scope, source, "
+                       "confirmed; the one in force on a lot's date applies"})
+    impact_coefficients = fields.Dict(metadata={
+        "description": "dated coefficients that turn spending into units, with their source"})
     updated_at = UtcDateTime()
 
 
@@ -727,6 +748,12 @@ class RegulatoryProfilePatchSchema(StrictSchema):
     valid_to = fields.Date(allow_none=True)
     source = fields.Str(validate=validate.Length(min=1, max=5000))
     notes = fields.Str(allow_none=True, validate=validate.Length(max=5000))
+    threshold_history = fields.List(fields.Dict(), validate=validate.Length(max=200), metadata={
+        "description": "the whole history, replacing the stored one; set confirmed to true "
+                       "once the value is read from the official notice"})
+    impact_coefficients = fields.Dict(metadata={
+        "description": "insertion_rate, hourly_cost_eur, fte_month_cost_eur, eur_rate, "
+                       "labour_share, proxies; each with its source and date"})
 
 
 class UndoneMergeSchema(Schema):

@@ -9,7 +9,8 @@ bp = Blueprint("web", __name__, template_folder="../templates")
 
 def init_app(app: Flask) -> None:
     """Register the pages."""
-    from app.web import filters, views  # noqa: F401  (views registers the routes on `bp`)
+    from app.web import filters, impact_labels, views  # noqa: F401  (views registers routes)
 
     filters.init_app(app)
+    impact_labels.init_app(app)
     app.register_blueprint(bp)

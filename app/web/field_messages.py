@@ -27,6 +27,8 @@ FIELD_MESSAGES: dict[str, str] = {
                                "2 %% (ici %(fraction)s)."),
     "not_a_choice": N_("Choisissez parmi : %(choices)s."),
     "not_a_boolean": N_("Indiquez true ou false."),
+    "invalid_target_path": N_("Indiquez {\"share\": 0.2, \"year\": 2028} et, au besoin, "
+                              "\"yearly_extra_budget\" en dollars."),
     "not_text": N_("Entrez du texte."),
     "too_long": N_("Au plus %(max)s caractères."),
     "not_a_date": N_("%(value)s n'est pas une date ; format attendu : AAAA-MM-JJ."),

@@ -38,6 +38,7 @@ from procurement.services import (
     overview,
     pages,
     review,
+    targets,
 )
 from procurement.services.scenario import EVIDENCE_LEVELS, FieldError, ScenarioInvalid
 from procurement.users import authenticate
@@ -103,7 +104,11 @@ def logout() -> Any:
 def index() -> Any:
     """Show the municipality's dashboard."""
     data = overview.dashboard(get_session(), current_actor())
-    return render_template("index.html", data=data)
+    years = targets.years_for(get_session(), current_actor(), data.organization)
+    return render_template("index.html", data=data, years=years,
+                           path=targets.path_for(data.organization, years,
+                                                 premium_pct=optimize.DEFAULTS[
+                                                     "assumed_premium_pct"]))
 
 
 # --- imports -----------------------------------------------------------------------------

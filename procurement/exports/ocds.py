@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from procurement.exports.impact_ocds import lever_fields
 from procurement.models import Organization, Proposal
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "ocds-release-schema-1.1.5.json"
@@ -103,6 +104,7 @@ def proposal_releases(proposal: Proposal, org: Organization) -> list[dict[str, A
                 "value": {"amount": _amount(lot.value), "currency": proposal.currency},
             },
         }
+        release["tender"].update(lever_fields(proposal, lot.key))
         if awards:
             release["awards"] = awards
         releases.append(release)

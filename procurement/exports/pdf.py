@@ -7,6 +7,7 @@ from typing import Any
 
 from fpdf import FPDF
 
+from procurement.exports.impact_pdf import write_impact
 from procurement.exports.rows import ROUTE_LABELS, capability_cells
 from procurement.models import Organization, Proposal
 
@@ -63,6 +64,7 @@ def proposal_pdf(proposal: Proposal, org: Organization) -> bytes:
     ]
     for line in lines:
         _paragraph(pdf, 5.5, line)
+    write_impact(lambda text: _paragraph(pdf, 5.5, text), proposal)
     if proposal.binding or proposal.infeasibility:
         pdf.ln(2)
         pdf.set_font("Helvetica", "B", 11)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -10,8 +11,10 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from procurement.exports.impact_sheets import add_impact_sheets
 from procurement.exports.rows import HEADERS, allocation_rows
-from procurement.models import Organization, Proposal
+from procurement.models import ImportBatch, Organization, Proposal
+from procurement.targets import YearShare
 
 MONEY_FORMAT = '#,##0.00 "$"'
 
@@ -23,7 +26,9 @@ def _autosize(sheet: Any) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 60)
 
 
-def proposal_workbook(proposal: Proposal, org: Organization) -> bytes:
+def proposal_workbook(proposal: Proposal, org: Organization, *,
+                      years: Sequence[YearShare] = (),
+                      imports: Sequence[ImportBatch] = ()) -> bytes:
     """Render the proposal as an .xlsx file (bytes)."""
     book = Workbook()
     summary = book.active
@@ -94,6 +99,7 @@ def proposal_workbook(proposal: Proposal, org: Organization) -> bytes:
                     item.get("explanation_fr") or item.get("explanation")])
     for ws in (summary, sheet, routes, why):
         _autosize(ws)
+    add_impact_sheets(book, proposal, org, years=years, imports=imports)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

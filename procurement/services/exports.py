@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.audit import record_event
@@ -12,8 +13,9 @@ from procurement.exports.csv_export import proposal_csv
 from procurement.exports.ocds import proposal_package
 from procurement.exports.pdf import proposal_pdf
 from procurement.exports.workbook import proposal_workbook
-from procurement.models import Organization, Proposal
+from procurement.models import ImportBatch, Organization, Proposal
 from procurement.permissions import Actor
+from procurement.services import targets
 from procurement.services.common import get_owned, scope_of
 
 FORMATS = {
@@ -44,7 +46,8 @@ def export_proposal(session: Session, actor: Actor, proposal_id: int, fmt: str) 
     org = session.get(Organization, proposal.organization_id)
     assert org is not None
     if fmt == "xlsx":
-        content = proposal_workbook(proposal, org)
+        content = proposal_workbook(proposal, org, years=targets.years_for(session, actor, org),
+                                    imports=_imports_of(session, org))
     elif fmt == "ocds":
         content = proposal_package(proposal, org)
     elif fmt == "pdf":
@@ -56,3 +59,10 @@ def export_proposal(session: Session, actor: Actor, proposal_id: int, fmt: str) 
                  after={"format": fmt, "bytes": len(content)})
     return ExportFile(content=content, mimetype=FORMATS[fmt],
                       filename=f"proposition-{proposal.id}.{EXTENSIONS[fmt]}")
+
+
+def _imports_of(session: Session, org: Organization) -> list[ImportBatch]:
+    """Return the municipality's imported spending files, for the method sheet."""
+    return list(session.scalars(select(ImportBatch).where(
+        ImportBatch.organization_id == org.id, ImportBatch.status == "imported",
+        ImportBatch.kind == "spend").order_by(ImportBatch.id)))

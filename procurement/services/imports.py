@@ -35,6 +35,7 @@ from procurement.models import (
 )
 from procurement.permissions import Actor
 from procurement.services.common import cents_to_decimal
+from procurement.targets import predominant_fiscal_year
 
 Progress = Callable[[int, int], None]
 PhaseHook = Callable[[str, int], None]  # (phase, lines it handles)
@@ -246,6 +247,9 @@ def _store_batch(session: Session, actor: Actor, org: Organization, result: Spen
         mapping=dict(result.mapping), rows_read=result.rows_read,
         lines=len(result.records) if stored else 0,
         refused_rows=len(result.report.refused_rows), total=total, currency=currency,
+        fiscal_year=predominant_fiscal_year(result.records["date"], result.records["amount_cents"],
+                                            org.fiscal_year_start_month or 1)
+        if stored and "date" in result.records else None,
         issue_counts=result.report.counts_by_code(), issues=_issue_dicts(result)[:5000],
         created_by_id=actor.user_id,
     )

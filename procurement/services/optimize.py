@@ -7,6 +7,7 @@ feasible and passed the re-check of every constraint.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +39,8 @@ from procurement.optimizer_input import (
     build_optimizer_input,
 )
 from procurement.permissions import Actor
-from procurement.regulatory import get_profile
+from procurement.regulatory import ThresholdsInForce, get_profile, profile_thresholds_on
+from procurement.services import proposal_impact
 from procurement.services.common import cents_to_decimal, decimal_to_cents
 from procurement.services.matching import taxonomy as matching_taxonomy
 
@@ -51,12 +53,15 @@ from procurement.services.scenario import (  # noqa: F401
 )
 
 
-def bands_from_profile(profile: RegulatoryProfile) -> optimizer.RegulatoryBands:
-    """Convert a stored profile into the optimizer's bands."""
+def bands_from_profile(profile: RegulatoryProfile,
+                       in_force: ThresholdsInForce | None = None) -> optimizer.RegulatoryBands:
+    """Convert a stored profile (its thresholds in force on a date, if given) into bands."""
+    limit = in_force.direct_award_limit if in_force else profile.direct_award_limit
+    threshold = in_force.tender_threshold if in_force else profile.tender_threshold
     return optimizer.RegulatoryBands(
         currency=profile.currency,
-        direct_award_limit_cents=decimal_to_cents(profile.direct_award_limit),
-        tender_threshold_cents=decimal_to_cents(profile.tender_threshold),
+        direct_award_limit_cents=decimal_to_cents(limit),
+        tender_threshold_cents=decimal_to_cents(threshold),
         rotation_required=profile.rotation_required,
         reserved_contracts_allowed=profile.reserved_contracts_allowed,
     )
@@ -66,7 +71,7 @@ def load_frames(session: Session, org: Organization,
                 settings: ScenarioSettings) -> OptimizationFrames:
     """Read the run's lines, the registry, its capabilities and the municipalities."""
     query = select(PurchaseLine.category_code, PurchaseLine.contract_ref, PurchaseLine.amount,
-                   PurchaseLine.incumbent_supplier_id).where(
+                   PurchaseLine.incumbent_supplier_id, PurchaseLine.date).where(
         PurchaseLine.organization_id == org.id)
     if settings.period_start:
         query = query.where(PurchaseLine.date >= settings.period_start)
@@ -81,10 +86,12 @@ def load_frames(session: Session, org: Organization,
         Supplier.id, Supplier.name, Supplier.municipality_code, Supplier.lat, Supplier.lon,
         Supplier.active, Supplier.capacity, Supplier.service_area, Supplier.activity,
         Supplier.org_type, Supplier.legal_form, Supplier.work_integration,
-        Supplier.reserved_eligible, Supplier.score_overrides)).all(), columns=SUPPLIER_COLUMNS)
+        Supplier.reserved_eligible, Supplier.score_overrides, Supplier.annual_turnover)).all(),
+        columns=SUPPLIER_COLUMNS)
     suppliers["key"] = suppliers["key"].astype(str)
-    suppliers["capacity_cents"] = suppliers["capacity_cents"].map(
-        lambda amount: None if amount is None or pd.isna(amount) else decimal_to_cents(amount))
+    for money in ("capacity_cents", "annual_turnover_cents"):
+        suppliers[money] = suppliers[money].map(
+            lambda amount: None if amount is None or pd.isna(amount) else decimal_to_cents(amount))
     capabilities = pd.DataFrame(session.execute(
         select(SupplierCategory.supplier_id, SupplierCategory.category_code,
                SupplierCategory.confidence, SupplierCategory.evidence,
@@ -131,11 +138,19 @@ class OptimizeOutcome:
     solution: optimizer.Solution
     # One entry per allocation with an amount: see `allocations_json`.
     allocations: list[dict[str, Any]] = field(default_factory=list)
+    facts: proposal_impact.ProposalFacts | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the CLI contract's object."""
+    def to_json(self, lang: str = "fr",
+                gettext: proposal_impact.Gettext | None = None) -> dict[str, Any]:
+        """Return the CLI contract's object (lever reasons and warnings in `lang`)."""
         sol = self.solution
+        facts = self.facts
         return {
+            "impact_units": facts.impact_units if facts else {},
+            "levers": facts.levers_json(lang, gettext) if facts else [],
+            "warnings": facts.warnings_json(lang, gettext) if facts else [],
+            "fiscal_year": facts.fiscal_year if facts else None,
+            "target_path": facts.target_path if facts else [],
             "proposal_id": self.proposal_id,
             "scenario_id": self.scenario_id,
             "status": sol.status,
@@ -157,11 +172,13 @@ def run_scenario(session: Session, actor: Actor, org: Organization,
                  params: dict[str, Any] | None) -> OptimizeOutcome:
     """Validate the scenario, solve it, and store a draft proposal when the answer is sound."""
     actor.require("scenario.run")
-    settings = parse_scenario(params)
+    settings = proposal_impact.default_period(session, org, parse_scenario(params))
     profile_code = settings.profile_code or (
         org.regulatory_profile.code if org.regulatory_profile else "QC-2024")
     profile = get_profile(session, profile_code)
-    bands = bands_from_profile(profile)
+    in_force = profile_thresholds_on(
+        profile, proposal_impact.reference_date(session, org, settings))
+    bands = bands_from_profile(profile, in_force)
     data = gather_input(session, org, settings, bands)
     scenario = Scenario(organization_id=org.id, name=settings.name,
                         params={**settings.raw, "regulatory_profile": profile.code,
@@ -170,17 +187,21 @@ def run_scenario(session: Session, actor: Actor, org: Organization,
     session.add(scenario)
     session.flush()
     solution = optimizer.solve(data.input)
+    facts = proposal_impact.describe(session, org, profile, in_force, data, solution)
+    facts.target_path = proposal_impact.plan_path(settings, facts)
     proposal_id = None
     if solution.status in {"optimal", "feasible"} and not solution.violations:
         proposal = store_proposal(session, actor, org, scenario, settings, data, solution,
                                   profile.currency)
+        proposal_impact.attach(session, proposal, facts)
         proposal_id = proposal.id
     record_event(session, actor=actor.name, action="scenario.run", object_type="scenario",
                  object_id=scenario.id, organization_id=org.id,
                  after={"status": solution.status, "proposal_id": proposal_id,
                         "objective": solution.objective})
     return OptimizeOutcome(proposal_id=proposal_id, scenario_id=scenario.id, solution=solution,
-                           allocations=allocations_json(data, solution))
+                           allocations=allocations_json(data, solution),
+                           facts=facts)
 
 
 def _iso(value: Any) -> str | None:
@@ -346,7 +367,9 @@ def sensitivity_table(session: Session, actor: Actor, proposal_id: int, *,
     settings = parse_scenario(dict(proposal.scenario.params))
     profile = get_profile(session, proposal.scenario.params.get("regulatory_profile",
                                                                 "QC-2024"))
-    data = gather_input(session, org, settings, bands_from_profile(profile))
+    on = proposal.regulatory.get("on") if proposal.regulatory else None
+    in_force = profile_thresholds_on(profile, dt.date.fromisoformat(on)) if on else None
+    data = gather_input(session, org, settings, bands_from_profile(profile, in_force))
     rows = optimizer.sensitivity(data.input, budget_steps=BUDGET_STEPS,
                                  target_shares=target_shares or None)
     return [

@@ -20,6 +20,7 @@ import optimizer
 from optimizer.impact import DIMENSIONS
 from optimizer.scenario import RANGES, TARGET_FIELDS
 from procurement.errors import InvalidInput
+from procurement.targets import parse_target_path
 
 # Kinds of capability evidence, strongest first (see SupplierCategory.evidence).
 EVIDENCE_LEVELS = ("confirmed", "activity", "sector", "name")
@@ -34,6 +35,8 @@ ENGINE_FIELDS = {
     "default_capacity": "annual capacity assumed when the registry states none, in dollars",
     "min_capability_evidence": "the weakest capability evidence that may be awarded: "
                                "confirmed, activity (default), sector or name",
+    "target_path": "a path to a target share by a year within a yearly extra budget, e.g. "
+                   '{"share": 0.2, "year": 2028, "yearly_extra_budget": 50000}',
 }
 DEFAULTS: dict[str, Any] = {"assumed_premium_pct": 0.03, "default_capacity": 150_000,
                             "min_capability_evidence": "activity"}
@@ -69,6 +72,7 @@ MESSAGES = {
                              "(here {fraction})"),
     "not_a_choice": "must be one of {choices}",
     "not_a_boolean": "must be true or false",
+    "invalid_target_path": "{detail}",
     "not_text": "must be text",
     "too_long": "must be at most {max} characters",
     "not_a_date": "{value} is not a date; expected YYYY-MM-DD",
@@ -228,6 +232,12 @@ def _field_error(name: str, value: Any, errors: dict[str, FieldError],
         return None if _date(value) else FieldError("not_a_date", {"value": repr(value)})
     if name == "explain":
         return None if isinstance(value, bool) else FieldError("not_a_boolean")
+    if name == "target_path":
+        try:
+            parse_target_path(value)
+        except ValueError as exc:
+            return FieldError("invalid_target_path", {"detail": str(exc)})
+        return None
     if name in ("social_economy_share", "local_share"):
         return _check_target(value)
     if name == "social_economy_share_by_category":

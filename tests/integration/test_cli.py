@@ -48,7 +48,7 @@ def test_init_demo_names_the_demo_municipality_and_loads_once(procure: Procure) 
     again = procure.json("init", "--demo")
     assert again["demo_org"] == "37067"
     proposals = procure.json("match", "--org", "37067")
-    assert proposals["lines"] == 2870  # loaded once, not twice
+    assert proposals["lines"] == 2 * 2870  # two fiscal years, loaded once, not twice
 
 
 def test_import_spend_of_the_real_bradford_month_follows_the_contract(

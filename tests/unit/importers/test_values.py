@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from importers.values import parse_amount, parse_amounts, parse_date, parse_dates, to_text
@@ -90,6 +90,7 @@ def _styles(value: Decimal) -> list[str]:
     return styles
 
 
+@settings(deadline=None)  # no timings in unit tests: the first example warms the parser up
 @given(
     st.decimals(
         min_value=Decimal("-999999999.99"),

@@ -1,0 +1,60 @@
+"""Words for levers, warnings and impact measures on pages, from the domain's codes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from flask_babel import gettext
+
+from app.web.labels import is_english
+from procurement import impact_messages
+
+# Measures shown on a proposal, in this order (the rest stay in the JSON and exports).
+PAGE_MEASURES = ("social_economy_spending", "local_spending", "region_spending",
+                 "democratic_spending", "reuse_recycling_spending", "work_integration_hours",
+                 "jobs_fte_years", "social_value")
+
+
+def _lang() -> str:
+    return "en" if is_english() else "fr"
+
+
+def lever_reason(lever: Mapping[str, Any], currency: str) -> str:
+    """Return a stored lever's reason in the page's language."""
+    return impact_messages.render_lever_reason(lever, currency, _lang(), gettext)
+
+
+def lever_name(code: str) -> str:
+    """Return a lever's name in the page's language."""
+    return impact_messages.lever_name(code, gettext)
+
+
+def warning_text(warning: Mapping[str, Any], currency: str) -> str:
+    """Return a stored warning in the page's language."""
+    return impact_messages.render_warning(warning, currency, _lang(), gettext)
+
+
+def measure_rows(units: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return the proposal's measures as rows: name, before, after, unit kind, shares."""
+    rows = []
+    for key in PAGE_MEASURES:
+        item = units.get(key)
+        if not item:
+            continue
+        unit = item.get("unit")
+        rows.append({"key": key, "name": impact_messages.measure_name(key, gettext),
+                     "before": item["before"], "after": item["after"],
+                     "money": unit not in impact_messages.UNITS,
+                     "unit": gettext(impact_messages.UNITS.get(unit, "")) if unit in
+                     impact_messages.UNITS else unit,
+                     "share_before": item.get("share_before"),
+                     "share_after": item.get("share_after")})
+    return rows
+
+
+def init_app(app: Flask) -> None:
+    """Make the helpers available to templates."""
+    app.jinja_env.globals.update(lever_reason=lever_reason, lever_name=lever_name,
+                                 warning_text=warning_text, measure_rows=measure_rows)

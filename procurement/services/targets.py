@@ -1,0 +1,101 @@
+"""Use cases of years and targets: a municipality's share by fiscal year, its target, a path.
+
+The share of a year is the share of its spending that went to registry (social economy)
+suppliers recognised as incumbents, the same rule as the optimizer's status quo.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from procurement.audit import record_event
+from procurement.errors import InvalidInput
+from procurement.models import Organization, PurchaseLine, Supplier
+from procurement.permissions import Actor
+from procurement.targets import PathStep, YearShare, share_by_year, target_path
+
+
+def _year_of(dates: pd.Series, start_month: int) -> pd.Series:
+    when = pd.to_datetime(dates, errors="coerce")
+    return when.dt.year + ((when.dt.month >= start_month) & (start_month > 1)).astype(int)
+
+
+def years_for(session: Session, actor: Actor, org: Organization) -> list[YearShare]:
+    """Return the municipality's spending and social economy share per fiscal year."""
+    actor.require("read")
+    rows = session.execute(
+        select(PurchaseLine.date, PurchaseLine.amount, Supplier.id)
+        .outerjoin(Supplier, (Supplier.id == PurchaseLine.incumbent_supplier_id)
+                   & Supplier.active.is_(True))
+        .where(PurchaseLine.organization_id == org.id, PurchaseLine.date.is_not(None))).all()
+    if not rows:
+        return []
+    frame = pd.DataFrame(rows, columns=["date", "amount", "supplier"])
+    frame["year"] = _year_of(frame["date"], org.fiscal_year_start_month or 1)
+    frame["cents"] = (frame["amount"].astype(float) * 100).round().astype("int64")
+    frame["se_cents"] = frame["cents"].where(frame["supplier"].notna(), 0)
+    grouped = frame.groupby("year")[["cents", "se_cents"]].sum()
+    years: list[tuple[int, Decimal, Decimal]] = [
+        (int(year), Decimal(int(total)) / 100, Decimal(int(se)) / 100)
+        for year, total, se in zip(grouped.index.tolist(), grouped["cents"].tolist(),
+                                   grouped["se_cents"].tolist(), strict=True)]
+    return share_by_year(years, org.se_target_share)
+
+
+def path_for(org: Organization, years: list[YearShare], *, premium_pct: float,
+             yearly_extra_budget: Decimal | None = None) -> list[PathStep]:
+    """Return the yearly path from the last year's share to the municipality's target."""
+    if not years or org.se_target_share is None or org.se_target_year is None:
+        return []
+    last = years[-1]
+    if org.se_target_year <= last.year:
+        return []
+    return target_path(current_share=last.share, current_year=last.year,
+                       target_share=org.se_target_share, target_year=org.se_target_year,
+                       yearly_spending=last.total, premium_pct=premium_pct,
+                       yearly_extra_budget=yearly_extra_budget)
+
+
+def set_target(session: Session, actor: Actor, org: Organization, *, share: Any,
+               year: Any, fiscal_year_start_month: Any = None) -> Organization:
+    """Set the council's target share by a year (administrators), with an audit event."""
+    actor.require("profile.edit")
+    errors: dict[str, str] = {}
+    try:
+        clean_share = float(share)
+        if not 0 < clean_share <= 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["share"] = f"{share!r}: expected a fraction above 0, at most 1, e.g. 0.2"
+    try:
+        clean_year = int(year)
+        if not 2000 <= clean_year <= 2100:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["year"] = f"{year!r}: expected a year, e.g. 2028"
+    month = org.fiscal_year_start_month or 1
+    if fiscal_year_start_month is not None:
+        try:
+            month = int(fiscal_year_start_month)
+            if not 1 <= month <= 12:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["fiscal_year_start_month"] = "expected a month number from 1 to 12"
+    if errors:
+        raise InvalidInput("The target was not changed.", errors=errors)
+    before = {"se_target_share": org.se_target_share, "se_target_year": org.se_target_year,
+              "fiscal_year_start_month": org.fiscal_year_start_month}
+    org.se_target_share, org.se_target_year = clean_share, clean_year
+    org.fiscal_year_start_month = month
+    session.flush()
+    record_event(session, actor=actor.name, action="organization.target_set",
+                 object_type="organization", object_id=org.code, organization_id=org.id,
+                 before=before, after={"se_target_share": clean_share,
+                                       "se_target_year": clean_year,
+                                       "fiscal_year_start_month": month})
+    return org
