@@ -21,8 +21,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 import importers
-from app.auth import LoginUser, current_actor, require
+from app.auth import LoginUser, attempt_sign_in, current_actor, require
 from app.database import get_session
+from app.security import safe_next
 from app.web import bp
 from app.web.labels import LABELS
 from procurement.errors import InvalidInput, NotFound, PermissionDenied
@@ -37,7 +38,6 @@ from procurement.services import (
     pages,
     review,
 )
-from procurement.users import authenticate
 
 PAGE_SIZE = 50
 # Roles that read the audit trail page (see the report: a permission would be better).
@@ -54,11 +54,12 @@ def health() -> dict[str, str]:
 def login() -> Any:
     """Sign in with e-mail and password (throttled)."""
     if request.method == "POST":
-        db = get_session()
-        user = authenticate(db, request.form.get("email", ""), request.form.get("password", ""),
-                            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-        db.commit()
+        user, wait = attempt_sign_in(request.form.get("email", ""),
+                                     request.form.get("password", ""))
+        if wait is not None:
+            flash(_("Trop de tentatives depuis votre adresse ; réessayez dans quelques "
+                    "minutes."), "error")
+            return render_template("login.html"), 429, {"Retry-After": str(wait)}
         if user is None:
             flash(_("Adresse ou mot de passe incorrect (le compte se verrouille après "
                     "plusieurs essais)."), "error")
@@ -68,10 +69,7 @@ def login() -> Any:
         if lang:
             session["lang"] = lang
         login_user(LoginUser(user))
-        target = request.args.get("next") or ""
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("web.index")
-        return redirect(target)
+        return redirect(safe_next(request.args.get("next")))
     return render_template("login.html")
 
 
@@ -314,7 +312,7 @@ def matching_correct() -> Any:
     flash(_("Correction enregistrée : « %(p)s » → %(c)s, appliquée dès maintenant et aux "
             "prochains imports.", p=rule.pattern, c=rule.category_code), "success")
     back = request.form.get("back") or ""
-    return redirect(back if _local(back) else url_for("web.matching_overview"))
+    return redirect(safe_next(back, "web.matching_overview"))
 
 
 @bp.post("/matching/run")
@@ -541,10 +539,6 @@ def _offset() -> int:
     if value < 0:
         abort(400)
     return value
-
-
-def _local(target: str | None) -> bool:
-    return bool(target) and str(target).startswith("/") and not str(target).startswith("//")
 
 
 @bp.app_context_processor

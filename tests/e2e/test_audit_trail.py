@@ -17,7 +17,7 @@ from app.cli import cli
 def verify_with_cli(app: Flask, tmp_path: Path) -> tuple[int, dict[str, Any]]:
     """Run `procure audit verify --json` on the app's database."""
     env = {"DATABASE_URL": app.config["DATABASE_URL"], "PROCURE_INSTANCE": str(tmp_path),
-           "SECRET_KEY": "cli-test"}
+           "SECRET_KEY": app.config["SECRET_KEY"]}  # the same instance: the same audit key
     result = CliRunner().invoke(cli, ["audit", "verify", "--json"], env=env)
     return result.exit_code, json.loads(result.stdout)
 

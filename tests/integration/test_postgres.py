@@ -27,7 +27,7 @@ from procurement.matching import normalize_company_name
 from procurement.models import AuditEvent, Organization, Proposal, PurchaseLine, User
 from procurement.permissions import SYSTEM
 from procurement.services import exports, review
-from procurement.services.imports import import_spend
+from procurement.services.imports import ImportSettings, import_spend
 from procurement.users import actor_for
 
 pytestmark = pytest.mark.postgres
@@ -172,7 +172,8 @@ def test_a_background_import_publishes_its_progress_in_the_job_row_on_postgresql
             "token": token, "original_name": "mai.csv", "isolated": False,
             "ask_mapping": True}).id
         session.commit()
-    runner = jobs.JobRunner(factory, instance=tmp_path, progress_interval=0)
+    runner = jobs.JobRunner(factory, instance=tmp_path, settings=ImportSettings(isolated=False),
+                             progress_interval=0)
     thread = runner.start(job_id, clerk)
     assert thread is not None
     thread.join(timeout=120)
