@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import (
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -40,6 +39,7 @@ from procurement.services import (
 )
 
 PAGE_SIZE = 50
+MAX_OFFSET = 2**31  # as the API's: beyond any real list
 # Roles that read the audit trail page (see the report: a permission would be better).
 STAGED_KEY = "staged_imports"
 
@@ -535,10 +535,12 @@ def _int_field(name: str) -> int:
 
 
 def _offset() -> int:
-    value = request.args.get("offset", 0, type=int) or 0
-    if value < 0:
-        abort(400)
-    return value
+    """Read the list offset of a page: a whole number from 0 to MAX_OFFSET, else 422."""
+    raw = request.args.get("offset", "0").strip() or "0"
+    if not raw.isdigit() or len(raw) > 12 or int(raw) > MAX_OFFSET:
+        raise InvalidInput(_("La position dans la liste n'est pas valide."),
+                           errors={"offset": _("un nombre entier de 0 à %(n)s", n=MAX_OFFSET)})
+    return int(raw)
 
 
 @bp.app_context_processor
