@@ -27,12 +27,12 @@ MAX_OFFSET = 2**31  # beyond any real list; a farther page is simply empty
 MAX_PAGE = 10_000_000  # times MAX_PAGE_SIZE stays below MAX_OFFSET
 
 
-def _bounded_pagination_schema(page: int, page_size: int, max_page_size: int) -> Any:
+def _bounded_pagination_schema(first: int, page_size: int, max_page_size: int) -> Any:
     """flask-smorest's page arguments with an upper bound on `page` too (422, documented)."""
-    base_schema = _smorest_pagination_schema(page, page_size, max_page_size)
+    base_schema = _smorest_pagination_schema(first, page_size, max_page_size)
 
     class BoundedPaginationParametersSchema(base_schema):  # type: ignore[misc, valid-type]
-        page = ma.fields.Integer(load_default=page,
+        page = ma.fields.Integer(load_default=first,
                                  validate=ma.validate.Range(min=1, max=MAX_PAGE))
 
     return BoundedPaginationParametersSchema
