@@ -1,6 +1,6 @@
 """The `procure` command line: the same use cases as the web, for finance IT scripts.
 
-Command names and JSON keys follow the contract in DESIGN.md. Errors go to stderr with
+Command names and JSON keys follow the contract in docs/architecture.md. Errors go to stderr with
 a non-zero exit and a message a clerk can act on; with --json, results go to stdout.
 """
 

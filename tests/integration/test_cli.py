@@ -1,4 +1,7 @@
-"""The `procure` command line keeps the names and JSON keys of the contract in DESIGN.md."""
+"""The `procure` command line keeps the names and JSON keys of its contract.
+
+The contract is written in docs/architecture.md.
+"""
 
 from __future__ import annotations
 
