@@ -45,7 +45,8 @@ def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         kwargs.setdefault("connect_args", {
             "connect_timeout": connect_timeout,
             "options": f"-c lock_timeout={int(lock_timeout * 1000)}"})
-        kwargs.setdefault("pool_timeout", connect_timeout)
+        if "poolclass" not in kwargs:  # a queue pool: waiting for a free connection is bounded
+            kwargs.setdefault("pool_timeout", connect_timeout)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
