@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, jsonify, make_response, render_template, request, session
 from flask_babel import force_locale, gettext
 from markupsafe import escape
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -116,6 +116,13 @@ def init_app(app: Flask) -> None:
         log.warning("database unavailable on %s %s: %s", request.method, request.path,
                     str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         return unavailable_response(int(app.config.get("DB_RETRY_AFTER", 30)))
+
+    @app.errorhandler(IntegrityError)
+    def conflicting_write(exc: IntegrityError) -> Any:
+        # A uniqueness the database enforces (two requests at once): nothing was written.
+        log.info("conflicting write on %s %s: %s", request.method, request.path,
+                 str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__)
+        return error_response(409, "conflict", MESSAGES[409])
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:
