@@ -113,9 +113,20 @@ def authenticated_by_token() -> bool:
     return bool(current_user.is_authenticated and g.get("token_authenticated"))
 
 
+_writing: set[int] = set()  # tokens whose use is being written by this process
+_writing_lock = threading.Lock()
+
+
 def _record_use_later(token_id: int, interval: int) -> None:
-    """Write the token's last use in a thread of its own: the read never waits on it."""
+    """Write the token's last use in a thread of its own: the read never waits on it.
+
+    One write at a time per token: a burst of requests starts one thread, not one each.
+    """
     factory = current_app.extensions["db_factory"]
+    with _writing_lock:
+        if token_id in _writing:
+            return
+        _writing.add(token_id)
 
     def write() -> None:
         try:
@@ -123,6 +134,9 @@ def _record_use_later(token_id: int, interval: int) -> None:
                 record_token_use(session, token_id, interval)
         except SQLAlchemyError:  # the database is busy or down: the next use will tell
             log.info("could not record the use of token %s", token_id)
+        finally:
+            with _writing_lock:
+                _writing.discard(token_id)
 
     if current_app.config.get("TESTING") and current_app.config.get("TOKEN_USE_INLINE"):
         write()

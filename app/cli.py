@@ -6,6 +6,7 @@ a non-zero exit and a message a clerk can act on; with --json, results go to std
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -41,9 +42,9 @@ class Context:
         self.instance = Path(self.config["INSTANCE_PATH"])
         self._factory: Any = None
 
-    @property
+    @functools.cached_property
     def import_settings(self) -> Any:
-        """Return the import settings built once from the configuration."""
+        """Return the import settings, built once from the configuration."""
         from procurement.services.imports import ImportSettings
 
         return ImportSettings.from_config(self.config)
@@ -403,8 +404,8 @@ def create_user(obj: Context, email: str, role: str, org_code: str, name: str, l
     """Create an account (the first administrator too).
 
     The password is read from stdin when stdin is not a terminal (e.g. `printf '%s'
-    "$PASSWORD" | procure create-user ...`); otherwise a one-time password is generated
-    and printed once: hand it over and have it changed.
+    "$PASSWORD" | procure create-user ...`); otherwise a random password is generated
+    and printed once (never stored in clear): hand it to the person over a safe channel.
     """
     from procurement.users import create_account
 
@@ -419,7 +420,7 @@ def create_user(obj: Context, email: str, role: str, org_code: str, name: str, l
                 "organization": org_code.strip(), "password": generated}
     emit(data, as_json, lambda d: f"Account {d['email']} ({d['role']}) created in "
          f"municipality {d['organization']}."
-         + (f"\nOne-time password (shown once): {d['password']}" if d["password"] else ""))
+         + (f"\nGenerated password (shown once): {d['password']}" if d["password"] else ""))
 
 
 @cli.group()
