@@ -45,12 +45,16 @@ def anchor_mac(key: bytes, event_id: int, event_hash_: str, events: int) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def _move_anchor(session: Session, event: AuditEvent) -> None:
+def _move_anchor(session: Session, event: AuditEvent, *, adopt_history: bool = False) -> None:
     """Point the anchor at the new head (in the event's transaction)."""
     anchor = session.get(AuditAnchor, ANCHOR_ID)
     if anchor is None:
-        # First event, or a chain from before anchoring: count what is there.
         events = int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+        if events > 1 and not adopt_history:
+            # Older events and no anchor: its anchor was deleted (perhaps with the last
+            # events), or the trail predates anchoring. Signing the head here would hide
+            # that; the trail stays unanchored until a person runs `procure init`.
+            return
         anchor = AuditAnchor(id=ANCHOR_ID)
         session.add(anchor)
     else:
@@ -64,14 +68,15 @@ def _move_anchor(session: Session, event: AuditEvent) -> None:
 def anchor_existing_chain(session: Session) -> bool:
     """Anchor a chain written before anchoring existed, once, if it verifies; tell if done.
 
-    `procure init` calls this after an upgrade; an anchor already present is left alone.
+    `procure init` calls this after an upgrade (a person's explicit act: an anchor that
+    goes missing later is never recreated silently); an anchor present is left alone.
     """
     if session.get(AuditAnchor, ANCHOR_ID) is not None:
         return False
     head = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
     if head is None or not _walk(session, None).ok:
         return False
-    _move_anchor(session, head)
+    _move_anchor(session, head, adopt_history=True)
     return True
 
 

@@ -138,3 +138,17 @@ def _walk_only(session: Session) -> Any:
     from procurement.audit import _walk
 
     return _walk(session, None)
+
+
+def test_deleting_the_anchor_with_the_tail_is_not_hidden_by_the_next_event(
+        keyed: Session) -> None:
+    ids = _three_events(keyed)
+    keyed.execute(text("DELETE FROM audit_event WHERE id = :i"), {"i": ids[-1]})
+    keyed.execute(text("DELETE FROM audit_anchor"))
+    keyed.commit()
+    keyed.expire_all()
+    record_event(keyed, actor="clerk@example.org", action="import.imported",
+                 object_type="import", object_id=9)
+    keyed.commit()
+    report = verify_chain(keyed)
+    assert not report.ok and "not anchored" in (report.reason or "")
