@@ -42,7 +42,8 @@ class Procure:
 def procure(tmp_path_factory: pytest.TempPathFactory, realdata: Path) -> Iterator[Procure]:
     runner = Procure(tmp_path_factory.mktemp("cli"), realdata)
     loaded = runner.json("init", "--demo")
-    assert set(loaded) == {"database", "demo_org"} and loaded["demo_org"] == "37067"
+    assert set(loaded) == {"database", "demo_org", "municipalities"}
+    assert loaded["demo_org"] == "37067" and loaded["municipalities"] > 1000
     yield runner
 
 
