@@ -135,7 +135,7 @@ def test_progress_is_visible_while_the_lines_are_stored_and_nothing_is_committed
     monkeypatch.setattr(imports, "import_spend", observed_import)
     job_id = queue_import(session, clerk, tmp_path, big_csv(120_000))  # 3 chunks of 50,000
     thread = runner.start(job_id, clerk)
-    job = wait_for(factory, job_id)
+    job = wait_for(factory, job_id, timeout=180.0)  # a loaded machine: not a timing test
     assert thread is not None
     thread.join(timeout=10)
     assert job.status == "done", job.message
