@@ -11,7 +11,7 @@ from flask import Flask
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the application: configuration, database, auth, blueprints, errors."""
     from app import api, auth, database, errors, i18n, jobs, security, web
-    from app.config import from_env
+    from app.config import audit_key_from, from_env
     from importers import assert_defused_openpyxl
 
     # Uploaded workbooks are untrusted XML: refuse to start if openpyxl would parse them
@@ -22,6 +22,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(from_env())
     if config:
         app.config.from_mapping(config)
+        if "SECRET_KEY" in config and "AUDIT_KEY" not in config:
+            app.config["AUDIT_KEY"] = audit_key_from(str(config["SECRET_KEY"]))
     database.init_app(app)
     jobs.init_app(app)
     i18n.init_app(app)

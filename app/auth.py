@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, g, request
 from flask import session as flask_session
 from flask_login import LoginManager, UserMixin, current_user
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.database import get_session
+from app.security import LoginThrottle
+from procurement.db import transaction
 from procurement.errors import PermissionDenied
 from procurement.models import Organization, User
 from procurement.permissions import Actor
-from procurement.users import actor_for, managed_organization_ids, user_for_token
+from procurement.users import (
+    actor_for,
+    authenticate,
+    managed_organization_ids,
+    record_token_use,
+    token_use_due,
+    user_for_token,
+)
+
+log = logging.getLogger(__name__)
 
 login_manager = LoginManager()
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,7 +71,9 @@ def signed_in(user: User, wanted: int | None) -> LoginUser:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> LoginUser | None:
-    """Reload the user of a session cookie."""
+    """Reload the user of a session cookie (never when the request carries a token)."""
+    if "Authorization" in request.headers:
+        return None  # a request with a token is the token's, valid or not: not the cookie's
     if not user_id.isdigit():
         return None
     user = get_session().get(User, int(user_id))
@@ -68,15 +84,19 @@ def load_user(user_id: str) -> LoginUser | None:
 
 @login_manager.request_loader
 def load_user_from_token(req: Any) -> LoginUser | None:
-    """Authenticate a script by its bearer token."""
+    """Authenticate a script by its bearer token (a read: the use is recorded apart)."""
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
     session = get_session()
-    user = user_for_token(session, header.removeprefix("Bearer ").strip())
-    if user is None:
+    found = user_for_token(session, header.removeprefix("Bearer ").strip())
+    if found is None:
         return None
-    session.commit()
+    user, token = found
+    g.token_authenticated = True
+    interval = int(current_app.config.get("TOKEN_USE_INTERVAL", 300))
+    if token_use_due(token, interval):
+        _record_use_later(token.id, interval)
     code = req.headers.get("X-Organization", "").strip()
     if not code:
         return signed_in(user, None)
@@ -86,6 +106,70 @@ def load_user_from_token(req: Any) -> LoginUser | None:
         raise PermissionDenied(f"X-Organization: you do not manage a municipality with code "
                                f"{code!r}.")
     return login
+
+
+def authenticated_by_token() -> bool:
+    """Tell whether this request's user was authenticated by a valid bearer token."""
+    return bool(current_user.is_authenticated and g.get("token_authenticated"))
+
+
+_writing: set[int] = set()  # tokens whose use is being written by this process
+_writing_lock = threading.Lock()
+
+
+def _record_use_later(token_id: int, interval: int) -> None:
+    """Write the token's last use in a thread of its own: the read never waits on it.
+
+    One write at a time per token: a burst of requests starts one thread, not one each.
+    """
+    factory = current_app.extensions["db_factory"]
+    with _writing_lock:
+        if token_id in _writing:
+            return
+        _writing.add(token_id)
+
+    def write() -> None:
+        try:
+            with transaction(factory) as session:
+                record_token_use(session, token_id, interval)
+        except SQLAlchemyError:  # the database is busy or down: the next use will tell
+            log.info("could not record the use of token %s", token_id)
+        finally:
+            with _writing_lock:
+                _writing.discard(token_id)
+
+    if current_app.config.get("TESTING") and current_app.config.get("TOKEN_USE_INLINE"):
+        write()
+        return
+    threading.Thread(target=write, name=f"token-use-{token_id}", daemon=True).start()
+
+
+def attempt_sign_in(email: str, password: str) -> tuple[User | None, int | None]:
+    """Check a sign-in from this request's address: (user, None), (None, None) when wrong,
+    or (None, seconds) when the address must wait (429 with Retry-After).
+    """
+    config = current_app.config
+    throttle: LoginThrottle = current_app.extensions["login_throttle"]
+    address = request.remote_addr or "unknown"
+    wait = throttle.refused(address, email)
+    if wait is not None:
+        return None, wait
+    db = get_session()
+    user = authenticate(db, email, password, max_failures=config["LOGIN_MAX_FAILURES"],
+                        lock_minutes=config["LOGIN_LOCK_MINUTES"], address=address,
+                        audit_unknown=throttle.should_audit(address, "unknown")
+                        if _unknown(db, email) else True,
+                        lockable=throttle.may_lock(address, email))
+    db.commit()
+    if user is None:
+        throttle.failed(address, email)
+    else:
+        throttle.succeeded(address, email)
+    return user, None
+
+
+def _unknown(db: Any, email: str) -> bool:
+    return db.scalar(select(User.id).where(User.email == email.strip().lower())) is None
 
 
 @login_manager.unauthorized_handler

@@ -1,11 +1,12 @@
 """The `procure` command line: the same use cases as the web, for finance IT scripts.
 
-Command names and JSON keys follow the contract in DESIGN.md. Errors go to stderr with
+Command names and JSON keys follow the contract in docs/architecture.md. Errors go to stderr with
 a non-zero exit and a message a clerk can act on; with --json, results go to stdout.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -20,11 +21,11 @@ from sqlalchemy.orm import Session
 
 import importers
 from app.config import ConfigError, from_env
-from importers import Limits
 from procurement import demo as demo_data
+from procurement.data import REFERENCE_DIR
 from procurement.db import make_engine, make_session_factory, transaction, upgrade_database
 from procurement.errors import ProcurementError
-from procurement.permissions import SYSTEM
+from procurement.permissions import ROLES, SYSTEM
 
 err = Console(stderr=True)
 
@@ -41,6 +42,13 @@ class Context:
         self.instance = Path(self.config["INSTANCE_PATH"])
         self._factory: Any = None
 
+    @functools.cached_property
+    def import_settings(self) -> Any:
+        """Return the import settings, built once from the configuration."""
+        from procurement.services.imports import ImportSettings
+
+        return ImportSettings.from_config(self.config)
+
     def upgrade(self) -> None:
         """Create or upgrade the schema."""
         upgrade_database(self.url)
@@ -50,7 +58,11 @@ class Context:
         """Yield a session that commits on success and rolls back on error."""
         if self._factory is None:
             self.upgrade()
-            self._factory = make_session_factory(make_engine(self.url))
+            engine = make_engine(self.url,
+                                 lock_timeout=float(self.config["DB_LOCK_TIMEOUT"]),
+                                 connect_timeout=int(self.config["DB_CONNECT_TIMEOUT"]))
+            self._factory = make_session_factory(
+                engine, audit_key=str(self.config["AUDIT_KEY"]).encode())
         with transaction(self._factory) as session:
             yield session
 
@@ -101,20 +113,28 @@ def _name_normalizer() -> Callable[[str], str]:
 @click.pass_obj
 def init(obj: Context, demo: bool, as_json: bool) -> None:
     """Create or upgrade the database; --demo loads the demo data once."""
+    from procurement.audit import anchor_existing_chain
     from procurement.regulatory import seed_profiles
     from procurement.services.matching import seed_categories
 
     with domain_errors(), obj.session() as session:
         seed_profiles(session)
         seed_categories(session)
+        # The public MAMH reference ships in the package: a real municipality starts
+        # without the demo (`procure create-user ... --org CODE`).
+        municipalities = demo_data.load_municipalities(
+            session, REFERENCE_DIR / "quebec-municipalities.csv")
+        # A trail written before its head was anchored gets its anchor once, if intact.
+        anchor_existing_chain(session)
         demo_org = None
         if demo:
             log = (lambda _m: None) if as_json else (lambda m: err.print(f"[dim]{m}[/dim]"))
             result = demo_data.load_demo(session, instance=obj.instance,
                                          normalize_name=_name_normalizer(), log=log)
             demo_org = result.org_code
-    emit({"database": _safe_url(obj.url), "demo_org": demo_org}, as_json,
-         lambda d: f"Database ready: {d['database']}"
+    emit({"database": _safe_url(obj.url), "demo_org": demo_org,
+          "municipalities": municipalities}, as_json,
+         lambda d: f"Database ready: {d['database']} ({d['municipalities']} municipalities)"
          + (f"\nDemo municipality: {d['demo_org']}" if d["demo_org"] else ""))
 
 
@@ -169,8 +189,7 @@ def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
                 session, SYSTEM, org, file, sheet=sheet, accept_valid_rows=accept_valid_rows,
                 date_order=date_order, progress=report, currency=_currency(currency),
                 mapping=mapping, save_mapping=mapping is not None,
-                limits=Limits(max_rows=obj.config["MAX_IMPORT_ROWS"]),
-                isolated=obj.config["PARSE_IN_SUBPROCESS"])
+                settings=obj.import_settings)
         if outcome.status == "imported":
             matching.run_matching(session, SYSTEM, org)
     data = outcome.spend_json()
@@ -241,8 +260,9 @@ def import_suppliers(obj: Context, file: Path, as_json: bool) -> None:
     if not file.is_file():
         fail(f"{file}: no such file.")
     with domain_errors(), obj.session() as session:
-        outcome = imports.import_suppliers(session, SYSTEM, file,
-                                           isolated=obj.config["PARSE_IN_SUBPROCESS"],
+        settings = obj.import_settings
+        outcome = imports.import_suppliers(session, SYSTEM, file, limits=settings.limits,
+                                           isolated=settings.isolated,
                                            normalize_name=_name_normalizer())
         if outcome.status == "imported":
             matching.seed_categories(session)
@@ -461,6 +481,38 @@ def grant_admin(obj: Context, email: str, org_code: str, as_json: bool) -> None:
         grant_management(session, SYSTEM, email=email, organization_id=org.id)
     emit({"email": email.strip().lower(), "organization": org.code}, as_json,
          lambda d: f"{d['email']} now manages municipality {d['organization']}.")
+
+
+@cli.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="The account's role.")
+@click.option("--org", "org_code", required=True, help="Municipality code (MAMH mcode).")
+@click.option("--name", default="", help="Name shown in the pages (default: the e-mail).")
+@click.option("--locale", default="fr", type=click.Choice(["fr", "en"]))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def create_user(obj: Context, email: str, role: str, org_code: str, name: str, locale: str,
+                as_json: bool) -> None:
+    """Create an account (the first administrator too).
+
+    The password is read from stdin when stdin is not a terminal (e.g. `printf '%s'
+    "$PASSWORD" | procure create-user ...`); otherwise a random password is generated
+    and printed once (never stored in clear): hand it to the person over a safe channel.
+    """
+    from procurement.users import create_account
+
+    password = None
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n") or None
+    with domain_errors(), obj.session() as session:
+        user, generated = create_account(session, SYSTEM, email=email, role=role,
+                                         organization_code=org_code, password=password,
+                                         name=name, locale=locale)
+        data = {"user_id": user.id, "email": user.email, "role": user.role,
+                "organization": org_code.strip(), "password": generated}
+    emit(data, as_json, lambda d: f"Account {d['email']} ({d['role']}) created in "
+         f"municipality {d['organization']}."
+         + (f"\nGenerated password (shown once): {d['password']}" if d["password"] else ""))
 
 
 @cli.group()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Mapping
@@ -57,6 +59,11 @@ def load_secret_key(folder: Path) -> str:
     return key
 
 
+def audit_key_from(secret_key: str) -> str:
+    """Derive the audit key from the secret key (a separate, labelled derivation)."""
+    return hmac.new(secret_key.encode(), b"procure audit anchor", hashlib.sha256).hexdigest()
+
+
 def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the application configuration from environment variables."""
     env = os.environ if env is None else env
@@ -67,11 +74,21 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     if database_url.startswith("postgresql://"):
         database_url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
     upload_mb = _int_env(env, "PROCURE_MAX_UPLOAD_MB", 50)
+    secret_key = env.get("SECRET_KEY") or load_secret_key(folder)
     secure_cookies = _bool_env(env, "PROCURE_SECURE_COOKIES", False)
     return {
         "INSTANCE_PATH": str(folder),
         "DATABASE_URL": database_url,
-        "SECRET_KEY": env.get("SECRET_KEY") or load_secret_key(folder),
+        "SECRET_KEY": secret_key,
+        # Signs the head of the audit chain; keep it stable (set it apart from SECRET_KEY
+        # to rotate the session key without re-anchoring the trail).
+        "AUDIT_KEY": env.get("PROCURE_AUDIT_KEY") or audit_key_from(secret_key),
+        # Bounded waits: an unavailable database answers 503 in seconds.
+        "DB_LOCK_TIMEOUT": _int_env(env, "PROCURE_DB_LOCK_TIMEOUT", 5),
+        "DB_CONNECT_TIMEOUT": _int_env(env, "PROCURE_DB_CONNECT_TIMEOUT", 5),
+        "DB_RETRY_AFTER": _int_env(env, "PROCURE_DB_RETRY_AFTER", 30),
+        # Record a token's use at most once per this many seconds (reads never wait on it).
+        "TOKEN_USE_INTERVAL": _int_env(env, "PROCURE_TOKEN_USE_INTERVAL", 300),
         "MAX_CONTENT_LENGTH": upload_mb * 1024 * 1024,
         "MAX_IMPORT_ROWS": _int_env(env, "PROCURE_MAX_IMPORT_ROWS", 2_000_000),
         "PARSE_IN_SUBPROCESS": _bool_env(env, "PROCURE_PARSE_IN_SUBPROCESS", True),
@@ -86,6 +103,11 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "fr",
         "LOGIN_MAX_FAILURES": _int_env(env, "PROCURE_LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int_env(env, "PROCURE_LOGIN_LOCK_MINUTES", 15),
+        # Failed sign-ins one address may make per window before 429 (any accounts).
+        "LOGIN_MAX_PER_ADDRESS": _int_env(env, "PROCURE_LOGIN_MAX_PER_ADDRESS", 20),
+        "LOGIN_ADDRESS_WINDOW": _int_env(env, "PROCURE_LOGIN_ADDRESS_WINDOW", 900),
+        # The account itself locks only when its failures come from this many addresses.
+        "LOGIN_LOCK_ADDRESSES": _int_env(env, "PROCURE_LOGIN_LOCK_ADDRESSES", 3),
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "API_TITLE": "Responsible procurement engine API",

@@ -5,7 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request, session
+from flask_babel import force_locale, gettext
+from markupsafe import escape
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from procurement.errors import ProcurementError
@@ -22,6 +26,7 @@ MESSAGES = {
     413: "The file is too large for this server.",
     422: "Some fields are not valid.",
     429: "Too many attempts; wait a moment.",
+    503: "The service is unavailable for a moment; nothing was changed. Try again shortly.",
     500: "Something went wrong on our side; nothing was changed. Try again or contact support.",
 }
 
@@ -44,6 +49,37 @@ def error_response(status: int, code: str, message: str,
         for key, value in headers:
             if key.lower() == "allow":
                 response.headers[key] = value
+    return response
+
+
+def _language() -> str:
+    """The user's language without the database (it may be the thing that is down)."""
+    chosen = request.args.get("lang") or session.get("lang")
+    if chosen in ("fr", "en"):
+        return str(chosen)
+    return request.accept_languages.best_match(("fr", "en")) or "fr"
+
+
+def unavailable_response(retry_after: int) -> Any:
+    """Answer 503 with Retry-After when the database cannot answer: page or JSON.
+
+    Built without the database and without the page layout (which reads the signed-in
+    user), in the user's language from the request alone.
+    """
+    with force_locale(_language()):
+        message = gettext("Le service est momentanément indisponible ; rien n'a été "
+                          "modifié. Réessayez dans quelques instants.")
+        title = gettext("Service indisponible")
+    if wants_json():
+        response = jsonify({"code": "database_unavailable", "message": message, "errors": {}})
+        response.status_code = 503
+    else:
+        html = (f"<!doctype html><html lang=\"{escape(_language())}\"><head><meta "
+                f"charset=\"utf-8\"><title>{escape(title)}</title></head><body><h1>"
+                f"{escape(title)}</h1><p>{escape(message)}</p></body></html>")
+        response = make_response(html, 503)
+        response.mimetype = "text/html"
+    response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -72,6 +108,21 @@ def init_app(app: Flask) -> None:
                 405: "method_not_allowed", 409: "conflict", 413: "too_large",
                 422: "invalid_input", 429: "too_many_requests"}.get(status, "error")
         return error_response(status, code, message, flat, exc.get_headers())
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(exc: Exception) -> Any:
+        log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return unavailable_response(int(app.config.get("DB_RETRY_AFTER", 30)))
+
+    @app.errorhandler(IntegrityError)
+    def conflicting_write(exc: IntegrityError) -> Any:
+        # A uniqueness the database enforces (two requests at once): nothing was written.
+        log.info("conflicting write on %s %s: %s", request.method, request.path,
+                 str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__)
+        return error_response(409, "conflict", MESSAGES[409])
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:

@@ -6,11 +6,21 @@ from pathlib import Path
 
 from flask import Flask
 
+from procurement.services.imports import ImportSettings
 from procurement.services.jobs import JobRunner
 
 
+def import_settings(app: Flask) -> ImportSettings:
+    """Return the instance's import settings, built once from the configuration."""
+    settings: ImportSettings = app.extensions["import_settings"]
+    return settings
+
+
 def init_app(app: Flask) -> None:
-    """Create the job runner on the application's session factory (after the database)."""
+    """Build the import settings once, and the job runner on the application's session
+    factory (after the database); the API and the pages' jobs use the same settings."""
+    settings = ImportSettings.from_config(app.config)
+    app.extensions["import_settings"] = settings
     app.extensions["job_runner"] = JobRunner(
         app.extensions["db_factory"], instance=Path(app.config["INSTANCE_PATH"]),
-        inline=app.config["JOBS_INLINE"])
+        inline=app.config["JOBS_INLINE"], settings=settings)

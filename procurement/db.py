@@ -15,10 +15,21 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
+DEFAULT_LOCK_TIMEOUT = 5.0  # seconds a request waits for SQLite's write lock
+DEFAULT_CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL
+
+
+def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+                connect_timeout: int = DEFAULT_CONNECT_TIMEOUT, **kwargs: Any) -> Engine:
+    """Create an engine with bounded waits: SQLite gets foreign keys, WAL and a busy
+    timeout of `lock_timeout`; PostgreSQL a connect timeout and a lock timeout.
+
+    An unavailable database then fails in seconds (`DatabaseUnavailable` at the edge),
+    not after waiting for a lock or a server without end.
+    """
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        kwargs.setdefault("connect_args", {"timeout": lock_timeout,
+                                           "check_same_thread": False})
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -30,12 +41,38 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.close()
 
         return engine
+    if url.startswith("postgresql"):
+        kwargs.setdefault("connect_args", {
+            "connect_timeout": connect_timeout,
+            "options": f"-c lock_timeout={int(lock_timeout * 1000)}"})
+        if "poolclass" not in kwargs:  # a queue pool: waiting for a free connection is bounded
+            kwargs.setdefault("pool_timeout", connect_timeout)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Return a session factory bound to `engine` (objects stay usable after commit)."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, audit_key: bytes | None = None
+                         ) -> sessionmaker[Session]:
+    """Return a session factory bound to `engine` (objects stay usable after commit).
+
+    `audit_key` signs the head of the audit chain (`procurement.audit`); the application
+    and the command line pass the configured one.
+    """
+    info = {"audit_key": audit_key} if audit_key else {}
+    return sessionmaker(bind=engine, expire_on_commit=False, info=info)
+
+
+def database_ready(engine: Engine) -> bool:
+    """Tell whether the database answers a read of the schema's version now."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with engine.connect() as connection:
+            # A table, not `SELECT 1`: SQLite answers that without opening the file.
+            connection.execute(text("SELECT version_num FROM alembic_version"))
+        return True
+    except SQLAlchemyError:
+        return False
 
 
 @contextmanager

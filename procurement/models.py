@@ -2,7 +2,7 @@
 
 Money is `Numeric(14, 2)` with the currency beside it; shares are fractions 0..1.
 Every row that belongs to a municipality carries `organization_id`, which is how
-tenant scoping is enforced in one place (see `procurement.tenancy`).
+tenant scoping is enforced in one place (see `procurement.services.common.get_owned`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -169,7 +170,8 @@ class ImportBatch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # spend | suppliers
-    status: Mapped[str] = mapped_column(String(20))  # imported | refused
+    # imported | refused | duplicate (an older copy of an imported content, see 0005)
+    status: Mapped[str] = mapped_column(String(20))
     file_name: Mapped[str] = mapped_column(String(300))
     file_hash: Mapped[str] = mapped_column(String(64))
     content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -189,6 +191,14 @@ class ImportBatch(Base):
     issues: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# One stored import per municipality, kind and content: two uploads of the same data at
+# once cannot both be stored. Registry imports have no municipality (0 stands for it).
+Index("uq_import_batch_imported_content", func.coalesce(ImportBatch.organization_id, 0),
+      ImportBatch.kind, ImportBatch.content_hash, unique=True,
+      sqlite_where=ImportBatch.status == "imported",
+      postgresql_where=ImportBatch.status == "imported")
 
 
 class MappingProfile(Base):
@@ -489,6 +499,19 @@ class AuditEvent(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditAnchor(Base):
+    """The signed head of the audit chain (one row): a keyed hash of its id, hash and count."""
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    events: Mapped[int] = mapped_column(Integer)
+    mac: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Job(Base):

@@ -8,7 +8,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from procurement.audit import record_event
@@ -53,15 +53,50 @@ def create_user(session: Session, actor: Actor, *, email: str, name: str, role: 
     return user
 
 
+def generate_password() -> str:
+    """Return a random password for a new account, shown once to whoever creates it."""
+    return secrets.token_urlsafe(12)
+
+
+def create_account(session: Session, actor: Actor, *, email: str, role: str,
+                   organization_code: str, password: str | None = None, name: str = "",
+                   locale: str = "fr") -> tuple[User, str | None]:
+    """Create an account in the municipality with `organization_code` (the first admin too).
+
+    Without a password, a random one is generated and returned once (never stored in
+    clear); with one, None is returned in its place.
+    """
+    from procurement.services.common import organization_by_code
+
+    org = organization_by_code(session, organization_code)
+    generated = generate_password() if password is None else None
+    user = create_user(session, actor, email=email, name=name, role=role,
+                       password=password if password is not None else str(generated),
+                       organization_id=org.id, locale=locale)
+    return user, generated
+
+
 def authenticate(session: Session, email: str, password: str, *, max_failures: int = 5,
-                 lock_minutes: int = 15) -> User | None:
-    """Return the user when the password is right; count failures and lock after too many."""
+                 lock_minutes: int = 15, address: str | None = None,
+                 audit_unknown: bool = True, lockable: bool = True) -> User | None:
+    """Return the user when the password is right; count failures and lock after too many.
+
+    `max_failures` wrong passwords in a row lock the account for `lock_minutes`, when
+    `lockable`: the web says so only when the failures come from several addresses
+    (`app.security.LoginThrottle`), and throttles each address on its own, so that one
+    address alone cannot lock someone out. A failure on an unknown account is audited
+    only when `audit_unknown` (the web writes the first per address and window: anonymous
+    traffic cannot grow the trail without bound).
+    """
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     now = utcnow()
+    where = {"address": address} if address else {}
     if user is None or not user.active:
         _hasher.hash(password)  # same work either way, so timing does not reveal accounts
-        record_event(session, actor=email[:200] or "?", action="login.failed",
-                     object_type="user", object_id=None, after={"reason": "unknown account"})
+        if audit_unknown:
+            record_event(session, actor=email[:200] or "?", action="login.failed",
+                         object_type="user", object_id=None,
+                         after={"reason": "unknown account", **where})
         return None
     locked_until = user.locked_until
     if locked_until is not None and locked_until.tzinfo is None:
@@ -69,18 +104,18 @@ def authenticate(session: Session, email: str, password: str, *, max_failures: i
     if locked_until is not None and locked_until > now:
         record_event(session, actor=user.email, action="login.failed", object_type="user",
                      object_id=user.id, organization_id=user.organization_id,
-                     after={"reason": "locked"})
+                     after={"reason": "locked", **where})
         return None
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         user.failed_logins += 1
-        if user.failed_logins >= max_failures:
+        if user.failed_logins >= max_failures and lockable:
             user.locked_until = now + dt.timedelta(minutes=lock_minutes)
             user.failed_logins = 0
         record_event(session, actor=user.email, action="login.failed", object_type="user",
                      object_id=user.id, organization_id=user.organization_id,
-                     after={"reason": "wrong password"})
+                     after={"reason": "wrong password", **where})
         return None
     user.failed_logins = 0
     user.locked_until = None
@@ -106,13 +141,37 @@ def issue_token(session: Session, actor: Actor, user: User, name: str) -> str:
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """Return the active user owning a valid, unrevoked token."""
+def user_for_token(session: Session, token: str) -> tuple[User, ApiToken] | None:
+    """Return the active user owning a valid, unrevoked token, and the token (read only).
+
+    Nothing is written here: the caller records the use with `record_token_use`, at most
+    once per interval and apart from the request, so that a read never waits on a write.
+    """
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
-    return row.user
+    return row.user, row
+
+
+def token_use_due(row: ApiToken, interval_seconds: int, now: dt.datetime | None = None) -> bool:
+    """Tell whether the token's last use is older than `interval_seconds` (or unknown)."""
+    last = row.last_used_at
+    if last is None:
+        return True
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=dt.UTC)
+    return (now or utcnow()) - last >= dt.timedelta(seconds=interval_seconds)
+
+
+def record_token_use(session: Session, token_id: int, interval_seconds: int) -> bool:
+    """Write the token's last use unless another request did within the interval."""
+    now = utcnow()
+    cutoff = now - dt.timedelta(seconds=interval_seconds)
+    done = session.execute(update(ApiToken).where(
+        ApiToken.id == token_id,
+        (ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at <= cutoff),
+    ).values(last_used_at=now))
+    return bool(getattr(done, "rowcount", 0))
 
 
 def revoke_token(session: Session, actor: Actor, token_id: int) -> None:

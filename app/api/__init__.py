@@ -21,6 +21,7 @@ from wtforms.validators import ValidationError
 
 from app.api.base import IdConverter
 from app.api.schemas import ErrorSchema, Money, UtcDateTime
+from app.auth import authenticated_by_token
 from app.errors import error_response
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -61,8 +62,8 @@ def refuse_cookie_writes_without_csrf() -> Any:
     """Refuse an API write authenticated by the session cookie without a valid X-CSRFToken."""
     if request.method not in WRITE_METHODS or request.blueprint not in api_blueprint_names():
         return None
-    if request.headers.get("Authorization", "").startswith("Bearer "):
-        return None
+    if authenticated_by_token():
+        return None  # the token, not the cookie, authenticates this request
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return None
     if not current_user.is_authenticated:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+import marshmallow as ma
 from flask import current_app
 from flask_smorest import Blueprint
+from flask_smorest import pagination as smorest_pagination
 from flask_smorest.pagination import PaginationParameters
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
@@ -22,6 +24,23 @@ from procurement.services.overview import Page
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 MAX_OFFSET = 2**31  # beyond any real list; a farther page is simply empty
+MAX_PAGE = 10_000_000  # times MAX_PAGE_SIZE stays below MAX_OFFSET
+
+
+def _bounded_pagination_schema(first: int, page_size: int, max_page_size: int) -> Any:
+    """flask-smorest's page arguments with an upper bound on `page` too (422, documented)."""
+    base_schema = _smorest_pagination_schema(first, page_size, max_page_size)
+
+    class BoundedPaginationParametersSchema(base_schema):  # type: ignore[misc, valid-type]
+        page = ma.fields.Integer(load_default=first,
+                                 validate=ma.validate.Range(min=1, max=MAX_PAGE))
+
+    return BoundedPaginationParametersSchema
+
+
+# Every paginated endpoint builds its page arguments with this factory.
+_smorest_pagination_schema = smorest_pagination._pagination_parameters_schema_factory
+smorest_pagination._pagination_parameters_schema_factory = _bounded_pagination_schema
 
 
 class IdConverter(IntegerConverter):

@@ -19,6 +19,7 @@ from app.api.schemas import (
     MappingConfirmSchema,
 )
 from app.auth import require
+from app.jobs import import_settings
 from procurement.services import imports, matching, overview
 from procurement.services.imports import ImportOutcome
 
@@ -76,7 +77,7 @@ class ImportList(MethodView):
                 base.session(), base.actor(), org, path, original_name=name,
                 sheet=form.get("sheet"), date_order=form.get("date_order"),
                 accept_valid_rows=form["accept_valid_rows"],
-                isolated=current_app.config["PARSE_IN_SUBPROCESS"])
+                settings=import_settings(current_app))
             if outcome.needs_confirmation:
                 staged = imports.stage_upload(Path(base.instance_path()), base.actor(), path,
                                               name)
@@ -118,7 +119,7 @@ class StagedImport(MethodView):
             base.session(), base.actor(), base.organization(), path, original_name=name,
             sheet=body.get("sheet"), mapping=body["mapping"], date_order=body.get("date_order"),
             accept_valid_rows=body["accept_valid_rows"], save_mapping=True,
-            isolated=current_app.config["PARSE_IN_SUBPROCESS"])
+            settings=import_settings(current_app))
         _after_import(outcome)
         base.commit()
         if outcome.status != "refused":

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import (
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -22,8 +21,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 import importers
-from app.auth import LoginUser, current_actor, require
+from app.auth import LoginUser, attempt_sign_in, current_actor, require
 from app.database import get_session
+from app.security import safe_next
 from app.web import bp
 from app.web.field_messages import field_message
 from procurement.errors import InvalidInput, NotFound, PermissionDenied
@@ -41,9 +41,9 @@ from procurement.services import (
     targets,
 )
 from procurement.services.scenario import EVIDENCE_LEVELS, FieldError, ScenarioInvalid
-from procurement.users import authenticate
 
 PAGE_SIZE = 50
+MAX_OFFSET = 2**31  # as the API's: beyond any real list
 # Roles that read the audit trail page (see the report: a permission would be better).
 STAGED_KEY = "staged_imports"
 
@@ -58,11 +58,12 @@ def health() -> dict[str, str]:
 def login() -> Any:
     """Sign in with e-mail and password (throttled)."""
     if request.method == "POST":
-        db = get_session()
-        user = authenticate(db, request.form.get("email", ""), request.form.get("password", ""),
-                            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-        db.commit()
+        user, wait = attempt_sign_in(request.form.get("email", ""),
+                                     request.form.get("password", ""))
+        if wait is not None:
+            flash(_("Trop de tentatives depuis votre adresse ; réessayez dans quelques "
+                    "minutes."), "error")
+            return render_template("login.html"), 429, {"Retry-After": str(wait)}
         if user is None:
             flash(_("Adresse ou mot de passe incorrect (le compte se verrouille après "
                     "plusieurs essais)."), "error")
@@ -72,10 +73,7 @@ def login() -> Any:
         if lang:
             session["lang"] = lang
         login_user(LoginUser(user))
-        target = request.args.get("next") or ""
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("web.index")
-        return redirect(target)
+        return redirect(safe_next(request.args.get("next")))
     return render_template("login.html")
 
 
@@ -322,7 +320,7 @@ def matching_correct() -> Any:
     flash(_("Correction enregistrée : « %(p)s » → %(c)s, appliquée dès maintenant et aux "
             "prochains imports.", p=rule.pattern, c=rule.category_code), "success")
     back = request.form.get("back") or ""
-    return redirect(back if _local(back) else url_for("web.matching_overview"))
+    return redirect(safe_next(back, "web.matching_overview"))
 
 
 @bp.post("/matching/run")
@@ -404,7 +402,7 @@ def capability_decide() -> Any:
         decisions.append((int(supplier) if supplier.isdigit() else supplier, category,
                           decision))
     back = request.form.get("back") or ""
-    target = back if _local(back) else url_for("web.capability_queue")
+    target = safe_next(back, "web.capability_queue")
     if not decisions:
         flash(_("Cochez au moins une ligne ; rien n'a été enregistré."), "error")
         return redirect(target)
@@ -643,14 +641,12 @@ def _int_field(name: str) -> int:
 
 
 def _offset() -> int:
-    value = request.args.get("offset", 0, type=int) or 0
-    if value < 0:
-        abort(400)
-    return value
-
-
-def _local(target: str | None) -> bool:
-    return bool(target) and str(target).startswith("/") and not str(target).startswith("//")
+    """Read the list offset of a page: a whole number from 0 to MAX_OFFSET, else 422."""
+    raw = request.args.get("offset", "0").strip() or "0"
+    if not raw.isdigit() or len(raw) > 12 or int(raw) > MAX_OFFSET:
+        raise InvalidInput(_("La position dans la liste n'est pas valide."),
+                           errors={"offset": _("un nombre entier de 0 à %(n)s", n=MAX_OFFSET)})
+    return int(raw)
 
 
 @bp.app_context_processor

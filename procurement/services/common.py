@@ -38,7 +38,7 @@ def organization_by_code(session: Session, code: str) -> Organization:
     if org is None:
         raise NotFound(
             f"No municipality with code {code!r}. Use the MAMH code (e.g. 37067 for "
-            "Trois-Rivières); `procure init --demo` loads the municipalities."
+            "Trois-Rivières); `procure init` loads the municipalities."
         )
     return org
 

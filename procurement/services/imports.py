@@ -6,8 +6,9 @@ storing happens here, in one transaction: all lines or none.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -97,6 +98,27 @@ class ImportOutcome:
         }
 
 
+@dataclass(frozen=True)
+class ImportSettings:
+    """How imports run on this instance, built once from configuration.
+
+    The command line, the API, the pages and the background jobs all pass the same
+    object, so a limit set for the instance holds whichever way a file comes in.
+    """
+
+    limits: Limits = field(default_factory=Limits)
+    isolated: bool = True  # parse in a child process
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ImportSettings:
+        """Build the settings from the configuration (`app.config.from_env` keys)."""
+        defaults = Limits()
+        return cls(limits=dataclasses.replace(
+                       defaults, max_rows=int(config.get("MAX_IMPORT_ROWS",
+                                                         defaults.max_rows))),
+                   isolated=bool(config.get("PARSE_IN_SUBPROCESS", True)))
+
+
 def headers_key(columns: list[str]) -> str:
     """Fingerprint a file's headers so next month's file finds its saved mapping."""
     normalized = "\x1f".join(str(c).strip().lower() for c in columns)
@@ -131,6 +153,7 @@ def import_spend(
     isolated: bool = True,
     progress: Progress | None = None,
     on_phase: PhaseHook | None = None,
+    settings: ImportSettings | None = None,
 ) -> ImportOutcome:
     """Import a spending file for `org`: all-or-nothing unless `accept_valid_rows`.
 
@@ -140,6 +163,8 @@ def import_spend(
     """
     actor.require("import")
     file_name = original_name or path.name
+    if settings is not None:  # the instance's settings win over the single arguments
+        limits, isolated = settings.limits, settings.isolated
     limits = limits or Limits()
     saved = None
     parse_kwargs: dict[str, Any] = {
@@ -174,25 +199,23 @@ def import_spend(
         (ImportBatch.content_hash == result.content_hash)
         | (ImportBatch.file_hash == result.file_hash)))
     if duplicate is not None and len(result.records):
-        outcome.import_id, outcome.status = duplicate.id, "duplicate"
-        outcome.lines, outcome.total = duplicate.lines, duplicate.total
-        outcome.message = (f"{file_name}: the same data was already imported on "
-                           f"{duplicate.created_at:%Y-%m-%d} (import #{duplicate.id}); "
-                           "nothing was added.")
-        return outcome
+        return _as_duplicate(outcome, duplicate, file_name)
 
     blocking = result.report.has_blocking_errors or outcome.needs_confirmation
     if len(result.records) == 0 or (blocking and not accept_valid_rows):
-        batch = _store_batch(session, actor, org, result, file_name, status="refused",
-                             currency=currency or org.currency)
-        outcome.import_id = batch.id
+        refused = _store_batch(session, actor, org, result, file_name, status="refused",
+                               currency=currency or org.currency)
+        outcome.import_id = refused.id if refused is not None else None
         outcome.message = _refusal_message(file_name, result, outcome.needs_confirmation)
         return outcome
 
     if on_phase:
         on_phase("storing", len(result.records))
-    batch = _store_batch(session, actor, org, result, file_name, status="imported",
-                         currency=currency or org.currency)
+    claimed = _store_batch(session, actor, org, result, file_name, status="imported",
+                           currency=currency or org.currency)
+    if claimed is None:  # the same data was stored meanwhile (another upload at once)
+        return _duplicate_of(session, org, result, file_name, outcome)
+    batch = claimed
     store_lines(session, org, batch.id, result.records, progress=progress)
     if save_mapping:
         remember_mapping(session, actor, org, result.columns, result.mapping, date_order)
@@ -203,6 +226,46 @@ def import_spend(
     if batch.refused_rows:
         outcome.message += f" {batch.refused_rows} rows refused (see the report)."
     return outcome
+
+
+def _as_duplicate(outcome: ImportOutcome, duplicate: ImportBatch,
+                  file_name: str) -> ImportOutcome:
+    """Turn the outcome into the "duplicate" answer naming the import already stored."""
+    outcome.import_id, outcome.status = duplicate.id, "duplicate"
+    outcome.lines, outcome.total = duplicate.lines, duplicate.total
+    outcome.message = (f"{file_name}: the same data was already imported on "
+                       f"{duplicate.created_at:%Y-%m-%d} (import #{duplicate.id}); "
+                       "nothing was added.")
+    return outcome
+
+
+def _duplicate_of(session: Session, org: Organization, result: SpendParseResult,
+                  file_name: str, outcome: ImportOutcome) -> ImportOutcome:
+    """Answer "duplicate" when the database refused a second copy of the same content."""
+    duplicate = session.scalar(select(ImportBatch).where(
+        ImportBatch.organization_id == org.id, ImportBatch.kind == "spend",
+        ImportBatch.status == "imported", ImportBatch.content_hash == result.content_hash))
+    if duplicate is None:  # pragma: no cover - the index named it a moment ago
+        raise InvalidInput(f"{file_name}: the same data is being imported right now; "
+                           "try again in a moment.")
+    return _as_duplicate(outcome, duplicate, file_name)
+
+
+def _insert_unique_batch(session: Session, values: dict[str, Any]) -> ImportBatch | None:
+    """Insert an imported batch unless the same content is stored already; None then.
+
+    The unique index on (municipality, kind, content hash) of imported batches decides,
+    so two uploads of the same data at once store one import: the second insert waits
+    for the first transaction and then inserts nothing (no error, nothing half-written).
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (insert_(ImportBatch).values(**values).on_conflict_do_nothing()
+                 .returning(ImportBatch.id))
+    new_id = session.execute(statement).scalar_one_or_none()
+    return None if new_id is None else session.get(ImportBatch, new_id)
 
 
 def _refusal_message(file_name: str, result: SpendParseResult, needs_mapping: bool) -> str:
@@ -238,10 +301,11 @@ def _refuse_unreadable(session: Session, actor: Actor, org: Organization | None,
 
 
 def _store_batch(session: Session, actor: Actor, org: Organization, result: SpendParseResult,
-                 file_name: str, *, status: str, currency: str) -> ImportBatch:
+                 file_name: str, *, status: str, currency: str) -> ImportBatch | None:
+    """Store the batch row and its audit event; None when the content is stored already."""
     stored = status == "imported"
     total = cents_to_decimal(int(result.records["amount_cents"].sum())) if stored else Decimal(0)
-    batch = ImportBatch(
+    values: dict[str, Any] = dict(
         organization_id=org.id, kind="spend", status=status, file_name=file_name,
         file_hash=result.file_hash, content_hash=result.content_hash, sheet=result.sheet,
         mapping=dict(result.mapping), rows_read=result.rows_read,
@@ -253,8 +317,15 @@ def _store_batch(session: Session, actor: Actor, org: Organization, result: Spen
         issue_counts=result.report.counts_by_code(), issues=_issue_dicts(result)[:5000],
         created_by_id=actor.user_id,
     )
-    session.add(batch)
-    session.flush()
+    if stored:
+        claimed = _insert_unique_batch(session, values)
+        if claimed is None:
+            return None
+        batch = claimed
+    else:
+        batch = ImportBatch(**values)
+        session.add(batch)
+        session.flush()
     record_event(session, actor=actor.name, action=f"import.{status}", object_type="import",
                  object_id=batch.id, organization_id=org.id,
                  after={"file_name": file_name, "lines": batch.lines, "total": str(total),

@@ -144,8 +144,10 @@ class JobRunner:
     """Run queued jobs in daemon threads (or inline), each with sessions of its own."""
 
     def __init__(self, factory: sessionmaker[Session], *, instance: Path, inline: bool = False,
-                 progress_interval: float = PROGRESS_INTERVAL) -> None:
+                 progress_interval: float = PROGRESS_INTERVAL,
+                 settings: imports.ImportSettings | None = None) -> None:
         self.factory = factory
+        self.settings = settings or imports.ImportSettings()
         self.instance = Path(instance)
         self.inline = inline
         self.progress_interval = progress_interval
@@ -229,8 +231,7 @@ class JobRunner:
                 mapping=params.get("mapping"), date_order=params.get("date_order"),
                 accept_valid_rows=bool(params.get("accept_valid_rows")),
                 save_mapping=bool(params.get("save_mapping")),
-                isolated=bool(params.get("isolated", True)), progress=reporter.progress,
-                on_phase=reporter.phase)
+                settings=self.settings, progress=reporter.progress, on_phase=reporter.phase)
             if outcome.status == "imported":
                 reporter.phase("matching", outcome.lines, done=outcome.lines)
                 matching.run_matching(work, actor, org)

@@ -27,7 +27,7 @@ from procurement.models import (
     SupplierCategory,
 )
 from procurement.permissions import Actor
-from procurement.services.common import cents_to_decimal, get_owned
+from procurement.services.common import cents_to_decimal, get_owned, scope_of
 
 
 def actor_organization(session: Session, actor: Actor) -> Organization:
@@ -261,6 +261,7 @@ def audit_page(session: Session, actor: Actor, *, action: str | None = None,
 
 
 def verify_audit_chain(session: Session, actor: Actor) -> ChainReport:
-    """Recompute the whole hash chain (one chain for every municipality)."""
+    """Recompute the whole hash chain (one for the instance) and its signed head; count
+    and name only the events of the actor's municipality."""
     actor.require("read")
-    return verify_chain(session)
+    return verify_chain(session, scope_of(actor))

@@ -14,7 +14,7 @@ from werkzeug.routing.converters import NumberConverter
 
 # Public on purpose: signing in, the load balancers' health check, static files, and the
 # OpenAPI description (it holds no data, and the same text is in the open-source code).
-PUBLIC_ENDPOINTS = {"static", "web.login", "web.health", "api-docs.openapi_json"}
+PUBLIC_ENDPOINTS = {"static", "web.login", "web.health", "ready", "api-docs.openapi_json"}
 # Pages for people (under /api/ too) send anonymous visitors to the sign-in page.
 PAGES_UNDER_API = {"api_docs.interactive_docs"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

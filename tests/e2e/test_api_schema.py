@@ -36,7 +36,7 @@ def exercise(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> N
     excluded = EXCLUDED_FOR_MULTIPART if multipart else EXCLUDED_CHECKS
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     def run(case: Any) -> None:
         case.call_and_validate(headers=headers, excluded_checks=excluded)

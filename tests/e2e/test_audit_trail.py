@@ -17,7 +17,7 @@ from app.cli import cli
 def verify_with_cli(app: Flask, tmp_path: Path) -> tuple[int, dict[str, Any]]:
     """Run `procure audit verify --json` on the app's database."""
     env = {"DATABASE_URL": app.config["DATABASE_URL"], "PROCURE_INSTANCE": str(tmp_path),
-           "SECRET_KEY": "cli-test"}
+           "SECRET_KEY": app.config["SECRET_KEY"]}  # the same instance: the same audit key
     result = CliRunner().invoke(cli, ["audit", "verify", "--json"], env=env)
     return result.exit_code, json.loads(result.stdout)
 
@@ -73,3 +73,15 @@ def test_each_decision_records_who_what_and_the_state_before_and_after(
     assert decision["after"]["status"] == "rejected"
     assert decision["after"]["comment"] == "Budget trop serré"
     assert len(decision["hash"]) == 64
+
+
+def test_deleting_the_last_audit_row_is_found_by_the_cli_and_the_api(
+        app: Flask, client: FlaskClient, world: Any, tmp_path: Path):
+    with app.extensions["db_engine"].begin() as connection:
+        last = connection.execute(text("SELECT max(id) FROM audit_event")).scalar_one()
+        connection.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": last})
+    exit_code, report = verify_with_cli(app, tmp_path)
+    assert exit_code != 0 and report["ok"] is False
+    assert "anchored head" in report["reason"]
+    api_report = client.get("/api/audit/verify", headers=world.a.headers("auditor")).json
+    assert api_report["ok"] is False

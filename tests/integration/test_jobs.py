@@ -18,6 +18,8 @@ from procurement.permissions import SYSTEM, Actor
 from procurement.services import imports, jobs
 from procurement.users import actor_for, create_user
 
+IN_PROCESS = imports.ImportSettings(isolated=False)
+
 SMALL = (
     "Fournisseur;Montant;Date;Description\n"
     "Coop de nettoyage du Cap;1 234,56 $;2024-03-15;Nettoyage des arénas\n"
@@ -43,7 +45,7 @@ def clerk(session: Session, org: Organization) -> Actor:
 
 @pytest.fixture
 def runner(factory: sessionmaker[Session], tmp_path: Path) -> jobs.JobRunner:
-    return jobs.JobRunner(factory, instance=tmp_path)
+    return jobs.JobRunner(factory, instance=tmp_path, settings=IN_PROCESS)
 
 
 def queue_import(session: Session, clerk: Actor, instance: Path, content: bytes,
@@ -111,7 +113,8 @@ def test_a_job_runs_to_done_in_a_background_thread_and_records_the_import(
 def test_progress_is_visible_while_the_lines_are_stored_and_nothing_is_committed_early(
         session: Session, factory: sessionmaker[Session], clerk: Actor, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    runner = jobs.JobRunner(factory, instance=tmp_path, progress_interval=0)  # no throttle
+    runner = jobs.JobRunner(factory, instance=tmp_path, settings=IN_PROCESS,
+                             progress_interval=0)  # no throttle
     seen: list[tuple[str, str, int, int | None, int]] = []
     real_import = imports.import_spend
 
@@ -132,7 +135,7 @@ def test_progress_is_visible_while_the_lines_are_stored_and_nothing_is_committed
     monkeypatch.setattr(imports, "import_spend", observed_import)
     job_id = queue_import(session, clerk, tmp_path, big_csv(120_000))  # 3 chunks of 50,000
     thread = runner.start(job_id, clerk)
-    job = wait_for(factory, job_id)
+    job = wait_for(factory, job_id, timeout=180.0)  # a loaded machine: not a timing test
     assert thread is not None
     thread.join(timeout=10)
     assert job.status == "done", job.message
@@ -187,7 +190,7 @@ def test_an_internal_error_ends_the_job_failed_with_a_plain_message_and_is_logge
 
 def test_inline_jobs_end_before_start_returns(
         session: Session, factory: sessionmaker[Session], clerk: Actor, tmp_path: Path) -> None:
-    runner = jobs.JobRunner(factory, instance=tmp_path, inline=True)
+    runner = jobs.JobRunner(factory, instance=tmp_path, settings=IN_PROCESS, inline=True)
     job_id = queue_import(session, clerk, tmp_path, SMALL.encode())
     assert runner.start(job_id, clerk) is None
     with factory() as other:
@@ -211,7 +214,8 @@ def test_a_job_of_another_municipality_is_not_found(
 
 def test_progress_writes_are_throttled_but_the_last_chunk_is_always_published(
         factory: sessionmaker[Session], tmp_path: Path) -> None:
-    runner = jobs.JobRunner(factory, instance=tmp_path, progress_interval=60)
+    runner = jobs.JobRunner(factory, instance=tmp_path, settings=IN_PROCESS,
+                             progress_interval=60)
     reporter = jobs._Reporter(runner, job_id=1)
     reporter.phase("storing", 150_000)
     for done in (50_000, 100_000, 150_000):

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -27,7 +28,7 @@ from procurement.matching import normalize_company_name
 from procurement.models import AuditEvent, Organization, Proposal, PurchaseLine, User
 from procurement.permissions import SYSTEM
 from procurement.services import exports, review
-from procurement.services.imports import import_spend
+from procurement.services.imports import ImportSettings, import_spend
 from procurement.users import actor_for
 
 pytestmark = pytest.mark.postgres
@@ -141,7 +142,6 @@ def test_two_reviewers_on_one_version_get_one_success_and_one_conflict(
 def test_a_background_import_publishes_its_progress_in_the_job_row_on_postgresql(
         factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from typing import Any
 
     from procurement.models import Job
     from procurement.services import imports, jobs
@@ -172,7 +172,8 @@ def test_a_background_import_publishes_its_progress_in_the_job_row_on_postgresql
             "token": token, "original_name": "mai.csv", "isolated": False,
             "ask_mapping": True}).id
         session.commit()
-    runner = jobs.JobRunner(factory, instance=tmp_path, progress_interval=0)
+    runner = jobs.JobRunner(factory, instance=tmp_path, settings=ImportSettings(isolated=False),
+                             progress_interval=0)
     thread = runner.start(job_id, clerk)
     assert thread is not None
     thread.join(timeout=120)
@@ -181,3 +182,39 @@ def test_a_background_import_publishes_its_progress_in_the_job_row_on_postgresql
         assert job.status == "done", job.message
         assert job.result["lines"] == 110_000
     assert ("storing", 50_000) in seen and ("storing", 100_000) in seen
+
+
+def test_three_simultaneous_imports_of_the_same_file_store_one_on_postgresql(
+        factory: sessionmaker[Session], tmp_path: Path) -> None:
+    path = tmp_path / "concurrent.csv"
+    path.write_text("Date,Fournisseur,Description,Montant\n"
+                    "2024-01-15,Entretien Concurrent,Entretien ménager,1200.50\n"
+                    "2024-02-15,Traiteur Concurrent,Repas,350.00\n", encoding="utf-8")
+    with factory() as session:
+        org_id = session.scalar(select(Organization.id).where(Organization.code == "37067"))
+    barrier = threading.Barrier(3)
+    outcomes: list[Any] = []
+    errors: list[BaseException] = []
+
+    def one() -> None:
+        try:
+            with factory() as session:
+                org = session.get(Organization, org_id)
+                assert org is not None
+                outcomes.append(import_spend(session, SYSTEM, org, path, isolated=False,
+                                             on_phase=lambda *_: barrier.wait(timeout=20)))
+                session.commit()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(o.status for o in outcomes) == ["duplicate", "duplicate", "imported"]
+    with factory() as session:
+        lines = session.scalar(select(func.count()).select_from(PurchaseLine).where(
+            PurchaseLine.supplier_name == "Entretien Concurrent"))
+    assert lines == 1
