@@ -13,8 +13,6 @@ Issue codes are stable (clients and translations key on them):
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -97,13 +95,3 @@ class ImportReport:
     def to_dicts(self) -> list[dict[str, Any]]:
         """Return the issues as plain dicts (sheet, row, column, value, code, message, ...)."""
         return [asdict(issue) for issue in self.issues]
-
-    def to_csv(self) -> str:
-        """Return the issues as a CSV document a clerk can download and open."""
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=ISSUE_KEYS, lineterminator="\r\n")
-        writer.writeheader()
-        for issue in self.issues:
-            row = asdict(issue)
-            writer.writerow({key: "" if row[key] is None else row[key] for key in ISSUE_KEYS})
-        return buffer.getvalue()
