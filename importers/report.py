@@ -1,14 +1,17 @@
 """Problems found in a file, as data: one Issue per problem, gathered in an ImportReport.
 
-Issue codes are stable (clients and translations key on them):
-  file level: empty_file, no_header, header_only, missing_required_column,
-    ambiguous_column, weak_column_mapping, ambiguous_date_order
+Issue codes are stable (clients and translations key on them); ISSUE_CODES lists them:
+  file level: empty_file, no_header, header_only, sheet_not_found, missing_required_column,
+    ambiguous_column, weak_column_mapping, mapped_column_not_found, ambiguous_date_order,
+    currency_needs_confirmation
   row level (error, the row is refused): missing_value, invalid_amount, invalid_date,
     formula_without_value, invalid_neq
-  row level (warning, the row is kept): credit_line, amount_rounded, currency_mismatch,
-    invalid_postal_code, invalid_coordinates
+  row level (warning, the row is kept): credit_line, amount_rounded, date_month_only,
+    currency_mismatch, invalid_postal_code, invalid_coordinates
   info (nothing refused): total_row_skipped, amount_only_row_skipped,
     repeated_header_skipped
+A whole file that cannot be read is refused with an ImporterError instead; its codes are
+importers.errors.REFUSAL_CODES.
 """
 
 from __future__ import annotations
@@ -19,6 +22,17 @@ from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
 
+ISSUE_CODES = frozenset(
+    {
+        "empty_file", "no_header", "header_only", "sheet_not_found", "missing_required_column",
+        "ambiguous_column", "weak_column_mapping", "mapped_column_not_found",
+        "ambiguous_date_order", "currency_needs_confirmation", "missing_value",
+        "invalid_amount", "invalid_date", "formula_without_value", "invalid_neq",
+        "credit_line", "amount_rounded", "date_month_only", "currency_mismatch",
+        "invalid_postal_code", "invalid_coordinates", "total_row_skipped",
+        "amount_only_row_skipped", "repeated_header_skipped",
+    }
+)
 ISSUE_KEYS = ("sheet", "row", "column", "value", "code", "message", "message_fr", "severity")
 
 

@@ -182,11 +182,11 @@ def _numbers_to_cents(
     rounded[positions[inexact]] = True
 
 
-_PLAIN = r"^\d+$"
-_ONE_SEP = r"^\d+[.,]\d+$"
-_EN = r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
-_EU = r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$"
-_AMBIGUOUS_THOUSANDS = r"^\d{1,3}[.,]\d{3}$"
+_PLAIN = r"^[0-9]+$"
+_ONE_SEP = r"^[0-9]+[.,][0-9]+$"
+_EN = r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"
+_EU = r"^[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?$"
+_AMBIGUOUS_THOUSANDS = r"^[0-9]{1,3}[.,][0-9]{3}$"
 
 
 def _texts_to_cents(
@@ -297,10 +297,11 @@ for _number, _names in enumerate(
     for _name in _names.split():
         MONTHS[_name] = _number
 
-_NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:[ T].*)?$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_WORDS = re.compile(r"[a-z]+|\d+")
+# ASCII digits only: "٢٠٢٤" or "²" are digits to str.isdigit() but not to int().
+_NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:[ T].*)?$", re.ASCII)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$", re.ASCII)
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
+_WORDS = re.compile(r"[a-z]+|\d+", re.ASCII)
 
 
 @dataclass
@@ -364,7 +365,7 @@ def parse_date(value: object, order: str = "dmy") -> tuple[dt.date | None, bool]
         return _safe_date(_full_year(c), int(month), int(day)), False
     if match := _COMPACT_DATE.match(text):
         return _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3))), False
-    if text.isdigit() and len(text) <= 5:
+    if text.isascii() and text.isdigit() and len(text) <= 5:
         return _from_serial(float(text)), False
     return _parse_words(text)
 
