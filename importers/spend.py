@@ -10,6 +10,9 @@
   currency: str          ISO code (the currency column, a currency mark, or the default)
   contract_ref: str | None
   is_credit: bool
+  supplier_ids: dict[str, str] | None   every identifier of the payee by registry, from the
+                         columns naming one (Company Number, Charity Number, NEQ, SIRET...);
+                         supplier_id falls back to the first of them when its own cell is empty
 Refused rows are in `report` (severity "error") with the reason; furniture rows (totals,
 repeated headers, amount-only lines) are skipped and counted in `skipped_rows`.
 """
@@ -30,6 +33,7 @@ from importers.headers import (
     ColumnDetection,
     apply_explicit_mapping,
     detect_columns,
+    identifier_scheme,
 )
 from importers.limits import Limits
 from importers.readers import xlsx_formula_rows
@@ -69,8 +73,12 @@ RECORD_COLUMNS = (
     "currency",
     "contract_ref",
     "is_credit",
+    "supplier_ids",
 )
-HASHED_COLUMNS = tuple(c for c in RECORD_COLUMNS if c not in ("source_row", "sheet", "is_credit"))
+# supplier_ids repeats identifier cells already hashed (and keeps older hashes unchanged).
+HASHED_COLUMNS = tuple(
+    c for c in RECORD_COLUMNS if c not in ("source_row", "sheet", "is_credit", "supplier_ids")
+)
 DATE_ORDERS = ("dmy", "mdy")
 CURRENCY_SYMBOLS = {
     "€": "EUR",
@@ -233,9 +241,11 @@ def _result(
 def _mapping(
     table: Table, explicit: dict[str, str] | None, report: ImportReport
 ) -> ColumnDetection:
-    """Use the caller's saved mapping when given, else detect one from labels and content."""
+    """Detect a mapping from labels and content; the caller's fields override only themselves."""
+    detection = detect_columns(table.columns, table.frame.head(SAMPLE_ROWS), kind="spend")
+    absent: list[str] = []
     if explicit:
-        mapping, absent = apply_explicit_mapping(explicit, table.columns, SPEND_FIELDS)
+        named, absent = apply_explicit_mapping(explicit, table.columns, SPEND_FIELDS)
         for header in absent:
             report.add(
                 Issue(
@@ -251,14 +261,22 @@ def _mapping(
                     "warning",
                 )
             )
-        missing = [name for name in SPEND_REQUIRED if name not in mapping]
-        return ColumnDetection(
+        taken = set(named.values())
+        kept = {
+            name: header
+            for name, header in detection.mapping.items()
+            if name not in named and header not in taken
+        }
+        mapping = {**kept, **named}
+        detection = ColumnDetection(
             mapping=mapping,
-            confidence=dict.fromkeys(mapping, 1.0),
-            needs_confirmation=bool(missing or absent),
-            missing_required=missing,
+            confidence={
+                name: 1.0 if name in named else detection.confidence[name] for name in mapping
+            },
+            needs_confirmation=False,
+            ambiguous={n: h for n, h in detection.ambiguous.items() if n in kept},
+            weak=[name for name in detection.weak if name in kept],
         )
-    detection = detect_columns(table.columns, table.frame.head(SAMPLE_ROWS), kind="spend")
     for name, headers in detection.ambiguous.items():
         report.add(
             Issue(
@@ -292,6 +310,10 @@ def _mapping(
                 "warning",
             )
         )
+    detection.missing_required = [n for n in SPEND_REQUIRED if n not in detection.mapping]
+    detection.needs_confirmation = bool(
+        detection.missing_required or absent or detection.ambiguous or detection.weak
+    )
     return detection
 
 
@@ -356,6 +378,7 @@ class _SpendRows:
             for name in TEXT_FIELDS
         }
         supplier_blank = blank_mask(table.distinct(mapping["supplier_name"]))
+        identifiers = self._identifiers(texts)
 
         furniture = self._furniture(amounts.blank, supplier_blank, date_valid)
         live = ~furniture
@@ -389,9 +412,37 @@ class _SpendRows:
                 "amount_cents": pd.Series(amounts.cents[valid], dtype=np.int64),
                 "currency": objects(currency[valid]),
                 "is_credit": pd.Series(credit[valid], dtype=bool),
+                "supplier_ids": objects(
+                    identifiers[valid] if identifiers is not None else np.full(count, None)
+                ),
             }
         )
         return records[list(RECORD_COLUMNS)].reset_index(drop=True)
+
+    def _identifiers(self, texts: dict[str, np.ndarray]) -> np.ndarray | None:
+        """Gather every registry identifier per row; fill an empty supplier_id from them."""
+        columns = [
+            (scheme, text_column(self.table.distinct(header)))
+            for header in self.table.columns
+            if (scheme := identifier_scheme(header)) is not None
+        ]
+        if not columns:
+            return None
+        size = len(self.table.frame)
+        gathered = np.empty(size, dtype=object)
+        first = np.full(size, None, dtype=object)
+        for index in range(size):
+            found = {}
+            for scheme, values in columns:
+                value = values[index]
+                if value is not None and scheme not in found:
+                    found[scheme] = value
+                    if first[index] is None:
+                        first[index] = value
+            gathered[index] = found or None
+        supplier_id = texts["supplier_id"]
+        texts["supplier_id"] = np.where(pd.isna(supplier_id), first, supplier_id)
+        return gathered
 
     def _dates(self, size: int) -> DateColumn | None:
         if "date" not in self.mapping:

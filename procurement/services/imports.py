@@ -7,6 +7,7 @@ storing happens here, in one transaction: all lines or none.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -242,7 +243,7 @@ def _store_batch(session: Session, actor: Actor, org: Organization, result: Spen
 LINE_COLUMNS = (
     "organization_id", "import_id", "source_row", "date", "supplier_name", "supplier_ref",
     "description", "expense_category", "account_code", "department", "amount", "currency",
-    "contract_ref", "is_credit",
+    "contract_ref", "is_credit", "supplier_ids",
 )
 
 
@@ -259,6 +260,18 @@ def _iso_dates(series: pd.Series) -> list[str | None]:
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     rendered = np.array([d.isoformat() for d in uniques] + [None], dtype=object)
     return rendered[codes].tolist()  # code -1 (missing) picks the trailing None
+
+
+def _identifier_maps(records: pd.DataFrame, *, as_json: bool) -> list[Any]:
+    """Return each line's identifiers by registry ({} when none), as JSON text for SQLite."""
+    if "supplier_ids" not in records:
+        values: list[Any] = [None] * len(records)
+    else:
+        values = records["supplier_ids"].tolist()
+    if as_json:
+        return ["{}" if not v else json.dumps(v, ensure_ascii=False, sort_keys=True)
+                for v in values]
+    return [v or {} for v in values]
 
 
 def store_lines(session: Session, org: Organization, import_id: int, records: pd.DataFrame,
@@ -286,6 +299,7 @@ def store_lines(session: Session, org: Organization, import_id: int, records: pd
         dates, text["supplier_name"], text["supplier_id"], text["description"],
         text["expense_category"], text["account_code"], text["department"], amounts,
         text["currency"], text["contract_ref"], records["is_credit"].astype(bool).tolist(),
+        _identifier_maps(records, as_json=sqlite),
     ]
     def rows(start: int) -> Any:
         """Yield one chunk of row tuples without materializing the whole file's rows."""

@@ -6,7 +6,7 @@ import csv
 import io
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
@@ -27,6 +27,7 @@ texts = st.one_of(
 amounts = st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False)
 
 
+@settings(deadline=None)
 @given(texts)
 def test_a_csv_cell_never_starts_with_a_trigger_and_restores_the_text(text: str) -> None:
     cell = csv_text(text)
@@ -34,6 +35,7 @@ def test_a_csv_cell_never_starts_with_a_trigger_and_restores_the_text(text: str)
     assert restore_text(cell) == text
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(texts, amounts), min_size=1, max_size=5))
 def test_a_csv_document_round_trips_text_and_keeps_numbers(rows: list[tuple[str, Decimal]]) -> None:
     content = csv_document(["Nom", "Montant"], rows).decode("utf-8-sig")
@@ -41,6 +43,7 @@ def test_a_csv_document_round_trips_text_and_keeps_numbers(rows: list[tuple[str,
     assert [(restore_text(name), Decimal(amount)) for name, amount in read] == rows
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(texts, amounts), min_size=1, max_size=5))
 def test_a_workbook_cell_is_text_never_a_formula_and_numbers_stay_numbers(
         rows: list[tuple[str, Decimal]]) -> None:
