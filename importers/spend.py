@@ -7,7 +7,8 @@
   supplier_name: str
   supplier_id, description, expense_category, account_code, department: str | None
   amount_cents: int64    negative for credits
-  currency: str          ISO code (the currency column, a currency mark, or the default)
+  currency: str          ISO code: the currency column, else the amount's mark (£, €, $ CA,
+                         GBP...), else the amount column's title (Amount GBP), else the default
   contract_ref: str | None
   is_credit: bool
   supplier_ids: dict[str, str] | None   every identifier of the payee by registry, from the
@@ -43,7 +44,9 @@ from importers.validate import repeated_header_rows, row_issues, skipped_issues,
 from importers.values import (
     DateColumn,
     blank_mask,
+    currency_of_mark,
     format_cents,
+    label_currency,
     map_distinct,
     parse_amounts,
     parse_dates,
@@ -113,6 +116,9 @@ class SpendParseResult:
     encoding: str | None = None
     file_kind: str | None = None
     ambiguous_columns: dict[str, list[str]] = field(default_factory=dict)
+    # Currencies the file itself states (marks, a currency column, the amount's title);
+    # empty when it states none, so the caller's or the municipality's currency applies.
+    detected_currencies: list[str] = field(default_factory=list)
 
 
 def empty_records() -> pd.DataFrame:
@@ -191,7 +197,7 @@ def parse_spend_file(
     if progress:
         progress(4, 4)
     needs_confirmation = detection.needs_confirmation or builder.date_ambiguous
-    return _result(
+    result = _result(
         table,
         report,
         detection.mapping,
@@ -202,6 +208,8 @@ def parse_spend_file(
         date_order=builder.date_order,
         ambiguous=detection.ambiguous,
     )
+    result.detected_currencies = sorted(builder.detected_currencies)
+    return result
 
 
 def _result(
@@ -358,6 +366,7 @@ class _SpendRows:
         self.table, self.mapping, self.report = table, mapping, report
         self.requested_order = date_order
         self.default_currency = default_currency
+        self.detected_currencies: set[str] = set()
         self.date_ambiguous = False
         self.date_order: str | None = None
         self.skipped = 0
@@ -396,7 +405,7 @@ class _SpendRows:
         self._warn_rounded(live & amounts.rounded & ~refused)
 
         valid = live & ~refused
-        currency = self._currency(amounts.currency_mark)
+        currency = self._currency(amounts.currency_mark, valid)
         count = int(valid.sum())
 
         def objects(values: np.ndarray) -> pd.Series:
@@ -651,9 +660,16 @@ class _SpendRows:
             )
         )
 
-    def _currency(self, marks: np.ndarray) -> np.ndarray:
-        """Take the currency column, else the amount's currency mark, else the default."""
-        default = self.default_currency
+    def _currency(self, marks: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        """Take the currency column, else the amount's mark, else the title's, else the default.
+
+        Records in `detected_currencies` what the file states on its valid rows; a bare `$`
+        states no currency (Canadian, American and other dollars look alike).
+        """
+        titled = label_currency(self.mapping["amount"])
+        default = titled or self.default_currency
+        if titled:
+            self.detected_currencies.add(titled)
         size = len(marks)
         result = (
             np.array(
@@ -662,18 +678,21 @@ class _SpendRows:
             if size
             else np.zeros(0, dtype=object)
         )
-        if "currency" not in self.mapping:
-            return result
-        column = text_column(self.table.distinct(self.mapping["currency"]))
-        codes, uniques = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=True)
-        normalized = []
-        for value in uniques:
-            text = str(value).strip().upper()
-            text = CURRENCY_SYMBOLS.get(text, text)
-            normalized.append(default if text in ("$", "") or len(text) != 3 else text)
-        lookup = np.array([*normalized, None], dtype=object)
-        chosen = lookup[codes]
-        return np.where(pd.isna(chosen), result, chosen)
+        stated = {m for m in marks[valid].tolist() if m is not None and m != "$"}
+        if "currency" in self.mapping:
+            column = text_column(self.table.distinct(self.mapping["currency"]))
+            codes, uniques = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=True)
+            normalized = []
+            for value in uniques:
+                text = str(value).strip().upper()
+                text = CURRENCY_SYMBOLS.get(text, currency_of_mark(text))
+                normalized.append(None if text in ("$", "") or len(text) != 3 else text)
+            lookup = np.array([*normalized, None], dtype=object)
+            chosen = lookup[codes]
+            stated |= {c for c in chosen[valid].tolist() if c is not None}
+            result = np.where(pd.isna(chosen), result, chosen)
+        self.detected_currencies |= stated
+        return result
 
 
 __all__ = [

@@ -29,8 +29,14 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 EXCEL_SERIAL_RANGE = (1.0, 2_958_465.0)  # 1900-01-01 .. 9999-12-31
 
 SPACES = "\u00a0\u202f\u2009\u2007\u2002\u2003"
-_STRIP_RE = re.compile(r"CA\$|US\$|C\$|CAD|USD|EUR|GBP|[\s" + SPACES + r"'’$€£]")
-_CURRENCY_RE = re.compile(r"(CA\$|US\$|C\$|CAD|USD|EUR|GBP|\$|€|£)")
+_GAP = r"[\s" + SPACES + r"]?"
+# "$ CA" and "CA $" (French), "US$", ISO codes; bare "$" is handled apart (any dollar).
+_MARKS = (
+    r"\$" + _GAP + r"CA|\$" + _GAP + r"US|CA" + _GAP + r"\$|US" + _GAP + r"\$"
+    + r"|C\$|CAD|USD|EUR|GBP"
+)
+_STRIP_RE = re.compile(_MARKS + r"|[\s" + SPACES + r"'’$€£]")
+_CURRENCY_RE = re.compile(r"(" + _MARKS + r"|\$|€|£)")
 _CURRENCY_BY_MARK = {
     "€": "EUR",
     "EUR": "EUR",
@@ -38,10 +44,33 @@ _CURRENCY_BY_MARK = {
     "GBP": "GBP",
     "USD": "USD",
     "US$": "USD",
+    "$US": "USD",
     "CAD": "CAD",
     "CA$": "CAD",
+    "$CA": "CAD",
     "C$": "CAD",
 }
+_LABEL_CURRENCY = re.compile(
+    r"(?<![A-Za-z])(" + _MARKS + r"|€|£)(?![A-Za-z])|\((\$)\)", re.IGNORECASE
+)
+
+
+def currency_of_mark(mark: str) -> str:
+    """Return the ISO code of a currency mark (`£` -> GBP, `$ CA` -> CAD); `$` stays `$`."""
+    compact = re.sub(r"[\s" + SPACES + r"]", "", mark).upper()
+    return _CURRENCY_BY_MARK.get(compact, compact)
+
+
+def label_currency(label: object) -> str | None:
+    """Return the currency a column title names (`Amount GBP`, `Montant ($ CA)`, `Net £`)."""
+    if not isinstance(label, str):
+        return None
+    for match in _LABEL_CURRENCY.finditer(label):
+        if match.group(1):
+            code = currency_of_mark(match.group(1))
+            if code != "$":
+                return code
+    return None
 
 
 @dataclass(frozen=True)
@@ -262,7 +291,7 @@ def _texts_to_cents(
     blank[positions] = blank_here
     rounded[positions] = long_fraction & ok
     marks[positions] = [
-        _CURRENCY_BY_MARK.get(mark, mark) if isinstance(mark, str) else None
+        currency_of_mark(mark) if isinstance(mark, str) else None
         for mark in found_marks.to_numpy(dtype=object)
     ]
 

@@ -162,12 +162,20 @@ def import_spend(
                            "nothing was added.")
         return outcome
 
+    currency_question = _currency_question(result, file_name, org, currency)
+    if currency_question is not None:
+        result.report.add(currency_question)
+        outcome.issues = _issue_dicts(result)
+        outcome.issue_counts = result.report.counts_by_code()
+        outcome.needs_confirmation = True
     blocking = result.report.has_blocking_errors or outcome.needs_confirmation
-    if len(result.records) == 0 or (blocking and not accept_valid_rows):
+    if (len(result.records) == 0 or currency_question is not None
+            or (blocking and not accept_valid_rows)):
         batch = _store_batch(session, actor, org, result, file_name, status="refused",
                              currency=currency or org.currency)
         outcome.import_id = batch.id
-        outcome.message = _refusal_message(file_name, result, outcome.needs_confirmation)
+        outcome.message = (currency_question.message if currency_question is not None
+                           else _refusal_message(file_name, result, outcome.needs_confirmation))
         return outcome
 
     if on_phase:
@@ -184,6 +192,37 @@ def import_spend(
     if batch.refused_rows:
         outcome.message += f" {batch.refused_rows} rows refused (see the report)."
     return outcome
+
+
+def _currency_question(result: SpendParseResult, file_name: str, org: Organization,
+                       currency: str | None) -> importers.Issue | None:
+    """Return the question to ask when the file states another currency than the one expected.
+
+    The currency is never assumed: amounts marked £ or €, a currency column or a title such
+    as "Amount GBP" that disagree with the municipality's currency (or with the one the
+    clerk chose) stop the import until a person confirms the file's currency.
+    """
+    expected = currency or org.currency
+    foreign = [code for code in result.detected_currencies if code != expected]
+    if not foreign or not len(result.records):
+        return None
+    stated = ", ".join(result.detected_currencies)
+    if currency is None:
+        english = (f"{file_name}: the amounts are in {stated}, not in {expected}, the "
+                   f"municipality's currency; nothing was stored. Confirm the file's currency: "
+                   f"--currency {foreign[0]} on the command line, or choose it on the import page")
+        french = (f"{file_name} : les montants sont en {stated} et non en {expected}, la devise "
+                  f"de la municipalité ; rien n'a été enregistré. Confirmez la devise du "
+                  f"fichier : --currency {foreign[0]} en ligne de commande, ou choisissez-la "
+                  "sur la page d'import")
+    else:
+        english = (f"{file_name}: the amounts are in {stated} but {currency} was chosen; "
+                   "nothing was stored. Choose the currency the file states")
+        french = (f"{file_name} : les montants sont en {stated} mais la devise choisie est "
+                  f"{currency} ; rien n'a été enregistré. Choisissez la devise indiquée dans "
+                  "le fichier")
+    return importers.Issue(result.sheet, None, result.mapping.get("amount"), stated,
+                           "currency_needs_confirmation", english, french, "error")
 
 
 def _refusal_message(file_name: str, result: SpendParseResult, needs_mapping: bool) -> str:

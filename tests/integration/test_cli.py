@@ -270,3 +270,20 @@ def test_optimize_with_highs_and_export_print_only_json(procure: Procure, tmp_pa
                             "-o", str(output))
     assert exported["path"] == str(output) and exported["bytes"] == output.stat().st_size
     assert exported["format"] == "csv"
+
+
+def test_a_file_in_pounds_needs_currency_on_the_command_line(
+        procure: Procure, tmp_path: Path) -> None:
+    path = tmp_path / "council-pounds.csv"
+    path.write_text("Payment Date,Beneficiary Name,Amount\n"
+                    "15/04/2024,Pothole Fixers Ltd,£1234.56\n16/04/2024,Reading Together,£250\n",
+                    encoding="utf-8")
+    refused = procure("import-spend", str(path), "--org", "36033", "--json")
+    assert refused.exit_code == 1
+    data = json.loads(refused.stdout)
+    assert data["status"] == "refused" and data["lines"] == 0
+    assert data["issue_counts"] == {"currency_needs_confirmation": 1}
+    assert "--currency GBP" in refused.stderr
+    imported = procure.json("import-spend", str(path), "--org", "36033", "--currency", "GBP")
+    assert imported["status"] == "imported" and imported["total"] == "1484.56"
+    assert imported["currency"] == "GBP"
