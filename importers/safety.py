@@ -108,8 +108,9 @@ def _scan_member(
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([A-Za-z0-9:$]+)\"")
 _SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
-_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,10})$")
-_WIDE_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{2,3})[0-9]")
+_REF = re.compile(r"^\$?([A-Za-z]{1,10})\$?([0-9]{1,12})$")
+# Readers accept column letters beyond Excel's XFD: match any run of two or more.
+_WIDE_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"\$?([A-Za-z]{2,})\$?[0-9]")
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 SCAN_OVERLAP = 64
@@ -182,7 +183,9 @@ def _scan_worksheet(
     row_digits: int,
 ) -> tuple[int, int]:
     """Return (widest column, deepest row with at least `row_digits` digits) of a sheet."""
-    rows = re.compile(rb"<(?:\w+:)?(?:c|row)\b[^>]*?\br=\"[A-Z]{0,3}([0-9]{%d,})\"" % row_digits)
+    rows = re.compile(
+        rb"<(?:\w+:)?(?:c|row)\b[^>]*?\br=\"\$?[A-Za-z]*\$?([0-9]{%d,})\"" % row_digits
+    )
     prolog = b""
     declared_checked = False
     widest = 26  # any sheet may use A..Z; only wider columns are matched
@@ -201,7 +204,8 @@ def _scan_worksheet(
                         _check_declared(found.group(1).decode("ascii"), file_name, limits, where)
                     prolog = b""
             for letters in set(_WIDE_COLUMN.findall(window)):
-                widest = max(widest, column_number(letters.decode("ascii")))
+                # Ten letters already exceed any cap; do not compute a giant number.
+                widest = max(widest, column_number(letters[:10].decode("ascii")))
             for number in set(rows.findall(window)):
                 deepest = max(deepest, int(number))
             if widest > EXCEL_MAX_COLUMNS or deepest * widest > limits.max_cells:
