@@ -122,7 +122,8 @@ class ProcureGroup(click.Group):
                 raise
             exc.show()
             if JSON_FLAG in argv:
-                click.echo(error_json("usage", exc.format_message()))
+                kind = "usage" if isinstance(exc, click.UsageError) else "invalid_input"
+                click.echo(error_json(kind, exc.format_message()))
             sys.exit(exc.exit_code)
         except click.Abort:
             if not standalone_mode:
