@@ -11,8 +11,9 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -37,7 +38,7 @@ class Context:
         try:
             self.config = from_env()
         except ConfigError as exc:
-            raise click.ClickException(f"Configuration: {exc}") from exc
+            fail(f"Configuration: {exc}", error_code="configuration")
         self.url: str = self.config["DATABASE_URL"]
         self.instance = Path(self.config["INSTANCE_PATH"])
         self._factory: Any = None
@@ -67,6 +68,9 @@ class Context:
             yield session
 
 
+JSON_FLAG = "--json"
+
+
 def emit(data: dict[str, Any], as_json: bool, text: Callable[[dict[str, Any]], str]) -> None:
     """Print the result as JSON on stdout, or as text for a person."""
     if as_json:
@@ -75,11 +79,28 @@ def emit(data: dict[str, Any], as_json: bool, text: Callable[[dict[str, Any]], s
         click.echo(text(data))
 
 
-def fail(message: str, errors: dict[str, Any] | None = None, code: int = 1) -> None:
-    """Print an actionable error on stderr and exit non-zero."""
+def json_requested() -> bool:
+    """Tell whether the running command was given --json (errors then print as JSON too)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get("procure.json"))
+
+
+def error_json(code: str, message: str, errors: dict[str, Any] | None = None) -> str:
+    """Return the JSON error document of the CLI contract: {"error": {"code", "message"}}."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if errors:
+        error["errors"] = errors
+    return json.dumps({"error": error}, ensure_ascii=False, indent=2, default=str)
+
+
+def fail(message: str, errors: dict[str, Any] | None = None, code: int = 1, *,
+         error_code: str = "invalid_input") -> NoReturn:
+    """Print an actionable error (on stderr, and as JSON on stdout with --json); exit non-zero."""
     click.echo(f"Error: {message}", err=True)
     for key, value in (errors or {}).items():
         click.echo(f"  - {key}: {value}", err=True)
+    if json_requested():
+        click.echo(error_json(error_code, message, errors))
     sys.exit(code)
 
 
@@ -89,12 +110,54 @@ def domain_errors() -> Iterator[None]:
     try:
         yield
     except ProcurementError as exc:
-        fail(exc.message, exc.errors)
+        fail(exc.message, exc.errors, error_code=exc.code)
     except FileNotFoundError as exc:
-        fail(str(exc))
+        fail(str(exc), error_code="file_not_found")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ProcureGroup(click.Group):
+    """The `procure` group: with --json, usage errors and crashes are JSON on stdout too."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["procure.json"] = JSON_FLAG in args
+        return super().parse_args(ctx, args)
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            result = super().main(argv, prog_name, complete_var, standalone_mode=False,
+                                  **extra)
+        except click.ClickException as exc:
+            if not standalone_mode:
+                raise
+            exc.show()
+            if JSON_FLAG in argv:
+                kind = "usage" if isinstance(exc, click.UsageError) else "invalid_input"
+                click.echo(error_json(kind, exc.format_message()))
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            if not standalone_mode:
+                raise
+            click.echo("Aborted!", err=True)
+            if JSON_FLAG in argv:
+                click.echo(error_json("aborted", "Aborted."))
+            sys.exit(1)
+        if standalone_mode:
+            sys.exit(result if isinstance(result, int) else 0)
+        return result
+
+
+def _version() -> str:
+    try:
+        return metadata.version("procurement-engine")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@click.group(cls=ProcureGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version=_version(), prog_name="procure", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Responsible municipal procurement engine."""
@@ -173,8 +236,9 @@ def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
     from procurement.services.common import organization_by_code
 
     if not file.is_file():
-        fail(f"{file}: no such file.")
+        fail(f"{file}: no such file.", error_code="file_not_found")
     mapping = _column_map(column_map)
+    currency = _currency(currency)
     with domain_errors(), obj.session() as session:
         org = organization_by_code(session, org_code)
         show = not as_json and sys.stderr.isatty()
@@ -187,7 +251,7 @@ def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
 
             outcome = imports.import_spend(
                 session, SYSTEM, org, file, sheet=sheet, accept_valid_rows=accept_valid_rows,
-                date_order=date_order, progress=report, currency=_currency(currency),
+                date_order=date_order, progress=report, currency=currency,
                 mapping=mapping, save_mapping=mapping is not None,
                 settings=obj.import_settings)
         if outcome.status == "imported":
@@ -258,7 +322,7 @@ def import_suppliers(obj: Context, file: Path, as_json: bool) -> None:
     from procurement.services import imports, matching
 
     if not file.is_file():
-        fail(f"{file}: no such file.")
+        fail(f"{file}: no such file.", error_code="file_not_found")
     with domain_errors(), obj.session() as session:
         settings = obj.import_settings
         outcome = imports.import_suppliers(session, SYSTEM, file, limits=settings.limits,
@@ -343,11 +407,11 @@ def _read_scenario(path: Path | None) -> Any:
     if path is None:
         return {}
     if not path.is_file():
-        fail(f"{path}: no such scenario file.")
+        fail(f"{path}: no such scenario file.", error_code="file_not_found")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        fail(f"{path}: not valid JSON ({exc}).")
+        fail(f"{path}: not valid JSON ({exc}).", error_code="invalid_scenario")
 
 
 def cli_language() -> tuple[str, Callable[[str], str]]:
@@ -429,15 +493,22 @@ def _evaluate_text(d: dict[str, Any]) -> str:
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "ocds", "pdf"]),
               required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def export(obj: Context, proposal_id: int, fmt: str, output: Path) -> None:
+def export(obj: Context, proposal_id: int, fmt: str, output: Path, as_json: bool) -> None:
     """Export a proposal."""
     from procurement.services.exports import export_proposal
 
     with domain_errors(), obj.session() as session:
         result = export_proposal(session, SYSTEM, proposal_id, fmt)
-    output.write_bytes(result.content)
-    click.echo(f"Wrote {output} ({len(result.content)} bytes).")
+    try:
+        output.write_bytes(result.content)
+    except OSError as exc:
+        fail(f"{output}: could not be written ({exc.strerror or exc}); choose another path.",
+             error_code="output_not_writable")
+    emit({"proposal_id": proposal_id, "format": fmt, "path": str(output),
+          "bytes": len(result.content), "mimetype": result.mimetype}, as_json,
+         lambda d: f"Wrote {d['path']} ({d['bytes']} bytes).")
 
 
 @cli.command("set-target")
@@ -578,9 +649,11 @@ def main() -> None:
     try:
         cli(prog_name="procure")
     except Exception as exc:  # a bug, not bad input: no traceback for the clerk, a clue for IT
-        click.echo(f"Error: the command failed unexpectedly ({type(exc).__name__}: {exc}). "
-                   "Nothing was changed; please report this message to your IT support.",
-                   err=True)
+        message = (f"the command failed unexpectedly ({type(exc).__name__}: {exc}). "
+                   "Nothing was changed; please report this message to your IT support.")
+        click.echo(f"Error: {message}", err=True)
+        if JSON_FLAG in sys.argv[1:]:
+            click.echo(error_json("internal_error", message))
         sys.exit(70)
 
 

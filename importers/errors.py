@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+# Every code a refused file may carry, each with its own message naming the file and
+# what to do; clients and translations key on them.
+REFUSAL_CODES = frozenset(
+    {
+        # the file is not what it claims, or cannot be imported as such
+        "not_a_spreadsheet", "html_file", "xlsb_file", "encrypted_file", "macro_file",
+        # too big
+        "file_too_large", "too_many_rows", "too_many_columns", "too_many_cells",
+        "field_too_long",
+        # hostile
+        "zip_bomb", "xml_entities",
+        # damaged
+        "damaged_archive", "damaged_file", "unknown_encoding", "reader_failed",
+        # the isolated reader was stopped
+        "parse_timeout", "parser_out_of_memory", "parser_crashed",
+    }
+)
+
 
 class ImporterError(Exception):
     """Refuse a whole file; carry a stable code and a message in English and French."""

@@ -219,6 +219,8 @@ SPEND_ALIASES: dict[str, tuple[str, ...]] = {
         "department name",
         "nom du service",
         "portfolio",
+        "organisational unit",
+        "organizational unit",
     ),
     "amount": (
         "montant",
@@ -431,6 +433,30 @@ SUPPLIER_ALIASES: dict[str, tuple[str, ...]] = {
         "membership",
     ),
 }
+
+# Registries a supplier identifier column may name; several are all kept (supplier_ids).
+IDENTIFIER_SCHEMES: dict[str, str] = {
+    "company number": "company_number",
+    "companies house number": "company_number",
+    "company registration number": "company_number",
+    "company reg no": "company_number",
+    "charity number": "charity_number",
+    "registered charity number": "charity_number",
+    "charity registration number": "charity_number",
+    "charity no": "charity_number",
+    "neq": "neq",
+    "numero d entreprise du quebec": "neq",
+    "siret": "siret",
+    "siren": "siren",
+    "vat number": "vat_number",
+    "vat registration number": "vat_number",
+}
+
+
+def identifier_scheme(label: object) -> str | None:
+    """Return the registry a column of supplier identifiers names (company_number, ...)."""
+    return IDENTIFIER_SCHEMES.get(normalize_label(label))
+
 
 STOPWORDS = frozenset(
     {"de", "du", "des", "la", "le", "les", "l", "d", "of", "the", "en", "a", "au", "par", "in"}
@@ -725,6 +751,8 @@ def detect_columns(
         ]
         fit = fits[(name, header)]
         value = score if fit is None else score * (0.5 + 0.5 * fit)
+        if rivals and name == "supplier_id" and _distinct_registries([header, *rivals]):
+            rivals = []  # a company and a charity number: both are kept, none is a doubt
         if rivals:
             ambiguous[name] = [header, *rivals]
             value = min(value, 0.5)
@@ -745,6 +773,11 @@ def detect_columns(
         ambiguous=ambiguous,
         weak=weak,
     )
+
+
+def _distinct_registries(headers: Sequence[str]) -> bool:
+    schemes = [identifier_scheme(header) for header in headers]
+    return None not in schemes and len(set(schemes)) == len(schemes)
 
 
 def _fill_from_content(

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import multiprocessing
+import os
 import resource
+import signal
+import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -16,6 +22,30 @@ from importers.errors import ImporterError, ParserCrashedError
 from importers.limits import DEFAULT_LIMITS, Limits
 
 T = TypeVar("T")
+PR_SET_PDEATHSIG = 1
+ORPHAN_POLL_SECONDS = 0.5
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this child process end when the process that started it ends.
+
+    On Linux the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG); a thread
+    watching the parent's id covers other systems and a parent that died before the call.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(ORPHAN_POLL_SECONDS)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _child(
@@ -24,8 +54,10 @@ def _child(
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
     memory_limit: int,
+    parent_pid: int,
 ) -> None:
     """Cap the address space, run the function, send back ("ok", value) or ("error", ...)."""
+    die_with_parent(parent_pid)
     try:
         if memory_limit > 0:
             resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
@@ -54,7 +86,9 @@ def run_isolated(
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
-        target=_child, args=(sender, fn, args, kwargs, limits.memory_limit_bytes), daemon=True
+        target=_child,
+        args=(sender, fn, args, kwargs, limits.memory_limit_bytes, os.getpid()),
+        daemon=True,
     )
     process.start()
     sender.close()

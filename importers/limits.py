@@ -14,6 +14,9 @@ class Limits:
     max_bytes: int = 200 * MIB
     max_rows: int = 2_000_000
     max_columns: int = 200
+    # Readers allocate the whole rectangle from the first to the last cell: one cell at
+    # CZ1048576 costs 109 million cells. 60 million covers 2 million rows of 30 columns.
+    max_cells: int = 60_000_000
     zip_max_members: int = 10_000
     zip_max_total_uncompressed: int = 3 * 1024 * MIB
     # Real sheets compress 5-30x; deflate tops out near 1000x on runs of zeros.

@@ -16,6 +16,7 @@ from importers.limits import Limits
 from importers.sniff import FileKind
 
 Cell = Any
+
 MergedRange = tuple[tuple[int, int], tuple[int, int]]
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_LINES = 60
@@ -42,14 +43,17 @@ class Workbook:
             self._book = calamine.CalamineWorkbook.from_path(str(path))
         except calamine.PasswordError as error:
             raise _encrypted(file_name) from error
-        except Exception as error:  # calamine raises many unrelated types for damaged files
+        except BaseException as error:  # calamine raises many unrelated types, or panics
             raise _damaged(file_name, error) from error
         self._sheets: dict[str, Any] = {}
-        self.sheet_names: list[str] = [
-            meta.name
-            for meta in self._book.sheets_metadata
-            if meta.typ == calamine.SheetTypeEnum.WorkSheet
-        ] or list(self._book.sheet_names)
+        try:
+            self.sheet_names: list[str] = [
+                meta.name
+                for meta in self._book.sheets_metadata
+                if meta.typ == calamine.SheetTypeEnum.WorkSheet
+            ] or list(self._book.sheet_names)
+        except BaseException as error:
+            raise _damaged(file_name, error) from error
 
     def peek(self, name: str, nrows: int) -> RawSheet:
         """Read the first rows of a sheet, enough to find its header."""
@@ -75,7 +79,7 @@ class Workbook:
             return sheet
         except calamine.PasswordError as error:
             raise _encrypted(self.file_name) from error
-        except Exception as error:
+        except BaseException as error:
             raise _damaged(self.file_name, error) from error
 
     def _read(self, name: str, nrows: int | None) -> RawSheet:
@@ -83,7 +87,7 @@ class Workbook:
         try:
             rows = sheet.to_python(skip_empty_area=True, nrows=nrows)
             merged = list(sheet.merged_cell_ranges or [])
-        except Exception as error:
+        except BaseException as error:
             raise _damaged(self.file_name, error) from error
         first_row, first_col = sheet.start if sheet.start is not None else (0, 0)
         shifted = [
@@ -130,7 +134,22 @@ def _encrypted(file_name: str) -> EncryptedFileError:
     )
 
 
-def _damaged(file_name: str, error: Exception) -> UnreadableFileError:
+def _damaged(file_name: str, error: BaseException) -> UnreadableFileError:
+    """Return the refusal of a file the reader failed on; let interrupts through."""
+    if isinstance(error, KeyboardInterrupt | SystemExit | GeneratorExit | MemoryError):
+        raise error
+    if not isinstance(error, Exception):
+        # A Rust panic inside calamine surfaces as pyo3's PanicException (a BaseException).
+        return UnreadableFileError(
+            file_name,
+            f"the spreadsheet reader failed on this file ({type(error).__name__}: {error}); "
+            "open it in Excel or LibreOffice, save it again as .xlsx or .csv and import "
+            "that copy",
+            f"le lecteur de tableur a échoué sur ce fichier ({type(error).__name__} : {error}) ; "
+            "ouvrez-le dans Excel ou LibreOffice, enregistrez-le de nouveau en .xlsx ou .csv "
+            "et importez cette copie",
+            code="reader_failed",
+        )
     return UnreadableFileError(
         file_name,
         f"the spreadsheet could not be read ({type(error).__name__}: {error}); "
@@ -171,7 +190,10 @@ def sniff_delimiter(text: str) -> str:
     lines = [line for line in text[:200_000].splitlines()[:SNIFF_LINES] if line.strip()]
     best, best_score = ",", (0.0, 0)
     for delimiter in DELIMITERS:
-        widths = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        try:
+            widths = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:  # an over-long or odd field: this delimiter cannot be judged
+            continue
         if not widths:
             continue
         width, count = Counter(widths).most_common(1)[0]
@@ -199,6 +221,18 @@ def read_text(path: Path, file_name: str, limits: Limits) -> RawSheet:
             if len(rows) > limits.max_rows + 1:
                 check_shape(file_name, len(rows), 0, limits, None)
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            limit = csv.field_size_limit()
+            raise FileTooLargeError(
+                file_name,
+                f"a cell near line {previous_end + 1} holds more than {limit:,} characters; "
+                "this is usually a missing closing quote (\") that swallows the rest of the "
+                "file: close the quote, or shorten the cell, and export again",
+                f"une cellule vers la ligne {previous_end + 1} contient plus de {limit:,} "
+                "caractères ; c'est en général un guillemet (\") non refermé qui avale la suite "
+                "du fichier : refermez-le, ou raccourcissez la cellule, et exportez de nouveau",
+                code="field_too_long",
+            ) from error
         raise UnreadableFileError(
             file_name,
             f"line {previous_end + 1} could not be read as CSV ({error}); check quotes",
@@ -220,6 +254,19 @@ _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 def xlsx_formula_rows(path: Path, sheet_name: str) -> set[int]:
     """Return the row numbers holding a formula saved without its computed value."""
+    import xml.etree.ElementTree as ElementTree
+    import zipfile
+    import zlib
+
+    try:
+        return _formula_rows(path, sheet_name)
+    except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError,
+            ValueError):
+        # The reader already read this sheet; a part it does not need may be damaged.
+        return set()
+
+
+def _formula_rows(path: Path, sheet_name: str) -> set[int]:
     import posixpath
     import xml.etree.ElementTree as ElementTree  # safe: DOCTYPE/entities were refused earlier
     import zipfile

@@ -1,30 +1,45 @@
 """Problems found in a file, as data: one Issue per problem, gathered in an ImportReport.
 
-Issue codes are stable (clients and translations key on them):
-  file level: empty_file, no_header, header_only, missing_required_column,
-    ambiguous_column, weak_column_mapping, ambiguous_date_order
+Issue codes are stable (clients and translations key on them); ISSUE_CODES lists them:
+  file level: empty_file, no_header, header_only, sheet_not_found, missing_required_column,
+    ambiguous_column, weak_column_mapping, mapped_column_not_found, ambiguous_date_order,
+    currency_needs_confirmation
   row level (error, the row is refused): missing_value, invalid_amount, invalid_date,
-    formula_without_value
-  row level (warning, the row is kept): credit_line, amount_rounded, currency_mismatch,
-    invalid_postal_code, invalid_coordinates; registry identifiers and codes left empty:
-    invalid_neq, invalid_siret, invalid_siren, invalid_company_number,
+    formula_without_value, invalid_neq
+  row level (warning, the row is kept): credit_line, amount_rounded, date_month_only,
+    currency_mismatch, invalid_postal_code, invalid_coordinates; registry identifiers and
+    codes left empty: invalid_siret, invalid_siren, invalid_company_number,
     invalid_charity_number, invalid_country, invalid_activity_code; kept but doubtful:
     siret_checksum, siren_checksum
   info (nothing refused): total_row_skipped, amount_only_row_skipped,
     repeated_header_skipped, siren_in_siret_column; and, from the registry merge,
     name_match_kept_apart (a same-named supplier that another fact tells apart)
+A whole file that cannot be read is refused with an ImporterError instead; its codes are
+importers.errors.REFUSAL_CODES.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
 
+ISSUE_CODES = frozenset(
+    {
+        "empty_file", "no_header", "header_only", "sheet_not_found", "missing_required_column",
+        "ambiguous_column", "weak_column_mapping", "mapped_column_not_found",
+        "ambiguous_date_order", "currency_needs_confirmation", "missing_value",
+        "invalid_amount", "invalid_date", "formula_without_value", "invalid_neq",
+        "credit_line", "amount_rounded", "date_month_only", "currency_mismatch",
+        "invalid_postal_code", "invalid_coordinates", "total_row_skipped",
+        "amount_only_row_skipped", "repeated_header_skipped", "invalid_siret",
+        "invalid_siren", "invalid_company_number", "invalid_charity_number", "invalid_country",
+        "invalid_activity_code", "siret_checksum", "siren_checksum", "siren_in_siret_column",
+        "name_match_kept_apart",
+    }
+)
 ISSUE_KEYS = ("sheet", "row", "column", "value", "code", "message", "message_fr", "severity")
 
 
@@ -101,13 +116,3 @@ class ImportReport:
     def to_dicts(self) -> list[dict[str, Any]]:
         """Return the issues as plain dicts (sheet, row, column, value, code, message, ...)."""
         return [asdict(issue) for issue in self.issues]
-
-    def to_csv(self) -> str:
-        """Return the issues as a CSV document a clerk can download and open."""
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=ISSUE_KEYS, lineterminator="\r\n")
-        writer.writeheader()
-        for issue in self.issues:
-            row = asdict(issue)
-            writer.writerow({key: "" if row[key] is None else row[key] for key in ISSUE_KEYS})
-        return buffer.getvalue()

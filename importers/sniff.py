@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ElementTree
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Literal
 
@@ -14,7 +16,12 @@ from importers.errors import (
     UnsupportedFormatError,
 )
 from importers.limits import Limits
-from importers.safety import check_xml_members, check_zip_bomb
+from importers.safety import (
+    check_ods_extent,
+    check_xlsx_extent,
+    check_xml_members,
+    check_zip_bomb,
+)
 
 FileKind = Literal["xlsx", "xls", "ods", "csv"]
 
@@ -105,19 +112,44 @@ def _looks_binary(head: bytes) -> bool:
     return b"\x00" in head
 
 
+# What a damaged archive raises while it is read: a cut file, bad deflate data, a bad CRC.
+ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    KeyError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    ElementTree.ParseError,
+)
+
+
 def _zip_kind(path: Path, file_name: str, limits: Limits) -> FileKind:
-    """Classify a zip container and run the archive safety checks on it."""
+    """Classify a zip container and run the archive safety and size checks on it."""
     try:
-        members = check_zip_bomb(path, file_name, limits)
-    except zipfile.BadZipFile as error:
-        raise UnreadableFileError(
-            file_name,
-            f"the file looks like a workbook but its archive is damaged ({error}); "
-            "re-save it from the finance system or from Excel",
-            f"le fichier ressemble à un classeur mais son archive est endommagée ({error}) ; "
-            "enregistrez-le de nouveau depuis le système financier ou Excel",
-            code="damaged_file",
-        ) from error
+        return _checked_zip_kind(path, file_name, limits)
+    except ARCHIVE_ERRORS as error:
+        raise damaged_archive(file_name, error) from error
+
+
+def damaged_archive(file_name: str, error: BaseException) -> UnreadableFileError:
+    """Return the refusal of a workbook whose zip archive cannot be read to the end."""
+    return UnreadableFileError(
+        file_name,
+        f"the file looks like a workbook but its archive is damaged or cut short "
+        f"({type(error).__name__}: {error}); re-save it from the finance system or from "
+        "Excel, or download it again",
+        f"le fichier ressemble à un classeur mais son archive est endommagée ou incomplète "
+        f"({type(error).__name__} : {error}) ; enregistrez-le de nouveau depuis le système "
+        "financier ou Excel, ou téléchargez-le de nouveau",
+        code="damaged_archive",
+    )
+
+
+def _checked_zip_kind(path: Path, file_name: str, limits: Limits) -> FileKind:
+    members = check_zip_bomb(path, file_name, limits)
     names = {member.filename for member in members}
     lowered = {name.lower() for name in names}
     if any(name.endswith("vbaproject.bin") for name in lowered):
@@ -138,12 +170,14 @@ def _zip_kind(path: Path, file_name: str, limits: Limits) -> FileKind:
                 code="xlsb_file",
             )
         check_xml_members(path, file_name, limits)
+        check_xlsx_extent(path, file_name, limits)
         return "xlsx"
     if "mimetype" in names:
         with zipfile.ZipFile(path) as archive:
             mimetype = archive.read("mimetype")[:200].strip()
         if mimetype == ODS_MIMETYPE:
             check_xml_members(path, file_name, limits)
+            check_ods_extent(path, file_name, limits)
             return "ods"
         raise UnsupportedFormatError(
             file_name,

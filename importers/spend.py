@@ -7,9 +7,13 @@
   supplier_name: str
   supplier_id, description, expense_category, account_code, department: str | None
   amount_cents: int64    negative for credits
-  currency: str          ISO code (the currency column, a currency mark, or the default)
+  currency: str          ISO code: the currency column, else the amount's mark (£, €, $ CA,
+                         GBP...), else the amount column's title (Amount GBP), else the default
   contract_ref: str | None
   is_credit: bool
+  supplier_ids: dict[str, str] | None   every identifier of the payee by registry, from the
+                         columns naming one (Company Number, Charity Number, NEQ, SIRET...);
+                         supplier_id falls back to the first of them when its own cell is empty
 Refused rows are in `report` (severity "error") with the reason; furniture rows (totals,
 repeated headers, amount-only lines) are skipped and counted in `skipped_rows`.
 """
@@ -30,6 +34,7 @@ from importers.headers import (
     ColumnDetection,
     apply_explicit_mapping,
     detect_columns,
+    identifier_scheme,
 )
 from importers.limits import Limits
 from importers.readers import xlsx_formula_rows
@@ -39,7 +44,9 @@ from importers.validate import repeated_header_rows, row_issues, skipped_issues,
 from importers.values import (
     DateColumn,
     blank_mask,
+    currency_of_mark,
     format_cents,
+    label_currency,
     map_distinct,
     parse_amounts,
     parse_dates,
@@ -69,8 +76,12 @@ RECORD_COLUMNS = (
     "currency",
     "contract_ref",
     "is_credit",
+    "supplier_ids",
 )
-HASHED_COLUMNS = tuple(c for c in RECORD_COLUMNS if c not in ("source_row", "sheet", "is_credit"))
+# supplier_ids repeats identifier cells already hashed (and keeps older hashes unchanged).
+HASHED_COLUMNS = tuple(
+    c for c in RECORD_COLUMNS if c not in ("source_row", "sheet", "is_credit", "supplier_ids")
+)
 DATE_ORDERS = ("dmy", "mdy")
 CURRENCY_SYMBOLS = {
     "€": "EUR",
@@ -105,6 +116,9 @@ class SpendParseResult:
     encoding: str | None = None
     file_kind: str | None = None
     ambiguous_columns: dict[str, list[str]] = field(default_factory=dict)
+    # Currencies the file itself states (marks, a currency column, the amount's title);
+    # empty when it states none, so the caller's or the municipality's currency applies.
+    detected_currencies: list[str] = field(default_factory=list)
 
 
 def empty_records() -> pd.DataFrame:
@@ -183,7 +197,7 @@ def parse_spend_file(
     if progress:
         progress(4, 4)
     needs_confirmation = detection.needs_confirmation or builder.date_ambiguous
-    return _result(
+    result = _result(
         table,
         report,
         detection.mapping,
@@ -194,6 +208,8 @@ def parse_spend_file(
         date_order=builder.date_order,
         ambiguous=detection.ambiguous,
     )
+    result.detected_currencies = sorted(builder.detected_currencies)
+    return result
 
 
 def _result(
@@ -233,9 +249,11 @@ def _result(
 def _mapping(
     table: Table, explicit: dict[str, str] | None, report: ImportReport
 ) -> ColumnDetection:
-    """Use the caller's saved mapping when given, else detect one from labels and content."""
+    """Detect a mapping from labels and content; the caller's fields override only themselves."""
+    detection = detect_columns(table.columns, table.frame.head(SAMPLE_ROWS), kind="spend")
+    absent: list[str] = []
     if explicit:
-        mapping, absent = apply_explicit_mapping(explicit, table.columns, SPEND_FIELDS)
+        named, absent = apply_explicit_mapping(explicit, table.columns, SPEND_FIELDS)
         for header in absent:
             report.add(
                 Issue(
@@ -251,14 +269,22 @@ def _mapping(
                     "warning",
                 )
             )
-        missing = [name for name in SPEND_REQUIRED if name not in mapping]
-        return ColumnDetection(
+        taken = set(named.values())
+        kept = {
+            name: header
+            for name, header in detection.mapping.items()
+            if name not in named and header not in taken
+        }
+        mapping = {**kept, **named}
+        detection = ColumnDetection(
             mapping=mapping,
-            confidence=dict.fromkeys(mapping, 1.0),
-            needs_confirmation=bool(missing or absent),
-            missing_required=missing,
+            confidence={
+                name: 1.0 if name in named else detection.confidence[name] for name in mapping
+            },
+            needs_confirmation=False,
+            ambiguous={n: h for n, h in detection.ambiguous.items() if n in kept},
+            weak=[name for name in detection.weak if name in kept],
         )
-    detection = detect_columns(table.columns, table.frame.head(SAMPLE_ROWS), kind="spend")
     for name, headers in detection.ambiguous.items():
         report.add(
             Issue(
@@ -292,6 +318,10 @@ def _mapping(
                 "warning",
             )
         )
+    detection.missing_required = [n for n in SPEND_REQUIRED if n not in detection.mapping]
+    detection.needs_confirmation = bool(
+        detection.missing_required or absent or detection.ambiguous or detection.weak
+    )
     return detection
 
 
@@ -336,6 +366,7 @@ class _SpendRows:
         self.table, self.mapping, self.report = table, mapping, report
         self.requested_order = date_order
         self.default_currency = default_currency
+        self.detected_currencies: set[str] = set()
         self.date_ambiguous = False
         self.date_order: str | None = None
         self.skipped = 0
@@ -356,6 +387,7 @@ class _SpendRows:
             for name in TEXT_FIELDS
         }
         supplier_blank = blank_mask(table.distinct(mapping["supplier_name"]))
+        identifiers = self._identifiers(texts)
 
         furniture = self._furniture(amounts.blank, supplier_blank, date_valid)
         live = ~furniture
@@ -373,7 +405,7 @@ class _SpendRows:
         self._warn_rounded(live & amounts.rounded & ~refused)
 
         valid = live & ~refused
-        currency = self._currency(amounts.currency_mark)
+        currency = self._currency(amounts.currency_mark, valid)
         count = int(valid.sum())
 
         def objects(values: np.ndarray) -> pd.Series:
@@ -389,9 +421,37 @@ class _SpendRows:
                 "amount_cents": pd.Series(amounts.cents[valid], dtype=np.int64),
                 "currency": objects(currency[valid]),
                 "is_credit": pd.Series(credit[valid], dtype=bool),
+                "supplier_ids": objects(
+                    identifiers[valid] if identifiers is not None else np.full(count, None)
+                ),
             }
         )
         return records[list(RECORD_COLUMNS)].reset_index(drop=True)
+
+    def _identifiers(self, texts: dict[str, np.ndarray]) -> np.ndarray | None:
+        """Gather every registry identifier per row; fill an empty supplier_id from them."""
+        columns = [
+            (scheme, text_column(self.table.distinct(header)))
+            for header in self.table.columns
+            if (scheme := identifier_scheme(header)) is not None
+        ]
+        if not columns:
+            return None
+        size = len(self.table.frame)
+        gathered = np.empty(size, dtype=object)
+        first = np.full(size, None, dtype=object)
+        for index in range(size):
+            found = {}
+            for scheme, values in columns:
+                value = values[index]
+                if value is not None and scheme not in found:
+                    found[scheme] = value
+                    if first[index] is None:
+                        first[index] = value
+            gathered[index] = found or None
+        supplier_id = texts["supplier_id"]
+        texts["supplier_id"] = np.where(pd.isna(supplier_id), first, supplier_id)
+        return gathered
 
     def _dates(self, size: int) -> DateColumn | None:
         if "date" not in self.mapping:
@@ -600,9 +660,16 @@ class _SpendRows:
             )
         )
 
-    def _currency(self, marks: np.ndarray) -> np.ndarray:
-        """Take the currency column, else the amount's currency mark, else the default."""
-        default = self.default_currency
+    def _currency(self, marks: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        """Take the currency column, else the amount's mark, else the title's, else the default.
+
+        Records in `detected_currencies` what the file states on its valid rows; a bare `$`
+        states no currency (Canadian, American and other dollars look alike).
+        """
+        titled = label_currency(self.mapping["amount"])
+        default = titled or self.default_currency
+        if titled:
+            self.detected_currencies.add(titled)
         size = len(marks)
         result = (
             np.array(
@@ -611,18 +678,21 @@ class _SpendRows:
             if size
             else np.zeros(0, dtype=object)
         )
-        if "currency" not in self.mapping:
-            return result
-        column = text_column(self.table.distinct(self.mapping["currency"]))
-        codes, uniques = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=True)
-        normalized = []
-        for value in uniques:
-            text = str(value).strip().upper()
-            text = CURRENCY_SYMBOLS.get(text, text)
-            normalized.append(default if text in ("$", "") or len(text) != 3 else text)
-        lookup = np.array([*normalized, None], dtype=object)
-        chosen = lookup[codes]
-        return np.where(pd.isna(chosen), result, chosen)
+        stated = {m for m in marks[valid].tolist() if m is not None and m != "$"}
+        if "currency" in self.mapping:
+            column = text_column(self.table.distinct(self.mapping["currency"]))
+            codes, uniques = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=True)
+            normalized = []
+            for value in uniques:
+                text = str(value).strip().upper()
+                text = CURRENCY_SYMBOLS.get(text, currency_of_mark(text))
+                normalized.append(None if text in ("$", "") or len(text) != 3 else text)
+            lookup = np.array([*normalized, None], dtype=object)
+            chosen = lookup[codes]
+            stated |= {c for c in chosen[valid].tolist() if c is not None}
+            result = np.where(pd.isna(chosen), result, chosen)
+        self.detected_currencies |= stated
+        return result
 
 
 __all__ = [

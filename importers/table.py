@@ -205,6 +205,11 @@ def _frame(
     start = guess.last_row + 1
     data = raw.rows[start:]
     check_shape(file_name, len(data), max(len(guess.labels), 0), limits, raw.name)
+    if data and min(map(len, data)) != max(map(len, data)):
+        # Ragged CSV lines: pad them (pandas will stop padding them itself).
+        longest = max(map(len, data))
+        data = [row if len(row) == longest else [*row, *[None] * (longest - len(row))]
+                for row in data]
     frame = pd.DataFrame(data, dtype=object) if data else pd.DataFrame()
     numbers = np.asarray(raw.row_numbers[start:], dtype=np.int64)
     width = max(frame.shape[1], len(guess.labels))

@@ -29,8 +29,14 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 EXCEL_SERIAL_RANGE = (1.0, 2_958_465.0)  # 1900-01-01 .. 9999-12-31
 
 SPACES = "\u00a0\u202f\u2009\u2007\u2002\u2003"
-_STRIP_RE = re.compile(r"CA\$|US\$|C\$|CAD|USD|EUR|GBP|[\s" + SPACES + r"'’$€£]")
-_CURRENCY_RE = re.compile(r"(CA\$|US\$|C\$|CAD|USD|EUR|GBP|\$|€|£)")
+_GAP = r"[\s" + SPACES + r"]?"
+# "$ CA" and "CA $" (French), "US$", ISO codes; bare "$" is handled apart (any dollar).
+_MARKS = (
+    r"\$" + _GAP + r"CA|\$" + _GAP + r"US|CA" + _GAP + r"\$|US" + _GAP + r"\$"
+    + r"|C\$|CAD|USD|EUR|GBP"
+)
+_STRIP_RE = re.compile(_MARKS + r"|[\s" + SPACES + r"'’$€£]")
+_CURRENCY_RE = re.compile(r"(" + _MARKS + r"|\$|€|£)")
 _CURRENCY_BY_MARK = {
     "€": "EUR",
     "EUR": "EUR",
@@ -38,10 +44,33 @@ _CURRENCY_BY_MARK = {
     "GBP": "GBP",
     "USD": "USD",
     "US$": "USD",
+    "$US": "USD",
     "CAD": "CAD",
     "CA$": "CAD",
+    "$CA": "CAD",
     "C$": "CAD",
 }
+_LABEL_CURRENCY = re.compile(
+    r"(?<![A-Za-z])(" + _MARKS + r"|€|£)(?![A-Za-z])|\((\$)\)", re.IGNORECASE
+)
+
+
+def currency_of_mark(mark: str) -> str:
+    """Return the ISO code of a currency mark (`£` -> GBP, `$ CA` -> CAD); `$` stays `$`."""
+    compact = re.sub(r"[\s" + SPACES + r"]", "", mark).upper()
+    return _CURRENCY_BY_MARK.get(compact, compact)
+
+
+def label_currency(label: object) -> str | None:
+    """Return the currency a column title names (`Amount GBP`, `Montant ($ CA)`, `Net £`)."""
+    if not isinstance(label, str):
+        return None
+    for match in _LABEL_CURRENCY.finditer(label):
+        if match.group(1):
+            code = currency_of_mark(match.group(1))
+            if code != "$":
+                return code
+    return None
 
 
 @dataclass(frozen=True)
@@ -182,11 +211,11 @@ def _numbers_to_cents(
     rounded[positions[inexact]] = True
 
 
-_PLAIN = r"^\d+$"
-_ONE_SEP = r"^\d+[.,]\d+$"
-_EN = r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
-_EU = r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$"
-_AMBIGUOUS_THOUSANDS = r"^\d{1,3}[.,]\d{3}$"
+_PLAIN = r"^[0-9]+$"
+_ONE_SEP = r"^[0-9]+[.,][0-9]+$"
+_EN = r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"
+_EU = r"^[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?$"
+_AMBIGUOUS_THOUSANDS = r"^[0-9]{1,3}[.,][0-9]{3}$"
 
 
 def _texts_to_cents(
@@ -262,7 +291,7 @@ def _texts_to_cents(
     blank[positions] = blank_here
     rounded[positions] = long_fraction & ok
     marks[positions] = [
-        _CURRENCY_BY_MARK.get(mark, mark) if isinstance(mark, str) else None
+        currency_of_mark(mark) if isinstance(mark, str) else None
         for mark in found_marks.to_numpy(dtype=object)
     ]
 
@@ -297,10 +326,11 @@ for _number, _names in enumerate(
     for _name in _names.split():
         MONTHS[_name] = _number
 
-_NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:[ T].*)?$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_WORDS = re.compile(r"[a-z]+|\d+")
+# ASCII digits only: "٢٠٢٤" or "²" are digits to str.isdigit() but not to int().
+_NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:[ T].*)?$", re.ASCII)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$", re.ASCII)
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
+_WORDS = re.compile(r"[a-z]+|\d+", re.ASCII)
 
 
 @dataclass
@@ -364,7 +394,7 @@ def parse_date(value: object, order: str = "dmy") -> tuple[dt.date | None, bool]
         return _safe_date(_full_year(c), int(month), int(day)), False
     if match := _COMPACT_DATE.match(text):
         return _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3))), False
-    if text.isdigit() and len(text) <= 5:
+    if text.isascii() and text.isdigit() and len(text) <= 5:
         return _from_serial(float(text)), False
     return _parse_words(text)
 

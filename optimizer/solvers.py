@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,8 +75,33 @@ def _cbc(model: Model, time_limit: float, log_path: str, *, mip: bool | None = N
     return solver
 
 
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send whatever a solver library prints on file descriptor 1 to stderr meanwhile.
+
+    HiGHS prints its banner when its object is built, before any option can silence
+    it, and straight to the process's stdout: `procure ... --json` must stay JSON.
+    """
+    try:
+        stdout_fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
+        stderr_fd = sys.__stderr__.fileno() if sys.__stderr__ is not None else 2
+    except (AttributeError, OSError, ValueError):  # no real descriptors (embedded runs)
+        yield
+        return
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    saved = os.dup(stdout_fd)
+    try:
+        os.dup2(stderr_fd, stdout_fd)
+        yield
+    finally:
+        os.dup2(saved, stdout_fd)
+        os.close(saved)
+
+
 def _highs(model: Model, time_limit: float) -> pulp.LpSolver:
-    solver = pulp.HiGHS(msg=False, timeLimit=time_limit, threads=1, mip=model.integer)
+    solver = pulp.HiGHS(msg=False, timeLimit=time_limit, threads=1, mip=model.integer,
+                        output_flag=False, log_to_console=False)
     if not solver.available():
         raise SolverUnavailableError("HiGHS is not available (install highspy)")
     return solver
@@ -128,7 +156,8 @@ def warm_start(model: Model, time_limit: float, log_path: str) -> WarmStart:
     for var in model.variables:
         var.cat = pulp.LpContinuous
     try:
-        model.prob.solve(_cbc(model, time_limit, log_path, mip=False))
+        with stdout_to_stderr():
+            model.prob.solve(_cbc(model, time_limit, log_path, mip=False))
     finally:
         for var in model.variables:
             var.cat = pulp.LpInteger
@@ -223,7 +252,8 @@ def run_model(model: Model, *, time_limit: float | None = None) -> RunResult:
     start_point = WarmStart(0.0)
     start = time.perf_counter()
     if scenario.solver == "highs":
-        model.prob.solve(_highs(model, limit))
+        with stdout_to_stderr():
+            model.prob.solve(_highs(model, limit))
     else:
         with tempfile.TemporaryDirectory(prefix="optimizer-cbc-") as tmp:
             log_path = os.path.join(tmp, "cbc.log")
@@ -233,8 +263,9 @@ def run_model(model: Model, *, time_limit: float | None = None) -> RunResult:
                     # of it so that a slow relaxation cannot starve the search.
                     start_point = warm_start(model, limit, log_path)
                     limit = max(limit - start_point.seconds, 0.5 * limit)
-                model.prob.solve(_cbc(model, limit, log_path,
-                                      warm_start=start_point.chosen is not None))
+                with stdout_to_stderr():
+                    model.prob.solve(_cbc(model, limit, log_path,
+                                          warm_start=start_point.chosen is not None))
             except pulp.PulpSolverError as exc:
                 return RunResult(ERROR, 0, 0, None, time.perf_counter() - start, None, None,
                                  f"CBC failed: {exc}")

@@ -76,7 +76,7 @@ class ImportList(MethodView):
             outcome = imports.import_spend(
                 base.session(), base.actor(), org, path, original_name=name,
                 sheet=form.get("sheet"), date_order=form.get("date_order"),
-                accept_valid_rows=form["accept_valid_rows"],
+                currency=form.get("currency"), accept_valid_rows=form["accept_valid_rows"],
                 settings=import_settings(current_app))
             if outcome.needs_confirmation:
                 staged = imports.stage_upload(Path(base.instance_path()), base.actor(), path,
@@ -118,7 +118,8 @@ class StagedImport(MethodView):
         outcome = imports.import_spend(
             base.session(), base.actor(), base.organization(), path, original_name=name,
             sheet=body.get("sheet"), mapping=body["mapping"], date_order=body.get("date_order"),
-            accept_valid_rows=body["accept_valid_rows"], save_mapping=True,
+            currency=body.get("currency"), accept_valid_rows=body["accept_valid_rows"],
+            save_mapping=True,
             settings=import_settings(current_app))
         _after_import(outcome)
         base.commit()

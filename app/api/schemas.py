@@ -118,6 +118,9 @@ class ImportUploadSchema(StrictSchema):
     file = Upload(required=True, metadata={"description": "xlsx, xls, ods or csv file"})
     sheet = fields.Str(validate=validate.Length(max=200))
     date_order = fields.Str(validate=validate.OneOf(["dmy", "mdy"]))
+    currency = fields.Str(validate=validate.Regexp(r"^[A-Z]{3}$"), metadata={
+        "description": "ISO currency of the amounts; needed when the file states another "
+                       "currency than the municipality's"})
     accept_valid_rows = fields.Bool(load_default=False, metadata={
         "description": "store the valid rows and report the refused ones"})
 
@@ -134,6 +137,7 @@ class MappingConfirmSchema(StrictSchema):
         "example": {"supplier_name": "Fournisseur", "amount": "Montant"}})
     date_order = fields.Str(validate=validate.OneOf(["dmy", "mdy"]), allow_none=True)
     sheet = fields.Str(validate=validate.Length(max=200), allow_none=True)
+    currency = fields.Str(validate=validate.Regexp(r"^[A-Z]{3}$"), allow_none=True)
     accept_valid_rows = fields.Bool(load_default=False)
 
 

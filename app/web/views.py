@@ -46,6 +46,9 @@ PAGE_SIZE = 50
 MAX_OFFSET = 2**31  # as the API's: beyond any real list
 # Roles that read the audit trail page (see the report: a permission would be better).
 STAGED_KEY = "staged_imports"
+# Currencies a clerk may choose for a spending file (the file's own, never assumed).
+IMPORT_CURRENCIES = ("CAD", "EUR", "GBP", "USD")
+DATE_ORDERS = ("dmy", "mdy")
 
 
 @bp.get("/health")
@@ -126,11 +129,19 @@ def import_list() -> Any:
 def import_new() -> Any:
     """Upload a spending file; all lines or none unless the clerk accepts valid rows only."""
     if request.method == "GET":
-        return render_template("import_new.html", errors={})
+        return _render_new({})
     upload = request.files.get("file")
+    currency = request.form.get("currency") or None
+    date_order = request.form.get("date_order") or None
+    errors: dict[str, str] = {}
     if upload is None or not upload.filename:
-        return render_template("import_new.html",
-                               errors={"file": _("Choisissez un fichier.")}), 422
+        errors["file"] = _("Choisissez un fichier.")
+    if currency is not None and currency not in IMPORT_CURRENCIES:
+        errors["currency"] = _("Choisissez une devise de la liste.")
+    if date_order is not None and date_order not in DATE_ORDERS:
+        errors["date_order"] = _("Choisissez jour/mois ou mois/jour.")
+    if errors or upload is None or not upload.filename:
+        return _render_new(errors), 422
     actor = current_actor()
     overview.actor_organization(get_session(), actor)  # an account without a municipality: 404
     with tempfile.TemporaryDirectory() as folder:
@@ -139,7 +150,14 @@ def import_new() -> Any:
         # The file must outlive the request: the job reads it from the staging folder.
         token = imports.stage_upload(_instance(), actor, path, upload.filename)
     return _start_import(token, original_name=upload.filename, ask_mapping=True,
+                         currency=currency, date_order=date_order,
                          accept_valid_rows=request.form.get("accept_valid_rows") == "1")
+
+
+def _render_new(errors: dict[str, str]) -> str:
+    return render_template("import_new.html", errors=errors, currencies=IMPORT_CURRENCIES,
+                           currency=request.form.get("currency", ""),
+                           date_order=request.form.get("date_order", ""))
 
 
 @bp.route("/imports/mapping/<token>", methods=["GET", "POST"])
@@ -152,17 +170,22 @@ def import_mapping(token: str) -> Any:
     chosen = {name: request.form.get(f"map_{name}", "") for name in importers.SPEND_FIELDS}
     mapping = {name: header for name, header in chosen.items() if header}
     date_order = request.form.get("date_order") or None
+    currency = request.form.get("currency") or staged.note.get("currency") or None
     errors = {name: _("obligatoire") for name in ("supplier_name", "amount")
               if name not in mapping}
     if date_order not in (None, "dmy", "mdy"):
         errors["date_order"] = _("Choisissez jour/mois ou mois/jour.")
+    if staged.note.get("currencies") and currency is None:
+        errors["currency"] = _("Confirmez la devise des montants.")
+    if currency is not None and currency not in IMPORT_CURRENCIES:
+        errors["currency"] = _("Choisissez une devise de la liste.")
     columns = staged.note.get("columns") or []
     errors.update({name: _("Cette colonne n'existe pas dans le fichier.")
                    for name, header in mapping.items() if columns and header not in columns})
     if errors:
         return _render_mapping(staged, chosen, errors), 422
     return _start_import(token, original_name=staged.name, mapping=mapping,
-                         date_order=date_order,
+                         date_order=date_order, currency=currency,
                          save_mapping=request.form.get("save_mapping") == "1",
                          accept_valid_rows=request.form.get("accept_valid_rows") == "1")
 
@@ -207,7 +230,8 @@ def import_accept_valid(import_id: int) -> Any:
     staged = pages.staged_with_note(_instance(), current_actor(), token)
     return _start_import(token, original_name=staged.name,
                          mapping=staged.note.get("confirmed_mapping"),
-                         date_order=staged.note.get("date_order"), accept_valid_rows=True)
+                         date_order=staged.note.get("date_order"),
+                         currency=staged.note.get("currency"), accept_valid_rows=True)
 
 
 def _start_import(token: str, **params: Any) -> Any:
@@ -262,7 +286,10 @@ def _render_mapping(staged: pages.StagedUpload, chosen: dict[str, str],
         "import_mapping.html", staged=staged, fields=importers.SPEND_FIELDS,
         required=("supplier_name", "amount"), columns=staged.note.get("columns") or [],
         chosen=chosen, errors=errors, date_ambiguous=staged.note.get("date_ambiguous"),
-        date_order=request.form.get("date_order", ""))
+        date_order=request.form.get("date_order", ""),
+        currencies=staged.note.get("currencies") or [],
+        currency_choices=IMPORT_CURRENCIES,
+        currency=request.form.get("currency") or staged.note.get("currency") or "")
 
 
 def _staged_token(import_id: int) -> str | None:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from decimal import Decimal
 
+from procurement.exports.cells import csv_document
 from procurement.exports.rows import HEADERS, allocation_rows
 from procurement.models import Proposal
+
+CENT = Decimal("0.01")
 
 
 def proposal_csv(proposal: Proposal) -> bytes:
     """Render the allocations as CSV bytes; money with two decimals and a dot."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for row in allocation_rows(proposal):
-        row[2] = f"{row[2]:.2f}"
-        row[6] = f"{row[6]:.2f}"
-        writer.writerow(row)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    rows = allocation_rows(proposal)
+    for row in rows:
+        row[2] = Decimal(row[2]).quantize(CENT)
+        row[6] = Decimal(row[6]).quantize(CENT)
+    return csv_document(HEADERS, rows)

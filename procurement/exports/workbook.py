@@ -11,6 +11,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from procurement.exports.cells import append_row
 from procurement.exports.impact_sheets import add_impact_sheets
 from procurement.exports.rows import HEADERS, allocation_rows
 from procurement.models import ImportBatch, Organization, Proposal
@@ -33,28 +34,28 @@ def proposal_workbook(proposal: Proposal, org: Organization, *,
     book = Workbook()
     summary = book.active
     summary.title = "Synthèse"
-    summary.append([f"Proposition #{proposal.id} — {org.name} ({org.code})"])
+    append_row(summary, [f"Proposition #{proposal.id} — {org.name} ({org.code})"])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append(["Statut / Status", proposal.status])
-    summary.append(["Résultat du solveur / Solver status", proposal.solver_status])
-    summary.append(["Valeur totale / Total value", proposal.total_value])
+    append_row(summary, ["Statut / Status", proposal.status])
+    append_row(summary, ["Résultat du solveur / Solver status", proposal.solver_status])
+    append_row(summary, ["Valeur totale / Total value", proposal.total_value])
     # French first: the French formula and explanations when the proposal has them.
     formula = proposal.kpis.get("formula_fr") or proposal.formula
-    summary.append(["Formule d'impact / Impact formula", formula])
-    summary.append([])
-    summary.append(["Indicateur / Indicator", "Valeur / Value"])
+    append_row(summary, ["Formule d'impact / Impact formula", formula])
+    append_row(summary, [])
+    append_row(summary, ["Indicateur / Indicator", "Valeur / Value"])
     for key, value in sorted(proposal.kpis.items()):
         if key != "formula_fr" and isinstance(value, int | float | str):
-            summary.append([key, value])
+            append_row(summary, [key, value])
     summary["B4"].number_format = MONEY_FORMAT
 
     share_keys = [("Avant / Before", "social_economy_share_before"),
                   ("Après / After", "social_economy_share_after")]
-    summary.append([])
-    summary.append(["Part à l'économie sociale / Social economy share", "Part / Share"])
+    append_row(summary, [])
+    append_row(summary, ["Part à l'économie sociale / Social economy share", "Part / Share"])
     chart_start = summary.max_row + 1
     for label, key in share_keys:
-        summary.append([label, float(proposal.kpis.get(key) or 0)])
+        append_row(summary, [label, float(proposal.kpis.get(key) or 0)])
         summary.cell(summary.max_row, 2).number_format = "0.0%"
     chart = BarChart()
     chart.title = "Part des dépenses à l'économie sociale"
@@ -67,11 +68,11 @@ def proposal_workbook(proposal: Proposal, org: Organization, *,
     summary.add_chart(chart, "D2")
 
     sheet = book.create_sheet("Allocations")
-    sheet.append(HEADERS)
+    append_row(sheet, HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in allocation_rows(proposal):
-        sheet.append(row)
+        append_row(sheet, row)
         sheet.cell(sheet.max_row, 3).number_format = MONEY_FORMAT
         sheet.cell(sheet.max_row, 7).number_format = MONEY_FORMAT
     sheet.freeze_panes = "A2"
@@ -81,9 +82,9 @@ def proposal_workbook(proposal: Proposal, org: Organization, *,
         name = "Économie sociale" if alloc.supplier_id else "Marché / appel d'offres"
         by_route[name] = by_route.get(name, 0.0) + float(alloc.amount)
     routes = book.create_sheet("Répartition")
-    routes.append(["Destination", "Montant / Amount"])
+    append_row(routes, ["Destination", "Montant / Amount"])
     for name, amount in sorted(by_route.items()):
-        routes.append([name, round(amount, 2)])
+        append_row(routes, [name, round(amount, 2)])
         routes.cell(routes.max_row, 2).number_format = MONEY_FORMAT
     bar = BarChart()
     bar.title = "Montants proposés / Proposed amounts"
@@ -93,9 +94,9 @@ def proposal_workbook(proposal: Proposal, org: Organization, *,
     routes.add_chart(bar, "D2")
 
     why = book.create_sheet("Contraintes")
-    why.append(["Contrainte / Constraint", "Explication / Explanation"])
+    append_row(why, ["Contrainte / Constraint", "Explication / Explanation"])
     for item in [*proposal.binding, *proposal.infeasibility]:
-        why.append([item.get("constraint"),
+        append_row(why, [item.get("constraint"),
                     item.get("explanation_fr") or item.get("explanation")])
     for ws in (summary, sheet, routes, why):
         _autosize(ws)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -201,12 +202,20 @@ def import_spend(
     if duplicate is not None and len(result.records):
         return _as_duplicate(outcome, duplicate, file_name)
 
+    currency_question = _currency_question(result, file_name, org, currency)
+    if currency_question is not None:
+        result.report.add(currency_question)
+        outcome.issues = _issue_dicts(result)
+        outcome.issue_counts = result.report.counts_by_code()
+        outcome.needs_confirmation = True
     blocking = result.report.has_blocking_errors or outcome.needs_confirmation
-    if len(result.records) == 0 or (blocking and not accept_valid_rows):
+    if (len(result.records) == 0 or currency_question is not None
+            or (blocking and not accept_valid_rows)):
         refused = _store_batch(session, actor, org, result, file_name, status="refused",
                                currency=currency or org.currency)
         outcome.import_id = refused.id if refused is not None else None
-        outcome.message = _refusal_message(file_name, result, outcome.needs_confirmation)
+        outcome.message = (currency_question.message if currency_question is not None
+                           else _refusal_message(file_name, result, outcome.needs_confirmation))
         return outcome
 
     if on_phase:
@@ -266,6 +275,37 @@ def _insert_unique_batch(session: Session, values: dict[str, Any]) -> ImportBatc
                  .returning(ImportBatch.id))
     new_id = session.execute(statement).scalar_one_or_none()
     return None if new_id is None else session.get(ImportBatch, new_id)
+
+
+def _currency_question(result: SpendParseResult, file_name: str, org: Organization,
+                       currency: str | None) -> importers.Issue | None:
+    """Return the question to ask when the file states another currency than the one expected.
+
+    The currency is never assumed: amounts marked £ or €, a currency column or a title such
+    as "Amount GBP" that disagree with the municipality's currency (or with the one the
+    clerk chose) stop the import until a person confirms the file's currency.
+    """
+    expected = currency or org.currency
+    foreign = [code for code in result.detected_currencies if code != expected]
+    if not foreign or not len(result.records):
+        return None
+    stated = ", ".join(result.detected_currencies)
+    if currency is None:
+        english = (f"{file_name}: the amounts are in {stated}, not in {expected}, the "
+                   f"municipality's currency; nothing was stored. Confirm the file's currency: "
+                   f"--currency {foreign[0]} on the command line, or choose it on the import page")
+        french = (f"{file_name} : les montants sont en {stated} et non en {expected}, la devise "
+                  f"de la municipalité ; rien n'a été enregistré. Confirmez la devise du "
+                  f"fichier : --currency {foreign[0]} en ligne de commande, ou choisissez-la "
+                  "sur la page d'import")
+    else:
+        english = (f"{file_name}: the amounts are in {stated} but {currency} was chosen; "
+                   "nothing was stored. Choose the currency the file states")
+        french = (f"{file_name} : les montants sont en {stated} mais la devise choisie est "
+                  f"{currency} ; rien n'a été enregistré. Choisissez la devise indiquée dans "
+                  "le fichier")
+    return importers.Issue(result.sheet, None, result.mapping.get("amount"), stated,
+                           "currency_needs_confirmation", english, french, "error")
 
 
 def _refusal_message(file_name: str, result: SpendParseResult, needs_mapping: bool) -> str:
@@ -336,7 +376,7 @@ def _store_batch(session: Session, actor: Actor, org: Organization, result: Spen
 LINE_COLUMNS = (
     "organization_id", "import_id", "source_row", "date", "supplier_name", "supplier_ref",
     "description", "expense_category", "account_code", "department", "amount", "currency",
-    "contract_ref", "is_credit",
+    "contract_ref", "is_credit", "supplier_ids",
 )
 
 
@@ -353,6 +393,18 @@ def _iso_dates(series: pd.Series) -> list[str | None]:
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     rendered = np.array([d.isoformat() for d in uniques] + [None], dtype=object)
     return rendered[codes].tolist()  # code -1 (missing) picks the trailing None
+
+
+def _identifier_maps(records: pd.DataFrame, *, as_json: bool) -> list[Any]:
+    """Return each line's identifiers by registry ({} when none), as JSON text for SQLite."""
+    if "supplier_ids" not in records:
+        values: list[Any] = [None] * len(records)
+    else:
+        values = records["supplier_ids"].tolist()
+    if as_json:
+        return ["{}" if not v else json.dumps(v, ensure_ascii=False, sort_keys=True)
+                for v in values]
+    return [v or {} for v in values]
 
 
 def store_lines(session: Session, org: Organization, import_id: int, records: pd.DataFrame,
@@ -380,6 +432,7 @@ def store_lines(session: Session, org: Organization, import_id: int, records: pd
         dates, text["supplier_name"], text["supplier_id"], text["description"],
         text["expense_category"], text["account_code"], text["department"], amounts,
         text["currency"], text["contract_ref"], records["is_credit"].astype(bool).tolist(),
+        _identifier_maps(records, as_json=sqlite),
     ]
     def rows(start: int) -> Any:
         """Yield one chunk of row tuples without materializing the whole file's rows."""

@@ -229,6 +229,7 @@ class JobRunner:
             outcome = imports.import_spend(
                 work, actor, org, path, original_name=params.get("original_name") or name,
                 mapping=params.get("mapping"), date_order=params.get("date_order"),
+                currency=params.get("currency"),
                 accept_valid_rows=bool(params.get("accept_valid_rows")),
                 save_mapping=bool(params.get("save_mapping")),
                 settings=self.settings, progress=reporter.progress, on_phase=reporter.phase)
@@ -253,7 +254,8 @@ class JobRunner:
 def needs_mapping(outcome: ImportOutcome) -> bool:
     """Tell whether a refused file needs the clerk to confirm its columns."""
     return outcome.status == "refused" and bool(outcome.columns) and (
-        outcome.needs_confirmation or "missing_required_column" in outcome.issue_counts)
+        outcome.needs_confirmation or "missing_required_column" in outcome.issue_counts
+        or "currency_needs_confirmation" in outcome.issue_counts)
 
 
 def _result(outcome: ImportOutcome, staged: str | None, *, ask_mapping: bool) -> dict[str, Any]:
@@ -280,6 +282,12 @@ def _save_note(instance: Path, actor: Actor, token: str, outcome: ImportOutcome,
                     date_ambiguous="ambiguous_date_order" in outcome.issue_counts)
     if params.get("mapping") is not None:
         note.update(confirmed_mapping=params["mapping"], date_order=params.get("date_order"))
+    question = next((i for i in outcome.issues if i.get("code") == "currency_needs_confirmation"),
+                    None)
+    if question is not None:  # the mapping page asks which currency the amounts are in
+        note["currencies"] = str(question.get("value") or "").split(", ")
+    if params.get("currency"):
+        note["currency"] = params["currency"]
     note["import_id"] = outcome.import_id
     pages.save_upload_note(instance, actor, token, note)
 

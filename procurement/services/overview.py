@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -14,6 +12,7 @@ from importers.report import ISSUE_KEYS
 from procurement.audit import ChainReport, verify_chain
 from procurement.db import cents_sum
 from procurement.errors import NotFound
+from procurement.exports.cells import csv_document
 from procurement.models import (
     AuditEvent,
     Category,
@@ -147,14 +146,8 @@ def imports_page(session: Session, actor: Actor, *, status: str | None = None,
 def import_report_csv(session: Session, actor: Actor, import_id: int) -> bytes:
     """Render an import's problem report as CSV (UTF-8 with BOM, for Excel)."""
     batch = import_batch(session, actor, import_id)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=ISSUE_KEYS, extrasaction="ignore",
-                            lineterminator="\r\n")
-    writer.writeheader()
-    for issue in batch.issues:
-        writer.writerow({key: "" if issue.get(key) is None else issue.get(key)
-                         for key in ISSUE_KEYS})
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    rows = ([issue.get(key) for key in ISSUE_KEYS] for issue in batch.issues)
+    return csv_document(ISSUE_KEYS, rows)
 
 
 def lines_page(session: Session, actor: Actor, *, category: str | None = None,

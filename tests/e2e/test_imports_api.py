@@ -87,3 +87,24 @@ def test_an_upload_without_a_file_names_the_missing_field(client: FlaskClient, w
     assert answer.status_code == 422
     assert answer.json["code"] == "invalid_input"
     assert "file" in answer.json["errors"]
+
+
+POUNDS_CSV = ("Payment Date,Beneficiary Name,Amount\n"
+              "15/04/2024,Pothole Fixers Ltd,£1234.56\n16/04/2024,Reading Together,£250.00\n")
+
+
+def test_a_file_in_pounds_waits_for_its_currency_then_imports_in_pounds(
+        client: FlaskClient, world: Any):
+    headers = world.a.headers("purchaser")
+    answer = upload(client, headers, POUNDS_CSV, "council.csv")
+    assert answer.status_code == 201, answer.json
+    assert answer.json["status"] == "refused" and answer.json["lines"] == 0
+    assert any(i["code"] == "currency_needs_confirmation" for i in answer.json["issues"])
+    token = answer.json["staged_upload"]
+    confirmed = client.post(f"/api/imports/staged/{token}", headers=headers,
+                            json={"mapping": answer.json["mapping"], "currency": "GBP"})
+    assert confirmed.status_code == 201, confirmed.json
+    assert confirmed.json["status"] == "imported" and confirmed.json["total"] == "1484.56"
+    direct = upload(client, headers, POUNDS_CSV.replace("2024", "2025"), "may.csv",
+                    currency="GBP")
+    assert direct.json["status"] == "imported", direct.json

@@ -271,3 +271,41 @@ def test_ambiguous_dates_ask_for_the_order_and_import_once_given(procure: Procur
     assert refused.exit_code == 1 and "--date-order dmy" in refused.stderr
     done = procure.json("import-spend", str(path), "--org", "51020", "--date-order", "dmy")
     assert done["status"] == "imported" and done["lines"] == 2
+
+
+def test_optimize_with_highs_and_export_print_only_json(procure: Procure, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    scenario = tmp_path / "highs.json"
+    scenario.write_text(json.dumps({"solver": "highs", "mode": "indivisible"}))
+    # A real process: HiGHS writes its banner on file descriptor 1, below Python.
+    env = {**os.environ, **procure.env}
+    done = subprocess.run([sys.executable, "-m", "app.cli", "optimize", "--org", "37067",
+                           "--scenario", str(scenario), "--json"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    data = json.loads(done.stdout)
+    assert data["status"] in {"optimal", "feasible"}, done.stderr
+    output = tmp_path / "proposition.csv"
+    exported = procure.json("export", str(data["proposal_id"]), "--format", "csv",
+                            "-o", str(output))
+    assert exported["path"] == str(output) and exported["bytes"] == output.stat().st_size
+    assert exported["format"] == "csv"
+
+
+def test_a_file_in_pounds_needs_currency_on_the_command_line(
+        procure: Procure, tmp_path: Path) -> None:
+    path = tmp_path / "council-pounds.csv"
+    path.write_text("Payment Date,Beneficiary Name,Amount\n"
+                    "15/04/2024,Pothole Fixers Ltd,£1234.56\n16/04/2024,Reading Together,£250\n",
+                    encoding="utf-8")
+    refused = procure("import-spend", str(path), "--org", "36033", "--json")
+    assert refused.exit_code == 1
+    data = json.loads(refused.stdout)
+    assert data["status"] == "refused" and data["lines"] == 0
+    assert data["issue_counts"] == {"currency_needs_confirmation": 1}
+    assert "--currency GBP" in refused.stderr
+    imported = procure.json("import-spend", str(path), "--org", "36033", "--currency", "GBP")
+    assert imported["status"] == "imported" and imported["total"] == "1484.56"
+    assert imported["currency"] == "GBP"

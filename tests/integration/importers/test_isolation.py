@@ -59,3 +59,50 @@ def test_importer_errors_cross_the_process_boundary_unchanged() -> None:
         run_isolated(_raise_unsafe, limits=SMALL)
     assert caught.value.code == "zip_bomb"
     assert caught.value.message_fr == "f.xlsx : mauvais"
+
+
+PARENT = """
+import sys, time
+from pathlib import Path
+from importers import Limits, run_isolated
+
+def slow_parse(pid_file):
+    import os
+    Path(pid_file).write_text(str(os.getpid()))
+    time.sleep(120)
+
+run_isolated(slow_parse, sys.argv[1], limits=Limits(parse_timeout_seconds=300),
+             file_name="lent.xlsx")
+"""
+
+
+def test_the_parser_child_dies_when_its_parent_is_killed(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    psutil = pytest.importorskip("psutil")
+    pid_file = tmp_path / "child.pid"
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(pid_file)])
+    try:
+        deadline = time.monotonic() + 30
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        child_pid = int(pid_file.read_text())
+        assert psutil.pid_exists(child_pid)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                if psutil.Process(child_pid).status() == psutil.STATUS_ZOMBIE:
+                    break
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.05)
+        else:
+            psutil.Process(child_pid).kill()
+            pytest.fail("the parser child outlived its parent")
+    finally:
+        if parent.poll() is None:
+            parent.kill()

@@ -112,3 +112,60 @@ def test_the_original_name_is_used_in_messages(files: Any, tmp_path: Path) -> No
     with pytest.raises(EncryptedFileError) as caught:
         parse_supplier_file(path, original_name="registre.xlsx")
     assert caught.value.message.startswith("registre.xlsx:")
+
+
+def test_a_csv_field_over_the_csv_limit_is_refused_with_its_own_code(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("Date;Fournisseur;Montant\n2024-01-01;" + "x" * 140_000 + ";1\n")
+    error = _refused(path, FileTooLargeError)
+    assert error.code == "field_too_long"
+    assert "131,072" in error.message and "guillemet" in error.message_fr
+
+
+def test_a_csv_with_an_unclosed_quote_swallowing_the_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "guillemet.csv"
+    body = "".join(f"2024-01-{i % 28 + 1:02d},Fournisseur {i},{i}.50\n" for i in range(6_000))
+    path.write_text('Date,Fournisseur,Montant\n2024-01-01,"ACME,1\n' + body)
+    assert _refused(path, FileTooLargeError).code == "field_too_long"
+
+
+@pytest.mark.parametrize("value", ["²", "٢٠٢٤-٠١-٠٥", "１２３", "2024-01-٥"])
+def test_a_unicode_digit_in_a_date_is_an_invalid_date_not_a_crash(
+        tmp_path: Path, value: str) -> None:
+    path = tmp_path / "chiffres.csv"
+    path.write_text(f"Date;Fournisseur;Montant\n{value};ACME;10\n2024-01-02;B;5\n")
+    result = parse_spend_file(path)
+    assert result.report.counts_by_code().get("invalid_date") == 1
+
+
+@pytest.mark.parametrize("value", ["١٢٣", "１２３"])
+def test_a_unicode_digit_in_an_amount_is_an_invalid_amount(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "montants.csv"
+    path.write_text(f"Date;Fournisseur;Montant\n2024-01-01;ACME;{value}\n2024-01-02;B;5\n")
+    result = parse_spend_file(path)
+    assert result.report.counts_by_code().get("invalid_amount") == 1
+
+
+def test_a_workbook_with_bad_deflate_data_is_refused_as_damaged(files: Any, tmp_path: Path) -> None:
+    import zipfile
+
+    source = files.xlsx({"S": ROWS})
+    data = bytearray(source.read_bytes())
+    with zipfile.ZipFile(source) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(start, start + info.compress_size):
+        data[offset] ^= 0x5A
+    broken = tmp_path / "deflate.xlsx"
+    broken.write_bytes(bytes(data))
+    assert _refused(broken, UnreadableFileError).code == "damaged_archive"
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.6, 0.9, 0.99])
+def test_a_workbook_cut_anywhere_is_refused_as_damaged(
+        files: Any, tmp_path: Path, cut: float) -> None:
+    data = files.xlsx({"S": ROWS}).read_bytes()
+    broken = tmp_path / "coupe.xlsx"
+    broken.write_bytes(data[: int(len(data) * cut)])
+    error = _refused(broken, UnreadableFileError)
+    assert error.code in {"damaged_archive", "damaged_file"}
