@@ -415,6 +415,37 @@ def capabilities_sample(realdata: Path, out_csv: Path) -> None:
     print(f"wrote {out_csv}: {len(chosen)} organisations to label")
 
 
+HOLDOUT_QUOTAS = {"directory+req": 88, "directory": 12, "req": 80}
+
+
+def capabilities_holdout_sample(realdata: Path, out_csv: Path) -> None:
+    """Write a fresh sample to label blind: same pool and mix, none of the labelled ones.
+
+    Organisations already in procurement/data/labels/capabilities.csv (by NEQ or folded
+    name) are left out; the hash uses another salt, so the draw is independent of the first.
+    """
+    labelled = pd.read_csv(ROOT / "procurement/data/labels/capabilities.csv", dtype=str)
+    seen_neq = set(labelled["neq"].dropna())
+    seen_names = {fold_key(n) for n in labelled["name"].dropna()}
+    tmp = out_csv.with_suffix(".all.csv")
+    quotas = dict(CAPABILITY_QUOTAS)
+    CAPABILITY_QUOTAS.update({k: 10**6 for k in CAPABILITY_QUOTAS})
+    try:
+        capabilities_sample(realdata, tmp)
+    finally:
+        CAPABILITY_QUOTAS.update(quotas)
+    frame = pd.read_csv(tmp, dtype=str, keep_default_na=False)
+    tmp.unlink()
+    frame = frame[~frame["neq"].isin(seen_neq) & ~frame["name"].map(fold_key).isin(seen_names)]
+    frame = frame.drop_duplicates(subset="name")
+    frame["h"] = [int(hashlib.sha1(f"holdout:{n or m}".encode()).hexdigest()[:12], 16)
+                  for n, m in zip(frame["neq"], frame["name"], strict=True)]
+    chosen = pd.concat([group.nsmallest(HOLDOUT_QUOTAS[source], "h")
+                        for source, group in frame.groupby("source")]).sort_values("h")
+    chosen.drop(columns="h").to_csv(out_csv, index=False)
+    print(f"wrote {out_csv}: {len(chosen)} organisations to label")
+
+
 def calibrate() -> None:
     """Print the fitted calibration (tuning part) and the reliability of both parts."""
     sys.path.insert(0, str(ROOT))
@@ -445,6 +476,10 @@ if __name__ == "__main__":
     if args and args[0] == "capabilities-sample":
         capabilities_sample(DEFAULT_REALDATA,
                             Path(args[1]) if len(args) > 1 else Path("capabilities-sample.csv"))
+    elif args and args[0] == "capabilities-holdout-sample":
+        capabilities_holdout_sample(
+            DEFAULT_REALDATA,
+            Path(args[1]) if len(args) > 1 else Path("capabilities-holdout-sample.csv"))
     elif args and args[0] == "calibrate":
         calibrate()
     else:
