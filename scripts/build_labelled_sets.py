@@ -19,9 +19,12 @@ them with the facts a labeller reads (name, activity text, legal form, type, sec
 labeller adds `categories` and `notes` by reading each row, following the rubric in
 docs/matching.md, without running the matcher. Then
     python scripts/build_labelled_sets.py calibrate
-fits the confidence of each evidence bucket on the tuning part of the labels (never the
-held-back part) and prints it with the reliability of both parts, for CALIBRATION in
+fits the confidence of each evidence bucket on the development labels (capabilities.csv,
+never the fresh held-out set) and prints it with its reliability, for CALIBRATION in
 procurement/matching/capabilities.py and the table in docs/matching.md.
+    python scripts/build_labelled_sets.py capabilities-holdout-sample [OUT_CSV]
+draws the fresh held-out set (capabilities-holdout.csv): same pool and mix, another hash
+salt, none of the organisations of capabilities.csv; labelled blind the same way.
 """
 
 from __future__ import annotations
@@ -447,7 +450,11 @@ def capabilities_holdout_sample(realdata: Path, out_csv: Path) -> None:
 
 
 def calibrate() -> None:
-    """Print the fitted calibration (tuning part) and the reliability of both parts."""
+    """Print the fitted calibration (development set) and its reliability.
+
+    Fitted on all of capabilities.csv; the fresh held-out set (capabilities-holdout.csv) is
+    never used to fit anything.
+    """
     sys.path.insert(0, str(ROOT))
     from procurement import matching
     from procurement.data import REFERENCE_DIR
@@ -457,18 +464,14 @@ def calibrate() -> None:
     registry = matching.load_registry_frames(REFERENCE_DIR)
     labels = ev.capability_label_columns(
         matching.load_labels(matching.default_labels_dir() / "capabilities.csv"))
-    for split in ("tuning", "held_out"):
-        part = labels[[ev.split_of(ev.label_identifier(row)) == split
-                       for row in labels.to_dict("records")]]
-        predictions = ev.capability_predictions(part, registry, taxonomy)
-        if split == "tuning":
-            for bucket, stats in ev.fit_capability_calibration(predictions).items():
-                print(f"{bucket:22} n={stats['n']:3} right={stats['right']:3} "
-                      f"confidence={stats['confidence']}")
-        print(f"reliability ({split}):")
-        for row in ev.reliability_table(predictions):
-            print(f"  {row['confidence']:.2f}: {row['right']}/{row['pairs']} right "
-                  f"({row['observed']:.2f})")
+    predictions = ev.capability_predictions(labels, registry, taxonomy)
+    for bucket, stats in ev.fit_capability_calibration(predictions).items():
+        print(f"{bucket:22} n={stats['n']:3} right={stats['right']:3} "
+              f"confidence={stats['confidence']}")
+    print("reliability (development set):")
+    for row in ev.reliability_table(predictions):
+        print(f"  {row['confidence']:.2f}: {row['right']}/{row['pairs']} right "
+              f"({row['observed']:.2f})")
 
 
 if __name__ == "__main__":

@@ -95,19 +95,23 @@ def _capability_scores(found: dict[str, Any]) -> dict[str, Any]:
 def capability_report(path: Path | None = None) -> dict[str, Any]:
     """Return precision/recall of award-eligible capabilities on a labels file.
 
-    Without a file: the project's labelled set, whole and split into the part the rules
-    were tuned on and the part held back from tuning.
+    Without a file: the project's development set (capabilities.csv, in-sample: the rules and
+    the calibration were built on it) at the top level and under `in_sample`, and the fresh
+    set labelled blind before the rules were last changed (capabilities-holdout.csv) under
+    `held_out`.
     """
     taxonomy = matching.load_taxonomy()
     registry = matching.load_registry_frames(REFERENCE_DIR)
     if path is not None:
         labels = _capability_labels(path)
         return _capability_scores(matching.evaluate_capabilities(labels, registry, taxonomy))
-    labels = _capability_labels(matching.default_labels_dir() / "capabilities.csv")
+    labels_dir = matching.default_labels_dir()
+    labels = _capability_labels(labels_dir / "capabilities.csv")
     out = _capability_scores(matching.evaluate_capabilities(labels, registry, taxonomy))
-    for split in ("tuning", "held_out"):
-        out[split] = _capability_scores(
-            matching.evaluate_capabilities(labels, registry, taxonomy, split=split))
+    out["in_sample"] = dict(out)
+    held_out = _capability_labels(labels_dir / "capabilities-holdout.csv")
+    out["held_out"] = _capability_scores(
+        matching.evaluate_capabilities(held_out, registry, taxonomy))
     return out
 
 

@@ -8,6 +8,7 @@ import pytest
 from procurement.matching import load_taxonomy
 from procurement.matching.activity_codes import match_activity_code
 from procurement.matching.capabilities import (
+    AWARD_MIN_CONFIDENCE,
     CALIBRATION,
     CALIBRATION_ORDER,
     EVIDENCE_KINDS,
@@ -203,6 +204,57 @@ def test_activity_text_in_english_is_evidence(taxonomy) -> None:
 def test_teaching_a_sport_is_recreation_not_staff_training(taxonomy) -> None:
     found = caps(taxonomy, name="École de danse Nova", activity="COURS DE DANSE")
     assert set(found) == {"loisirs_animation"}
+
+
+def test_a_pastime_in_a_list_of_activities_is_not_a_product_sold(taxonomy) -> None:
+    park = caps(taxonomy, name="Parc régional des Trois-Lacs",
+                activity="Camping, randonnée pédestre, vélo de montagne, canotage")
+    assert "vehicules_equipement" not in park and "hebergement" in park
+    shop = caps(taxonomy, name="Coop Roue Libre", activity="Vente de vélos et réparation")
+    assert shop["vehicules_equipement"]["evidence"] == "activity"
+
+
+def test_a_training_room_is_a_venue_not_training_sold(taxonomy) -> None:
+    found = caps(taxonomy, name="Centre d'affaires Le Quai",
+                 activity="Location de bureaux, espace collaboratif et salle de formation")
+    assert "formation" not in found and found["location"]["evidence"] == "activity"
+
+
+def test_what_a_publication_is_about_is_not_a_service(taxonomy) -> None:
+    review = caps(taxonomy, name="Revue XYZ",
+                  activity="ÉDITION D'UNE REVUE SPÉCIALISÉE EN PSYCHOLOGIE ET THÉÂTRE")
+    assert not review
+    paper = caps(taxonomy, name="Le Courrier du village",
+                 activity="PUBLICATION D'UN JOURNAL COMMUNAUTAIRE")
+    assert paper["communication_marketing"]["evidence"] == "activity"
+
+
+def test_recreation_tourism_activities_are_recreation(taxonomy) -> None:
+    found = caps(taxonomy, name="Les Sentiers du Nord, coopérative de solidarité",
+                 activity="Développement d'activités récréotouristiques")
+    assert found["loisirs_animation"]["evidence"] == "activity"
+
+
+def test_an_activity_pair_below_the_award_cut_off_is_only_a_prospect(
+        taxonomy, monkeypatch: pytest.MonkeyPatch) -> None:
+    activity = {"name": "Coop Les Mots", "activity": "TRADUIRE EN FRANÇAIS"}
+    assert caps(taxonomy, **activity)["services_professionnels"]["evidence"] == "activity"
+    # Were single activity words measured as right only seven times in ten, they would no
+    # longer be award evidence: the pair stays, as a prospect to verify.
+    monkeypatch.setitem(CALIBRATION, "activity:word", AWARD_MIN_CONFIDENCE - 0.1)
+    pair = caps(taxonomy, **activity)["services_professionnels"]
+    assert pair["evidence"] == "sector"
+    assert pair["confidence"] == pytest.approx(AWARD_MIN_CONFIDENCE - 0.1)
+    assert pair["evidence_detail"]["field"] == "activity"
+    assert "below_award_confidence" in pair["evidence_detail"]
+    registry = pd.DataFrame({"key": [1], **{k: [v] for k, v in activity.items()}})
+    out = infer_supplier_categories(registry, taxonomy)
+    assert out["evidence"].tolist() == ["sector"]
+
+
+def test_every_shipped_activity_bucket_is_award_evidence() -> None:
+    assert all(value >= AWARD_MIN_CONFIDENCE for bucket, value in CALIBRATION.items()
+               if bucket.startswith("activity:"))
 
 
 def test_inferred_rows_follow_the_contract(taxonomy) -> None:
