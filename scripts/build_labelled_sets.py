@@ -25,6 +25,9 @@ procurement/matching/capabilities.py and the table in docs/matching.md.
     python scripts/build_labelled_sets.py capabilities-holdout-sample [OUT_CSV]
 draws the fresh held-out set (capabilities-holdout.csv): same pool and mix, another hash
 salt, none of the organisations of capabilities.csv; labelled blind the same way.
+    python scripts/build_labelled_sets.py capabilities-blind-sample [OUT_CSV]
+draws the blind set (capabilities-blind.csv): a third salt, none of the organisations of
+either earlier file (both are development data once evaluated).
 """
 
 from __future__ import annotations
@@ -449,6 +452,41 @@ def capabilities_holdout_sample(realdata: Path, out_csv: Path) -> None:
     print(f"wrote {out_csv}: {len(chosen)} organisations to label")
 
 
+# The directory rows whose NEQ is in the REQ extract are all used by the earlier sets (242
+# in the pool), so the blind set is drawn from the other two sources.
+BLIND_QUOTAS = {"directory+req": 75, "directory": 20, "req": 130}
+
+
+def capabilities_blind_sample(realdata: Path, out_csv: Path) -> None:
+    """Write a third sample to label blind (capabilities-blind.csv): same pool and mix.
+
+    Organisations of capabilities.csv and capabilities-holdout.csv (by NEQ or folded name)
+    are left out; the hash uses a third salt, so the draw is independent of both.
+    """
+    labels_dir = ROOT / "procurement" / "data" / "labels"
+    labelled = pd.concat([pd.read_csv(labels_dir / f, dtype=str)
+                          for f in ("capabilities.csv", "capabilities-holdout.csv")])
+    seen_neq = set(labelled["neq"].dropna())
+    seen_names = {fold_key(n) for n in labelled["name"].dropna()}
+    tmp = out_csv.with_suffix(".all.csv")
+    quotas = dict(CAPABILITY_QUOTAS)
+    CAPABILITY_QUOTAS.update({k: 10**6 for k in CAPABILITY_QUOTAS})
+    try:
+        capabilities_sample(realdata, tmp)
+    finally:
+        CAPABILITY_QUOTAS.update(quotas)
+    frame = pd.read_csv(tmp, dtype=str, keep_default_na=False)
+    tmp.unlink()
+    frame = frame[~frame["neq"].isin(seen_neq) & ~frame["name"].map(fold_key).isin(seen_names)]
+    frame = frame.drop_duplicates(subset="name")
+    frame["h"] = [int(hashlib.sha1(f"blind:{n or m}".encode()).hexdigest()[:12], 16)
+                  for n, m in zip(frame["neq"], frame["name"], strict=True)]
+    chosen = pd.concat([group.nsmallest(BLIND_QUOTAS[source], "h")
+                        for source, group in frame.groupby("source")]).sort_values("h")
+    chosen.drop(columns="h").to_csv(out_csv, index=False)
+    print(f"wrote {out_csv}: {len(chosen)} organisations to label")
+
+
 def calibrate() -> None:
     """Print the fitted calibration (development set) and its reliability.
 
@@ -483,6 +521,10 @@ if __name__ == "__main__":
         capabilities_holdout_sample(
             DEFAULT_REALDATA,
             Path(args[1]) if len(args) > 1 else Path("capabilities-holdout-sample.csv"))
+    elif args and args[0] == "capabilities-blind-sample":
+        capabilities_blind_sample(
+            DEFAULT_REALDATA,
+            Path(args[1]) if len(args) > 1 else Path("capabilities-blind-sample.csv"))
     elif args and args[0] == "calibrate":
         calibrate()
     else:
