@@ -487,11 +487,16 @@ def capabilities_blind_sample(realdata: Path, out_csv: Path) -> None:
     print(f"wrote {out_csv}: {len(chosen)} organisations to label")
 
 
+# The development labels: both earlier sets (the second was evaluated once as held out,
+# then read, so it is development data too). The blind set is never used to fit.
+DEVELOPMENT_FILES = ("capabilities.csv", "capabilities-holdout.csv")
+
+
 def calibrate() -> None:
     """Print the fitted calibration (development set) and its reliability.
 
-    Fitted on all of capabilities.csv; the fresh held-out set (capabilities-holdout.csv) is
-    never used to fit anything.
+    Fitted on the development labels (capabilities.csv and capabilities-holdout.csv); the
+    blind set (capabilities-blind.csv) is never used to fit anything.
     """
     sys.path.insert(0, str(ROOT))
     from procurement import matching
@@ -500,8 +505,8 @@ def calibrate() -> None:
 
     taxonomy = matching.load_taxonomy()
     registry = matching.load_registry_frames(REFERENCE_DIR)
-    labels = ev.capability_label_columns(
-        matching.load_labels(matching.default_labels_dir() / "capabilities.csv"))
+    labels = ev.capability_label_columns(pd.concat(
+        [matching.load_labels(matching.default_labels_dir() / f) for f in DEVELOPMENT_FILES]))
     predictions = ev.capability_predictions(labels, registry, taxonomy)
     for bucket, stats in ev.fit_capability_calibration(predictions).items():
         print(f"{bucket:22} n={stats['n']:3} right={stats['right']:3} "

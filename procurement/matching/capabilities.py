@@ -35,22 +35,27 @@ AWARD_EVIDENCE = ("confirmed", "activity")  # the default minimum evidence for a
 OUTPUT_COLUMNS = ["key", "category_code", "confidence", "evidence", "evidence_detail", "reason"]
 
 # Calibrated confidence per evidence bucket (evidence kind : rule strength; "+" when another
-# kind of evidence agrees). Measured on all 340 organisations of procurement/data/labels/
-# capabilities.csv (the development set; the fresh set capabilities-holdout.csv is never
-# used to fit) by `fit_capability_calibration` (scripts/build_labelled_sets.py calibrate
-# prints it); the code buckets have no labelled codes behind them and keep their prior.
+# kind of evidence agrees). Measured on the 499 development organisations of procurement/
+# data/labels/capabilities.csv and capabilities-holdout.csv (the blind set
+# capabilities-blind.csv is never used to fit) by `fit_capability_calibration`
+# (scripts/build_labelled_sets.py calibrate prints it); the code buckets have no labelled
+# codes behind them and keep their prior. `activity:generic` pairs are prospects whatever
+# their confidence; `activity:generic_in_trade` must pass AWARD_MIN_CONFIDENCE.
 # Ordered: a stronger bucket is never less confident.
 CALIBRATION: dict[str, float] = {
-    "name:word": 0.62,
-    "name:phrase": 0.62,
-    "sector": 0.31,
-    "activity:word": 0.92,
+    "name:word": 0.61,
+    "name:phrase": 0.61,
+    "sector": 0.3,
+    "activity:word": 0.91,
     "activity:word+": 0.95,
     "activity:phrase": 0.95,
     "activity:phrase+": 0.95,
     "activity:org_type": 0.9,
     "activity:code_broad": 0.85,
     "activity:code": 0.9,
+    "activity:generic": 0.27,
+    "activity:structure": 0.95,
+    "activity:generic_in_trade": 0.82,
 }
 MAX_INFERRED_CONFIDENCE = 0.95  # only a person's confirmation is certain
 # An activity pair is award-eligible evidence only when its calibrated confidence reaches
@@ -64,7 +69,8 @@ CALIBRATION_PRIOR: dict[str, float] = {
     "name:word": 0.5, "name:phrase": 0.5, "sector": 0.5,
     "activity:word": 0.85, "activity:word+": 0.85, "activity:phrase": 0.85,
     "activity:phrase+": 0.85, "activity:org_type": 0.9, "activity:code_broad": 0.85,
-    "activity:code": 0.9,
+    "activity:code": 0.9, "activity:generic": 0.5, "activity:structure": 0.9,
+    "activity:generic_in_trade": 0.85,
 }
 # The order buckets must respect (weakest first); calibration enforces it.
 CALIBRATION_ORDER: tuple[tuple[str, ...], ...] = (
@@ -72,6 +78,8 @@ CALIBRATION_ORDER: tuple[tuple[str, ...], ...] = (
      "activity:phrase+"),
     ("activity:word", "activity:word+", "activity:phrase+"),
     ("activity:code_broad", "activity:code"),
+    ("activity:generic", "activity:generic_in_trade"),
+    ("activity:generic", "activity:word"),
 )
 
 # --- organisations that do not sell to municipalities ------------------------------------
@@ -340,6 +348,80 @@ NEUTRAL_PHRASES = (
 )
 
 
+# Award-level activity evidence needs a trade: a service or product sold. Two kinds of hit
+# state a field, a cause or the organisation's own public more often than a trade, and give
+# only a prospect to verify (evidence `sector`, bucket `activity:generic`):
+# - a single generic word: a field of practice or study ("formation", "patrimoine",
+#   "musique", "informatique"), an ambiguous industry word ("impression", "construction",
+#   "location") or an adjective ("forestier", "horticole"); trade nouns ("garderie",
+#   "friperie", "musée", "traiteur", "déneigement") and multiword trade phrases ("formation
+#   sur mesure", "service de garde") stay award evidence;
+# - a community service a municipality does not buy as a market service: outreach, social
+#   work, palliative accompaniment, respite, crisis and emergency shelter, usually free to
+#   a public and funded by others.
+GENERIC_WORDS = _words(
+    "formation formations perfectionnement coaching patrimoine musique danse exposition "
+    "expositions spectacle spectacles impression construction location informatique "
+    "photographie couture forestier forestiers forestiere horticulture horticole architecture "
+    "urbanisme psychologie aliments refuge laboratoire caracterisation")
+COMMUNITY_SERVICE_PHRASES = frozenset({
+    "travail de rue", "services sociaux", "soins palliatifs", "intervention psychosociale",
+    "travail social", "prevention du suicide", "repit", "hebergement d urgence",
+    "social work", "street work", "palliative care", "respite", "emergency shelter"})
+# Phrases that usually describe the organisation's own participants (a work-integration
+# enterprise trains its own workers), not a service sold.
+OWN_PUBLIC_PHRASES = frozenset({"formation professionnelle", "vocational training"})
+
+
+# A generic word is a line of trade when a trade verb or noun governs it ("service de
+# formation", "offrir des ateliers … et des expositions", "vente de …").
+_TRADE_CONTEXT = re.compile(
+    r"\b(?:services? (?:d |de |des )|offr\w*|fourni\w*|vente (?:d |de |des )|vendre"
+    r"|organis\w* (?:des |de |d ))(?:\w+ ){0,3}$")
+
+
+def prospect_only(keyword: str, n_tokens: int) -> str | None:
+    """Return why an activity phrase gives only a prospect (or None when it states a trade)."""
+    folded = _fold(keyword)
+    if folded in COMMUNITY_SERVICE_PHRASES:
+        return "community_service"
+    if folded in OWN_PUBLIC_PHRASES:
+        return "own_public"
+    if n_tokens == 1 and folded in GENERIC_WORDS:
+        return "generic_word"
+    return None
+
+
+# Names that carry a structure designation regulated by law or by the co-operative
+# statutes, which states the trade whatever the proper name after it: a "CPE" (centre de
+# la petite enfance, Quebec's Educational Childcare Act) runs childcare; a "coopérative
+# de santé" / "coop de solidarité santé" runs a clinic.
+_STRUCTURE_IN_NAME: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"^(?:le |la )?(?:cpe|centre de la petite enfance)\b"),
+     "services_garde_education", "centre de la petite enfance"),
+    (re.compile(r"^(?:la )?(?:coop\w*|cooperative)(?: de solidarite)?(?: de| en)? sante\b"),
+     "services_sociaux_sante", "coopérative de santé"),
+)
+
+
+def _in_trade_context(folded_text: str, keyword: str) -> bool:
+    """Return whether a trade verb or noun governs a word of the text."""
+    word = _fold(keyword)
+    for match in re.finditer(rf"\b{re.escape(word)}\b", folded_text):
+        if _TRADE_CONTEXT.search(folded_text[:match.start()]):
+            return True
+    return False
+
+
+def structure_in_name(name: object) -> tuple[str, str] | None:
+    """Return (category, designation) when a name starts with a trade-stating structure."""
+    folded = _fold(name)
+    for pattern, code, designation in _STRUCTURE_IN_NAME:
+        if pattern.search(folded):
+            return code, designation
+    return None
+
+
 @dataclass(frozen=True)
 class Hit:
     """A lexicon phrase found in a text."""
@@ -510,7 +592,7 @@ def name_activity_text(name: object) -> str:
 
 def _bucket(evidence: str, strength: str, corroborated: bool) -> str:
     if evidence == "sector":
-        return "sector"
+        return "activity:generic" if strength == "generic" else "sector"
     base = f"{evidence}:{strength}"
     if evidence == "activity" and corroborated and f"{base}+" in CALIBRATION:
         return f"{base}+"
@@ -581,9 +663,31 @@ def supplier_capabilities(taxonomy: Taxonomy, *, name: object = None, activity: 
         add(_TYPE_CAPABILITY[type_key], "activity", "org_type",
             {"field": "org_type", "keyword": str(org_type).strip()})
     cooperative = _is_cooperative(_fold(name), legal_form)
-    for hit in activity_hits(lexicon, activity, name, cooperative=cooperative):
+    generic: dict[str, dict[str, str]] = {}
+    hits = activity_hits(lexicon, activity, name, cooperative=cooperative)
+    trade = [h for h in hits if prospect_only(h.keyword, h.n_tokens) is None]
+    folded_activity = _fold(activity)
+    for hit in hits:
+        why = prospect_only(hit.keyword, hit.n_tokens)
+        if why == "generic_word" and (trade or _in_trade_context(folded_activity, hit.keyword)):
+            # One line among the trades the text states ("traitement psychologique /
+            # formation"), or governed by a trade verb ("service de formation").
+            add(hit.category_code, "activity", "generic_in_trade",
+                {"field": "activity", "keyword": hit.keyword})
+            continue
+        if why is not None:
+            generic.setdefault(hit.category_code, {"field": "activity", "keyword": hit.keyword,
+                                                   "prospect_only": why})
+            continue
         add(hit.category_code, "activity", hit.strength,
             {"field": "activity", "keyword": hit.keyword})
+    structure = structure_in_name(name)
+    if structure is not None:
+        add(structure[0], "activity", "structure",
+            {"field": "name", "keyword": structure[1], "structure": "true"})
+    for code, detail in generic.items():
+        if code not in found:
+            add(code, "sector", "generic", detail)
     if not is_missing(sector):
         for code in taxonomy.sector_slugs.get(str(sector).strip(), ()):
             add(code, "sector", "sector", {"field": "sector", "sector": str(sector).strip()})

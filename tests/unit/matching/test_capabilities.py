@@ -253,8 +253,61 @@ def test_an_activity_pair_below_the_award_cut_off_is_only_a_prospect(
 
 
 def test_every_shipped_activity_bucket_is_award_evidence() -> None:
+    # Except generic words and community services, which are prospects whatever they score.
     assert all(value >= AWARD_MIN_CONFIDENCE for bucket, value in CALIBRATION.items()
-               if bucket.startswith("activity:"))
+               if bucket.startswith("activity:") and bucket != "activity:generic")
+    assert CALIBRATION["activity:generic"] < AWARD_MIN_CONFIDENCE
+
+
+def test_a_generic_word_alone_is_a_prospect_not_an_award(taxonomy) -> None:
+    # "Formation" of the organisation's own public, "patrimoine" as a cause: a field, not a
+    # trade. The pair is kept as a prospect to verify, with the reason.
+    for name, activity, code in [
+        ("Autonomie Jeunes", "HÉBERGEMENT, FORMATION DIVERSE DE JEUNES EN DIFFICULTÉ",
+         "formation"),
+        ("Just'En Art", "Organisme promouvant la culture et le patrimoine de Saint-Justin",
+         "culture_evenements"),
+        ("Journal Le Bulletin", "IMPRESSION", "impression_graphisme"),
+    ]:
+        pair = caps(taxonomy, name=name, activity=activity)[code]
+        assert pair["evidence"] == "sector", (name, pair)
+        assert pair["bucket"] == "activity:generic"
+        assert pair["evidence_detail"]["prospect_only"] == "generic_word"
+
+
+def test_a_generic_word_governed_by_a_trade_is_award_evidence(taxonomy) -> None:
+    sold = caps(taxonomy, name="La Cyclerie",
+                activity="Vente de vélos et de pièces. Service de formation.")
+    assert sold["formation"]["evidence"] == "activity"
+    assert sold["formation"]["bucket"] == "activity:generic_in_trade"
+    listed = caps(taxonomy, name="L'Accord", activity="TRAITEMENT PSYCHOLOGIQUE / FORMATION")
+    assert listed["formation"]["evidence"] == "activity"
+
+
+def test_community_services_are_prospects_not_awards(taxonomy) -> None:
+    for activity, code in [("TRAVAIL DE RUE", "services_sociaux_sante"),
+                           ("Accompagnement de personnes en soins palliatifs",
+                            "services_sociaux_sante"),
+                           ("CENTRE DE SERVICES SOCIAUX", "services_sociaux_sante"),
+                           ("Répit pour parents de personnes handicapées", "aide_domicile")]:
+        pair = caps(taxonomy, name="Organisme X", activity=activity)[code]
+        assert pair["evidence"] == "sector", activity
+        assert pair["evidence_detail"]["prospect_only"] == "community_service"
+    clinic = caps(taxonomy, name="Clinique X", activity="SERVICE AMBULANCIER")
+    assert clinic["services_sociaux_sante"]["evidence"] == "activity"
+
+
+def test_a_regulated_structure_in_the_name_states_the_trade(taxonomy) -> None:
+    cpe = caps(taxonomy, name="CPE Le Cheval Sautoir")["services_garde_education"]
+    assert cpe["evidence"] == "activity" and cpe["bucket"] == "activity:structure"
+    assert cpe["evidence_detail"] == {"field": "name", "keyword": "centre de la petite enfance",
+                                      "structure": "true"}
+    health = caps(taxonomy, name="Coopérative de solidarité santé Les Grès")
+    assert health["services_sociaux_sante"]["evidence"] == "activity"
+    # A word of a proper name is still no evidence: "Perce-Neige" sells no snow removal,
+    # and a union of CPE workers runs no daycare.
+    assert "deneigement" not in caps(taxonomy, name="Club de patinage Perce-Neige")
+    assert caps(taxonomy, name="Syndicat des travailleuses en CPE de la Mauricie") == {}
 
 
 def test_inferred_rows_follow_the_contract(taxonomy) -> None:
