@@ -92,13 +92,20 @@ def _capability_scores(found: dict[str, Any]) -> dict[str, Any]:
             for key, value in found.items()}
 
 
+# The development labels (the rules and the calibration were revised on them: in-sample)
+# and the blind set (labelled before the last rule change, evaluated once: held out).
+DEVELOPMENT_LABELS = ("capabilities.csv", "capabilities-holdout.csv")
+HELD_OUT_LABELS = "capabilities-blind.csv"
+
+
 def capability_report(path: Path | None = None) -> dict[str, Any]:
     """Return precision/recall of award-eligible capabilities on a labels file.
 
-    Without a file: the project's development set (capabilities.csv, in-sample: the rules and
-    the calibration were built on it) at the top level and under `in_sample`, and the fresh
-    set labelled blind before the rules were last changed (capabilities-holdout.csv) under
-    `held_out`.
+    Without a file: all development organisations (capabilities.csv and
+    capabilities-holdout.csv, in-sample: the rules and the calibration were built on them)
+    at the top level and under `in_sample` (with each file under `development_sets`), and
+    the blind set labelled before the rules were last changed (capabilities-blind.csv)
+    under `held_out`.
     """
     taxonomy = matching.load_taxonomy()
     registry = matching.load_registry_frames(REFERENCE_DIR)
@@ -106,10 +113,14 @@ def capability_report(path: Path | None = None) -> dict[str, Any]:
         labels = _capability_labels(path)
         return _capability_scores(matching.evaluate_capabilities(labels, registry, taxonomy))
     labels_dir = matching.default_labels_dir()
-    labels = _capability_labels(labels_dir / "capabilities.csv")
+    parts = {name: _capability_labels(labels_dir / name) for name in DEVELOPMENT_LABELS}
+    labels = pd.concat(list(parts.values()), ignore_index=True)
     out = _capability_scores(matching.evaluate_capabilities(labels, registry, taxonomy))
     out["in_sample"] = dict(out)
-    held_out = _capability_labels(labels_dir / "capabilities-holdout.csv")
+    out["development_sets"] = {
+        name: _capability_scores(matching.evaluate_capabilities(part, registry, taxonomy))
+        for name, part in parts.items()}
+    held_out = _capability_labels(labels_dir / HELD_OUT_LABELS)
     out["held_out"] = _capability_scores(
         matching.evaluate_capabilities(held_out, registry, taxonomy))
     return out

@@ -26,10 +26,10 @@ from procurement.matching.evaluate import (
     label_identifier,
 )
 
-# Measured once on the fresh held-out set (capabilities-holdout.csv) after the rules were
-# frozen; regression floors, not targets (docs/matching.md says whether targets are met).
-HELD_OUT_PRECISION_FLOOR = 0.70  # measured 0.707 (29 right of 41 predicted)
-HELD_OUT_RECALL_FLOOR = 0.54  # measured 0.547 (29 of 53 true pairs)
+# Measured once on the blind set (capabilities-blind.csv) after the rules were frozen;
+# regression floors, not targets (docs/matching.md says the targets are not met there).
+HELD_OUT_PRECISION_FLOOR = 0.875  # measured 0.875 (7 right of 8 predicted)
+HELD_OUT_RECALL_FLOOR = 0.29  # measured 0.292 (7 of 24 true pairs)
 
 # A French list of work-integration enterprises, as such lists come (semicolon, NAF code,
 # structure type); none of them is in the shipped Quebec registry.
@@ -47,8 +47,12 @@ Mission locale du Pays;57234567800069;AI;94.99Z;Brest;ressources_humaines
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, object]:
     return {
-        "labels": load_labels(default_labels_dir() / "capabilities.csv"),
-        "holdout": load_labels(default_labels_dir() / "capabilities-holdout.csv"),
+        # The development labels: the first set and the former held-out set (evaluated
+        # once, then read: development data since).
+        "labels": pd.concat([load_labels(default_labels_dir() / "capabilities.csv"),
+                             load_labels(default_labels_dir() / "capabilities-holdout.csv")],
+                            ignore_index=True),
+        "blind": load_labels(default_labels_dir() / "capabilities-blind.csv"),
         "registry": load_registry_frames(REFERENCE_DIR),
         "taxonomy": load_taxonomy(),
     }
@@ -67,9 +71,9 @@ def test_the_project_set_has_over_300_organisations_with_many_non_suppliers(ship
     assert codes <= set(shipped["taxonomy"].codes) - {"autre"}
 
 
-def test_the_fresh_held_out_set_shares_no_organisation_with_the_development_set(
-        shipped) -> None:
-    dev, holdout = shipped["labels"], shipped["holdout"]
+def test_the_blind_set_shares_no_organisation_with_the_development_set(shipped) -> None:
+    dev, holdout = shipped["labels"], shipped["blind"]
+    assert len(dev) == 499
     assert len(holdout) >= 150
     assert set(holdout.columns) == set(dev.columns)
     ids = {label_identifier(r) for r in dev.to_dict("records")}
@@ -77,7 +81,8 @@ def test_the_fresh_held_out_set_shares_no_organisation_with_the_development_set(
     assert not set(dev["name"].str.casefold()) & set(holdout["name"].str.casefold())
     codes = {c for v in holdout["categories"] for c in v.split(";") if c}
     assert codes <= set(shipped["taxonomy"].codes) - {"autre"}
-    assert set(holdout["source"]) == set(dev["source"])
+    # The directory rows with REQ activity text were all used by the development sets.
+    assert set(holdout["source"]) == {"directory", "req"}
 
 
 def test_award_eligible_capabilities_meet_the_targets_in_sample(shipped) -> None:
@@ -86,11 +91,11 @@ def test_award_eligible_capabilities_meet_the_targets_in_sample(shipped) -> None
     assert whole["precision"] >= 0.95 and whole["recall"] >= 0.70
 
 
-def test_the_fresh_held_out_set_is_scored_separately(shipped) -> None:
-    held = evaluate_capabilities(shipped["holdout"], shipped["registry"], shipped["taxonomy"])
+def test_the_blind_set_is_scored_separately(shipped) -> None:
+    held = evaluate_capabilities(shipped["blind"], shipped["registry"], shipped["taxonomy"])
     # Measured once, after the rules were frozen; see docs/matching.md for whether it meets
     # the 0.95 / 0.70 targets. This floor only catches a regression of the method.
-    assert held["n"] == len(shipped["holdout"])
+    assert held["n"] == len(shipped["blind"])
     assert held["precision"] >= HELD_OUT_PRECISION_FLOOR
     assert held["recall"] >= HELD_OUT_RECALL_FLOOR
 
@@ -111,10 +116,12 @@ def test_evaluate_without_a_file_reports_in_sample_and_held_out() -> None:
     caps = data["capabilities"]
     assert {"precision", "recall", "n", "in_sample", "held_out"} <= set(caps)
     assert {"precision", "recall", "n"} <= set(caps["held_out"])
-    assert caps["in_sample"]["n"] == caps["n"] >= 300
+    assert caps["in_sample"]["n"] == caps["n"] == 499
+    assert set(caps["development_sets"]) == {"capabilities.csv", "capabilities-holdout.csv"}
     assert caps["held_out"]["n"] >= 150
     assert caps["precision"] >= 0.95 and caps["recall"] >= 0.70
     assert caps["held_out"]["precision"] >= HELD_OUT_PRECISION_FLOOR
+    assert caps["held_out"]["recall"] >= HELD_OUT_RECALL_FLOOR
     text = run("evaluate")
     assert "held out" in text.output and "in-sample" in text.output
 
