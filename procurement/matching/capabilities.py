@@ -14,6 +14,9 @@ capability at all: ``non_supplier_reason`` says why. Confidence is calibrated on
 project's development labels (``CALIBRATION``, fitted by
 ``evaluate.fit_capability_calibration``): a pair at 0.9 was right about nine times in ten.
 An activity pair below ``AWARD_MIN_CONFIDENCE`` is downgraded to ``sector`` (a prospect).
+Award-level activity evidence needs a trade: a single generic word ("formation",
+"patrimoine") or a community service ("travail de rue", "répit") gives only a prospect
+(``prospect_only``), unless a trade governs the word ("service de formation").
 """
 
 from __future__ import annotations
