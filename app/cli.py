@@ -478,11 +478,12 @@ def _evaluate_text(d: dict[str, Any]) -> str:
         parts.append(f"categories: accuracy {d['categories']['accuracy']:.3f} "
                      f"(n={d['categories']['n']})")
     caps = d["capabilities"]
-    text = (f"capabilities (award-eligible): precision {caps['precision']:.3f}, recall "
+    scope = "in-sample " if "held_out" in caps else ""
+    text = (f"capabilities (award-eligible): {scope}precision {caps['precision']:.3f}, recall "
             f"{caps['recall']:.3f} (n={caps['n']})")
     if "held_out" in caps:
         held = caps["held_out"]
-        text += (f"; held back: precision {held['precision']:.3f}, recall "
+        text += (f"; held out: precision {held['precision']:.3f}, recall "
                  f"{held['recall']:.3f} (n={held['n']})")
     parts.append(text)
     return "; ".join(parts)

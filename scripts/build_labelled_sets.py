@@ -19,9 +19,15 @@ them with the facts a labeller reads (name, activity text, legal form, type, sec
 labeller adds `categories` and `notes` by reading each row, following the rubric in
 docs/matching.md, without running the matcher. Then
     python scripts/build_labelled_sets.py calibrate
-fits the confidence of each evidence bucket on the tuning part of the labels (never the
-held-back part) and prints it with the reliability of both parts, for CALIBRATION in
+fits the confidence of each evidence bucket on the development labels (capabilities.csv,
+never the fresh held-out set) and prints it with its reliability, for CALIBRATION in
 procurement/matching/capabilities.py and the table in docs/matching.md.
+    python scripts/build_labelled_sets.py capabilities-holdout-sample [OUT_CSV]
+draws the fresh held-out set (capabilities-holdout.csv): same pool and mix, another hash
+salt, none of the organisations of capabilities.csv; labelled blind the same way.
+    python scripts/build_labelled_sets.py capabilities-blind-sample [OUT_CSV]
+draws the blind set (capabilities-blind.csv): a third salt, none of the organisations of
+either earlier file (both are development data once evaluated).
 """
 
 from __future__ import annotations
@@ -415,8 +421,83 @@ def capabilities_sample(realdata: Path, out_csv: Path) -> None:
     print(f"wrote {out_csv}: {len(chosen)} organisations to label")
 
 
+HOLDOUT_QUOTAS = {"directory+req": 88, "directory": 12, "req": 80}
+
+
+def capabilities_holdout_sample(realdata: Path, out_csv: Path) -> None:
+    """Write a fresh sample to label blind: same pool and mix, none of the labelled ones.
+
+    Organisations already in procurement/data/labels/capabilities.csv (by NEQ or folded
+    name) are left out; the hash uses another salt, so the draw is independent of the first.
+    """
+    labelled = pd.read_csv(ROOT / "procurement/data/labels/capabilities.csv", dtype=str)
+    seen_neq = set(labelled["neq"].dropna())
+    seen_names = {fold_key(n) for n in labelled["name"].dropna()}
+    tmp = out_csv.with_suffix(".all.csv")
+    quotas = dict(CAPABILITY_QUOTAS)
+    CAPABILITY_QUOTAS.update({k: 10**6 for k in CAPABILITY_QUOTAS})
+    try:
+        capabilities_sample(realdata, tmp)
+    finally:
+        CAPABILITY_QUOTAS.update(quotas)
+    frame = pd.read_csv(tmp, dtype=str, keep_default_na=False)
+    tmp.unlink()
+    frame = frame[~frame["neq"].isin(seen_neq) & ~frame["name"].map(fold_key).isin(seen_names)]
+    frame = frame.drop_duplicates(subset="name")
+    frame["h"] = [int(hashlib.sha1(f"holdout:{n or m}".encode()).hexdigest()[:12], 16)
+                  for n, m in zip(frame["neq"], frame["name"], strict=True)]
+    chosen = pd.concat([group.nsmallest(HOLDOUT_QUOTAS[source], "h")
+                        for source, group in frame.groupby("source")]).sort_values("h")
+    chosen.drop(columns="h").to_csv(out_csv, index=False)
+    print(f"wrote {out_csv}: {len(chosen)} organisations to label")
+
+
+# The directory rows whose NEQ is in the REQ extract are all used by the earlier sets (242
+# in the pool), so the blind set is drawn from the other two sources.
+BLIND_QUOTAS = {"directory+req": 75, "directory": 20, "req": 130}
+
+
+def capabilities_blind_sample(realdata: Path, out_csv: Path) -> None:
+    """Write a third sample to label blind (capabilities-blind.csv): same pool and mix.
+
+    Organisations of capabilities.csv and capabilities-holdout.csv (by NEQ or folded name)
+    are left out; the hash uses a third salt, so the draw is independent of both.
+    """
+    labels_dir = ROOT / "procurement" / "data" / "labels"
+    labelled = pd.concat([pd.read_csv(labels_dir / f, dtype=str)
+                          for f in ("capabilities.csv", "capabilities-holdout.csv")])
+    seen_neq = set(labelled["neq"].dropna())
+    seen_names = {fold_key(n) for n in labelled["name"].dropna()}
+    tmp = out_csv.with_suffix(".all.csv")
+    quotas = dict(CAPABILITY_QUOTAS)
+    CAPABILITY_QUOTAS.update({k: 10**6 for k in CAPABILITY_QUOTAS})
+    try:
+        capabilities_sample(realdata, tmp)
+    finally:
+        CAPABILITY_QUOTAS.update(quotas)
+    frame = pd.read_csv(tmp, dtype=str, keep_default_na=False)
+    tmp.unlink()
+    frame = frame[~frame["neq"].isin(seen_neq) & ~frame["name"].map(fold_key).isin(seen_names)]
+    frame = frame.drop_duplicates(subset="name")
+    frame["h"] = [int(hashlib.sha1(f"blind:{n or m}".encode()).hexdigest()[:12], 16)
+                  for n, m in zip(frame["neq"], frame["name"], strict=True)]
+    chosen = pd.concat([group.nsmallest(BLIND_QUOTAS[source], "h")
+                        for source, group in frame.groupby("source")]).sort_values("h")
+    chosen.drop(columns="h").to_csv(out_csv, index=False)
+    print(f"wrote {out_csv}: {len(chosen)} organisations to label")
+
+
+# The development labels: both earlier sets (the second was evaluated once as held out,
+# then read, so it is development data too). The blind set is never used to fit.
+DEVELOPMENT_FILES = ("capabilities.csv", "capabilities-holdout.csv")
+
+
 def calibrate() -> None:
-    """Print the fitted calibration (tuning part) and the reliability of both parts."""
+    """Print the fitted calibration (development set) and its reliability.
+
+    Fitted on the development labels (capabilities.csv and capabilities-holdout.csv); the
+    blind set (capabilities-blind.csv) is never used to fit anything.
+    """
     sys.path.insert(0, str(ROOT))
     from procurement import matching
     from procurement.data import REFERENCE_DIR
@@ -424,20 +505,16 @@ def calibrate() -> None:
 
     taxonomy = matching.load_taxonomy()
     registry = matching.load_registry_frames(REFERENCE_DIR)
-    labels = ev.capability_label_columns(
-        matching.load_labels(matching.default_labels_dir() / "capabilities.csv"))
-    for split in ("tuning", "held_out"):
-        part = labels[[ev.split_of(ev.label_identifier(row)) == split
-                       for row in labels.to_dict("records")]]
-        predictions = ev.capability_predictions(part, registry, taxonomy)
-        if split == "tuning":
-            for bucket, stats in ev.fit_capability_calibration(predictions).items():
-                print(f"{bucket:22} n={stats['n']:3} right={stats['right']:3} "
-                      f"confidence={stats['confidence']}")
-        print(f"reliability ({split}):")
-        for row in ev.reliability_table(predictions):
-            print(f"  {row['confidence']:.2f}: {row['right']}/{row['pairs']} right "
-                  f"({row['observed']:.2f})")
+    labels = ev.capability_label_columns(pd.concat(
+        [matching.load_labels(matching.default_labels_dir() / f) for f in DEVELOPMENT_FILES]))
+    predictions = ev.capability_predictions(labels, registry, taxonomy)
+    for bucket, stats in ev.fit_capability_calibration(predictions).items():
+        print(f"{bucket:22} n={stats['n']:3} right={stats['right']:3} "
+              f"confidence={stats['confidence']}")
+    print("reliability (development set):")
+    for row in ev.reliability_table(predictions):
+        print(f"  {row['confidence']:.2f}: {row['right']}/{row['pairs']} right "
+              f"({row['observed']:.2f})")
 
 
 if __name__ == "__main__":
@@ -445,6 +522,14 @@ if __name__ == "__main__":
     if args and args[0] == "capabilities-sample":
         capabilities_sample(DEFAULT_REALDATA,
                             Path(args[1]) if len(args) > 1 else Path("capabilities-sample.csv"))
+    elif args and args[0] == "capabilities-holdout-sample":
+        capabilities_holdout_sample(
+            DEFAULT_REALDATA,
+            Path(args[1]) if len(args) > 1 else Path("capabilities-holdout-sample.csv"))
+    elif args and args[0] == "capabilities-blind-sample":
+        capabilities_blind_sample(
+            DEFAULT_REALDATA,
+            Path(args[1]) if len(args) > 1 else Path("capabilities-blind-sample.csv"))
     elif args and args[0] == "calibrate":
         calibrate()
     else:

@@ -11,8 +11,12 @@ Evidence, strongest first (``EVIDENCE_KINDS``):
 Organisations that sell nothing to a municipality (clubs, concertation tables, housing
 co-ops, foundations, caisses, unions, fraternal orders, festivals, parishes...) get no
 capability at all: ``non_supplier_reason`` says why. Confidence is calibrated on the
-project's labelled set (``CALIBRATION``, fitted by ``evaluate.fit_capability_calibration``
-on the tuning part only): a pair at 0.9 was right about nine times in ten.
+project's development labels (``CALIBRATION``, fitted by
+``evaluate.fit_capability_calibration``): a pair at 0.9 was right about nine times in ten.
+An activity pair below ``AWARD_MIN_CONFIDENCE`` is downgraded to ``sector`` (a prospect).
+Award-level activity evidence needs a trade: a single generic word ("formation",
+"patrimoine") or a community service ("travail de rue", "répit") gives only a prospect
+(``prospect_only``), unless a trade governs the word ("service de formation").
 """
 
 from __future__ import annotations
@@ -34,30 +38,42 @@ AWARD_EVIDENCE = ("confirmed", "activity")  # the default minimum evidence for a
 OUTPUT_COLUMNS = ["key", "category_code", "confidence", "evidence", "evidence_detail", "reason"]
 
 # Calibrated confidence per evidence bucket (evidence kind : rule strength; "+" when another
-# kind of evidence agrees). Measured on the tuning part of procurement/data/labels/
-# capabilities.csv by `fit_capability_calibration` (scripts/build_labelled_sets.py
-# calibrate prints it); the code buckets have no labelled codes behind them and keep the
-# prior of the activity phrases. Ordered: a stronger bucket is never less confident.
+# kind of evidence agrees). Measured on the 499 development organisations of procurement/
+# data/labels/capabilities.csv and capabilities-holdout.csv (the blind set
+# capabilities-blind.csv is never used to fit) by `fit_capability_calibration`
+# (scripts/build_labelled_sets.py calibrate prints it); the code buckets have no labelled
+# codes behind them and keep their prior. `activity:generic` pairs are prospects whatever
+# their confidence; `activity:generic_in_trade` must pass AWARD_MIN_CONFIDENCE.
+# Ordered: a stronger bucket is never less confident.
 CALIBRATION: dict[str, float] = {
-    "name:word": 0.62,
-    "name:phrase": 0.62,
-    "sector": 0.33,
-    "activity:word": 0.9,
+    "name:word": 0.61,
+    "name:phrase": 0.61,
+    "sector": 0.3,
+    "activity:word": 0.91,
     "activity:word+": 0.95,
     "activity:phrase": 0.95,
     "activity:phrase+": 0.95,
     "activity:org_type": 0.9,
     "activity:code_broad": 0.85,
     "activity:code": 0.9,
+    "activity:generic": 0.27,
+    "activity:structure": 0.95,
+    "activity:generic_in_trade": 0.82,
 }
 MAX_INFERRED_CONFIDENCE = 0.95  # only a person's confirmation is certain
+# An activity pair is award-eligible evidence only when its calibrated confidence reaches
+# this cut-off; weaker activity pairs are downgraded to `sector` (a prospect to verify).
+# 0.80 keeps the expected share of wrong awards under one in five for the weakest admitted
+# bucket and, averaged over the admitted pairs, near the 0.95 precision target.
+AWARD_MIN_CONFIDENCE = 0.80
 # What was believed before measuring (and what unmeasured buckets keep): the calibration
 # shrinks each bucket's measured share toward this prior by a few pseudo-pairs.
 CALIBRATION_PRIOR: dict[str, float] = {
     "name:word": 0.5, "name:phrase": 0.5, "sector": 0.5,
     "activity:word": 0.85, "activity:word+": 0.85, "activity:phrase": 0.85,
     "activity:phrase+": 0.85, "activity:org_type": 0.9, "activity:code_broad": 0.85,
-    "activity:code": 0.9,
+    "activity:code": 0.9, "activity:generic": 0.5, "activity:structure": 0.9,
+    "activity:generic_in_trade": 0.85,
 }
 # The order buckets must respect (weakest first); calibration enforces it.
 CALIBRATION_ORDER: tuple[tuple[str, ...], ...] = (
@@ -65,6 +81,8 @@ CALIBRATION_ORDER: tuple[tuple[str, ...], ...] = (
      "activity:phrase+"),
     ("activity:word", "activity:word+", "activity:phrase+"),
     ("activity:code_broad", "activity:code"),
+    ("activity:generic", "activity:generic_in_trade"),
+    ("activity:generic", "activity:word"),
 )
 
 # --- organisations that do not sell to municipalities ------------------------------------
@@ -323,11 +341,88 @@ NEUTRAL_PHRASES = (
     "personal property", "café rencontre", "cafés rencontres", "refuge pour animaux",
     "secourisme animalier", "secourisme animaux", "formation et information",
     "information et formation",
+    # A place where training happens is a venue (rented or used), not training sold.
+    "espace de formation", "espaces de formation", "salle de formation",
+    "salles de formation", "locaux de formation", "lieu de formation",
     *(f"formation {who}" for who in (
     # Training of the organisation's own public is not training a municipality buys.
     "des jeunes", "des membres", "des bénévoles", "des parents", "des femmes", "des personnes",
     "des participants", "des enfants", "young people", "of members", "of volunteers")),
 )
+
+
+# Award-level activity evidence needs a trade: a service or product sold. Two kinds of hit
+# state a field, a cause or the organisation's own public more often than a trade, and give
+# only a prospect to verify (evidence `sector`, bucket `activity:generic`):
+# - a single generic word: a field of practice or study ("formation", "patrimoine",
+#   "musique", "informatique"), an ambiguous industry word ("impression", "construction",
+#   "location") or an adjective ("forestier", "horticole"); trade nouns ("garderie",
+#   "friperie", "musée", "traiteur", "déneigement") and multiword trade phrases ("formation
+#   sur mesure", "service de garde") stay award evidence;
+# - a community service a municipality does not buy as a market service: outreach, social
+#   work, palliative accompaniment, respite, crisis and emergency shelter, usually free to
+#   a public and funded by others.
+GENERIC_WORDS = _words(
+    "formation formations perfectionnement coaching patrimoine musique danse exposition "
+    "expositions spectacle spectacles impression construction location informatique "
+    "photographie couture forestier forestiers forestiere horticulture horticole architecture "
+    "urbanisme psychologie aliments refuge laboratoire caracterisation")
+COMMUNITY_SERVICE_PHRASES = frozenset({
+    "travail de rue", "services sociaux", "soins palliatifs", "intervention psychosociale",
+    "travail social", "prevention du suicide", "repit", "hebergement d urgence",
+    "social work", "street work", "palliative care", "respite", "emergency shelter"})
+# Phrases that usually describe the organisation's own participants (a work-integration
+# enterprise trains its own workers), not a service sold.
+OWN_PUBLIC_PHRASES = frozenset({"formation professionnelle", "vocational training"})
+
+
+# A generic word is a line of trade when a trade verb or noun governs it ("service de
+# formation", "offrir des ateliers … et des expositions", "vente de …").
+_TRADE_CONTEXT = re.compile(
+    r"\b(?:services? (?:d |de |des )|offr\w*|fourni\w*|vente (?:d |de |des )|vendre"
+    r"|organis\w* (?:des |de |d ))(?:\w+ ){0,3}$")
+
+
+def prospect_only(keyword: str, n_tokens: int) -> str | None:
+    """Return why an activity phrase gives only a prospect (or None when it states a trade)."""
+    folded = _fold(keyword)
+    if folded in COMMUNITY_SERVICE_PHRASES:
+        return "community_service"
+    if folded in OWN_PUBLIC_PHRASES:
+        return "own_public"
+    if n_tokens == 1 and folded in GENERIC_WORDS:
+        return "generic_word"
+    return None
+
+
+# Names that carry a structure designation regulated by law or by the co-operative
+# statutes, which states the trade whatever the proper name after it: a "CPE" (centre de
+# la petite enfance, Quebec's Educational Childcare Act) runs childcare; a "coopérative
+# de santé" / "coop de solidarité santé" runs a clinic.
+_STRUCTURE_IN_NAME: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"^(?:le |la )?(?:cpe|centre de la petite enfance)\b"),
+     "services_garde_education", "centre de la petite enfance"),
+    (re.compile(r"^(?:la )?(?:coop\w*|cooperative)(?: de solidarite)?(?: de| en)? sante\b"),
+     "services_sociaux_sante", "coopérative de santé"),
+)
+
+
+def _in_trade_context(folded_text: str, keyword: str) -> bool:
+    """Return whether a trade verb or noun governs a word of the text."""
+    word = _fold(keyword)
+    for match in re.finditer(rf"\b{re.escape(word)}\b", folded_text):
+        if _TRADE_CONTEXT.search(folded_text[:match.start()]):
+            return True
+    return False
+
+
+def structure_in_name(name: object) -> tuple[str, str] | None:
+    """Return (category, designation) when a name starts with a trade-stating structure."""
+    folded = _fold(name)
+    for pattern, code, designation in _STRUCTURE_IN_NAME:
+        if pattern.search(folded):
+            return code, designation
+    return None
 
 
 @dataclass(frozen=True)
@@ -422,6 +517,15 @@ def _sport_teaching(activity: str, name: str) -> str | None:
 _COOP_DOMAIN_WORDS = {"sante": "services_sociaux_sante", "health": "services_sociaux_sante"}
 
 
+# Publishing a review, periodical or books: the words that follow say what it is about
+# ("revue scientifique en psychologie", "périodique en création littéraire et art
+# visuel"), not a service the publisher sells.
+_PUBLISHING = re.compile(
+    r"\b(?:edition|publication|publier|editer)\b(?: et \w+)? (?:(?:d|de|des|du|une|un|la|le|"
+    r"les) ){0,2}(?:revues?|periodiques?|magazines?|livres?|ouvrages?|bulletins?)\b")
+_PUBLISHING_CATEGORIES = frozenset({"communication_marketing", "impression_graphisme"})
+
+
 def activity_hits(lexicon: CapabilityLexicon, activity: object, name: object = None,
                   *, cooperative: bool = False) -> list[Hit]:
     """Return what an activity text says the organisation supplies."""
@@ -429,6 +533,8 @@ def activity_hits(lexicon: CapabilityLexicon, activity: object, name: object = N
     if not folded:
         return []
     hits = list(lexicon.hits(folded))
+    if _PUBLISHING.search(folded):
+        hits = [h for h in hits if h.category_code in _PUBLISHING_CATEGORIES]
     if any(h.category_code == "aide_domicile" for h in hits):
         # "Aide domestique en entretien ménager": cleaning of clients' homes is home help.
         hits = [h for h in hits if h.category_code != "entretien_menager"]
@@ -489,7 +595,7 @@ def name_activity_text(name: object) -> str:
 
 def _bucket(evidence: str, strength: str, corroborated: bool) -> str:
     if evidence == "sector":
-        return "sector"
+        return "activity:generic" if strength == "generic" else "sector"
     base = f"{evidence}:{strength}"
     if evidence == "activity" and corroborated and f"{base}+" in CALIBRATION:
         return f"{base}+"
@@ -560,9 +666,31 @@ def supplier_capabilities(taxonomy: Taxonomy, *, name: object = None, activity: 
         add(_TYPE_CAPABILITY[type_key], "activity", "org_type",
             {"field": "org_type", "keyword": str(org_type).strip()})
     cooperative = _is_cooperative(_fold(name), legal_form)
-    for hit in activity_hits(lexicon, activity, name, cooperative=cooperative):
+    generic: dict[str, dict[str, str]] = {}
+    hits = activity_hits(lexicon, activity, name, cooperative=cooperative)
+    trade = [h for h in hits if prospect_only(h.keyword, h.n_tokens) is None]
+    folded_activity = _fold(activity)
+    for hit in hits:
+        why = prospect_only(hit.keyword, hit.n_tokens)
+        if why == "generic_word" and (trade or _in_trade_context(folded_activity, hit.keyword)):
+            # One line among the trades the text states ("traitement psychologique /
+            # formation"), or governed by a trade verb ("service de formation").
+            add(hit.category_code, "activity", "generic_in_trade",
+                {"field": "activity", "keyword": hit.keyword})
+            continue
+        if why is not None:
+            generic.setdefault(hit.category_code, {"field": "activity", "keyword": hit.keyword,
+                                                   "prospect_only": why})
+            continue
         add(hit.category_code, "activity", hit.strength,
             {"field": "activity", "keyword": hit.keyword})
+    structure = structure_in_name(name)
+    if structure is not None:
+        add(structure[0], "activity", "structure",
+            {"field": "name", "keyword": structure[1], "structure": "true"})
+    for code, detail in generic.items():
+        if code not in found:
+            add(code, "sector", "generic", detail)
     if not is_missing(sector):
         for code in taxonomy.sector_slugs.get(str(sector).strip(), ()):
             add(code, "sector", "sector", {"field": "sector", "sector": str(sector).strip()})
@@ -580,9 +708,15 @@ def supplier_capabilities(taxonomy: Taxonomy, *, name: object = None, activity: 
     out = []
     for code, f in found.items():
         bucket = _bucket(f.evidence, f.strength, bool(f.others))
-        out.append({"category_code": code, "evidence": f.evidence, "evidence_detail": f.detail,
-                    "bucket": bucket, "confidence": confidence_for(bucket),
-                    "reason": _reason(f.detail, bucket)})
+        confidence = confidence_for(bucket)
+        evidence, detail = f.evidence, f.detail
+        if evidence == "activity" and confidence < AWARD_MIN_CONFIDENCE:
+            # Calibrated too weak to award on: a prospect, like a hub sector.
+            evidence = "sector"
+            detail = {**detail, "below_award_confidence": f"{AWARD_MIN_CONFIDENCE:.2f}"}
+        out.append({"category_code": code, "evidence": evidence, "evidence_detail": detail,
+                    "bucket": bucket, "confidence": confidence,
+                    "reason": _reason(detail, bucket)})
     return out
 
 

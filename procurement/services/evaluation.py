@@ -92,22 +92,37 @@ def _capability_scores(found: dict[str, Any]) -> dict[str, Any]:
             for key, value in found.items()}
 
 
+# The development labels (the rules and the calibration were revised on them: in-sample)
+# and the blind set (labelled before the last rule change, evaluated once: held out).
+DEVELOPMENT_LABELS = ("capabilities.csv", "capabilities-holdout.csv")
+HELD_OUT_LABELS = "capabilities-blind.csv"
+
+
 def capability_report(path: Path | None = None) -> dict[str, Any]:
     """Return precision/recall of award-eligible capabilities on a labels file.
 
-    Without a file: the project's labelled set, whole and split into the part the rules
-    were tuned on and the part held back from tuning.
+    Without a file: all development organisations (capabilities.csv and
+    capabilities-holdout.csv, in-sample: the rules and the calibration were built on them)
+    at the top level and under `in_sample` (with each file under `development_sets`), and
+    the blind set labelled before the rules were last changed (capabilities-blind.csv)
+    under `held_out`.
     """
     taxonomy = matching.load_taxonomy()
     registry = matching.load_registry_frames(REFERENCE_DIR)
     if path is not None:
         labels = _capability_labels(path)
         return _capability_scores(matching.evaluate_capabilities(labels, registry, taxonomy))
-    labels = _capability_labels(matching.default_labels_dir() / "capabilities.csv")
+    labels_dir = matching.default_labels_dir()
+    parts = {name: _capability_labels(labels_dir / name) for name in DEVELOPMENT_LABELS}
+    labels = pd.concat(list(parts.values()), ignore_index=True)
     out = _capability_scores(matching.evaluate_capabilities(labels, registry, taxonomy))
-    for split in ("tuning", "held_out"):
-        out[split] = _capability_scores(
-            matching.evaluate_capabilities(labels, registry, taxonomy, split=split))
+    out["in_sample"] = dict(out)
+    out["development_sets"] = {
+        name: _capability_scores(matching.evaluate_capabilities(part, registry, taxonomy))
+        for name, part in parts.items()}
+    held_out = _capability_labels(labels_dir / HELD_OUT_LABELS)
+    out["held_out"] = _capability_scores(
+        matching.evaluate_capabilities(held_out, registry, taxonomy))
     return out
 
 

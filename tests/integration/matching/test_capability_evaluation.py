@@ -24,8 +24,12 @@ from procurement.matching.evaluate import (
     capability_predictions,
     fit_capability_calibration,
     label_identifier,
-    split_of,
 )
+
+# Measured once on the blind set (capabilities-blind.csv) after the rules were frozen;
+# regression floors, not targets (docs/matching.md says the targets are not met there).
+HELD_OUT_PRECISION_FLOOR = 0.875  # measured 0.875 (7 right of 8 predicted)
+HELD_OUT_RECALL_FLOOR = 0.29  # measured 0.292 (7 of 24 true pairs)
 
 # A French list of work-integration enterprises, as such lists come (semicolon, NAF code,
 # structure type); none of them is in the shipped Quebec registry.
@@ -43,7 +47,12 @@ Mission locale du Pays;57234567800069;AI;94.99Z;Brest;ressources_humaines
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, object]:
     return {
-        "labels": load_labels(default_labels_dir() / "capabilities.csv"),
+        # The development labels: the first set and the former held-out set (evaluated
+        # once, then read: development data since).
+        "labels": pd.concat([load_labels(default_labels_dir() / "capabilities.csv"),
+                             load_labels(default_labels_dir() / "capabilities-holdout.csv")],
+                            ignore_index=True),
+        "blind": load_labels(default_labels_dir() / "capabilities-blind.csv"),
         "registry": load_registry_frames(REFERENCE_DIR),
         "taxonomy": load_taxonomy(),
     }
@@ -60,46 +69,61 @@ def test_the_project_set_has_over_300_organisations_with_many_non_suppliers(ship
     assert (labels["categories"] == "").mean() > 0.5
     codes = {c for v in labels["categories"] for c in v.split(";") if c}
     assert codes <= set(shipped["taxonomy"].codes) - {"autre"}
-    held = sum(split_of(label_identifier(r)) == "held_out" for r in labels.to_dict("records"))
-    assert 0.25 < held / len(labels) < 0.42
 
 
-def test_award_eligible_capabilities_meet_the_targets_on_the_project_set(shipped) -> None:
+def test_the_blind_set_shares_no_organisation_with_the_development_set(shipped) -> None:
+    dev, holdout = shipped["labels"], shipped["blind"]
+    assert len(dev) == 499
+    assert len(holdout) >= 150
+    assert set(holdout.columns) == set(dev.columns)
+    ids = {label_identifier(r) for r in dev.to_dict("records")}
+    assert not ids & {label_identifier(r) for r in holdout.to_dict("records")}
+    assert not set(dev["name"].str.casefold()) & set(holdout["name"].str.casefold())
+    codes = {c for v in holdout["categories"] for c in v.split(";") if c}
+    assert codes <= set(shipped["taxonomy"].codes) - {"autre"}
+    # The directory rows with REQ activity text were all used by the development sets.
+    assert set(holdout["source"]) == {"directory", "req"}
+
+
+def test_award_eligible_capabilities_meet_the_targets_in_sample(shipped) -> None:
     whole = evaluate_capabilities(shipped["labels"], shipped["registry"], shipped["taxonomy"])
-    tuning = evaluate_capabilities(shipped["labels"], shipped["registry"], shipped["taxonomy"],
-                                   split="tuning")
+    assert whole["n"] == len(shipped["labels"])
     assert whole["precision"] >= 0.95 and whole["recall"] >= 0.70
-    assert tuning["precision"] >= 0.95 and tuning["recall"] >= 0.70
 
 
-def test_held_back_organisations_are_scored_separately(shipped) -> None:
-    held = evaluate_capabilities(shipped["labels"], shipped["registry"], shipped["taxonomy"],
-                                 split="held_out")
-    # Measured, not tuned on: below the 0.95 / 0.70 targets (see docs/matching.md). This
-    # floor only catches a regression of the method.
-    assert held["n"] > 100
-    assert held["precision"] >= 0.85 and held["recall"] >= 0.55
+def test_the_blind_set_is_scored_separately(shipped) -> None:
+    held = evaluate_capabilities(shipped["blind"], shipped["registry"], shipped["taxonomy"])
+    # Measured once, after the rules were frozen; see docs/matching.md for whether it meets
+    # the 0.95 / 0.70 targets. This floor only catches a regression of the method.
+    assert held["n"] == len(shipped["blind"])
+    assert held["precision"] >= HELD_OUT_PRECISION_FLOOR
+    assert held["recall"] >= HELD_OUT_RECALL_FLOOR
 
 
-def test_the_shipped_calibration_is_what_the_tuning_part_measures(shipped) -> None:
+def test_the_shipped_calibration_is_what_the_development_set_measures(shipped) -> None:
     labels = capability_label_columns(shipped["labels"])
-    tuning = labels[[split_of(label_identifier(r)) == "tuning"
-                     for r in labels.to_dict("records")]]
-    predictions = capability_predictions(tuning, shipped["registry"], shipped["taxonomy"])
+    predictions = capability_predictions(labels, shipped["registry"], shipped["taxonomy"])
     fitted = fit_capability_calibration(predictions)
     for bucket, value in CALIBRATION.items():
         assert fitted[bucket]["confidence"] == pytest.approx(value, abs=0.02), bucket
 
 
-def test_evaluate_without_a_file_adds_capabilities_on_the_project_set() -> None:
+def test_evaluate_without_a_file_reports_in_sample_and_held_out() -> None:
     result = run("evaluate", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert {"incumbents", "categories", "capabilities"} <= set(data)
     caps = data["capabilities"]
-    assert {"precision", "recall", "n", "held_out"} <= set(caps)
+    assert {"precision", "recall", "n", "in_sample", "held_out"} <= set(caps)
     assert {"precision", "recall", "n"} <= set(caps["held_out"])
+    assert caps["in_sample"]["n"] == caps["n"] == 499
+    assert set(caps["development_sets"]) == {"capabilities.csv", "capabilities-holdout.csv"}
+    assert caps["held_out"]["n"] >= 150
     assert caps["precision"] >= 0.95 and caps["recall"] >= 0.70
+    assert caps["held_out"]["precision"] >= HELD_OUT_PRECISION_FLOOR
+    assert caps["held_out"]["recall"] >= HELD_OUT_RECALL_FLOOR
+    text = run("evaluate")
+    assert "held out" in text.output and "in-sample" in text.output
 
 
 def test_evaluate_scores_the_project_labels_given_as_a_file() -> None:

@@ -8,6 +8,7 @@ import pytest
 from procurement.matching import load_taxonomy
 from procurement.matching.activity_codes import match_activity_code
 from procurement.matching.capabilities import (
+    AWARD_MIN_CONFIDENCE,
     CALIBRATION,
     CALIBRATION_ORDER,
     EVIDENCE_KINDS,
@@ -203,6 +204,110 @@ def test_activity_text_in_english_is_evidence(taxonomy) -> None:
 def test_teaching_a_sport_is_recreation_not_staff_training(taxonomy) -> None:
     found = caps(taxonomy, name="École de danse Nova", activity="COURS DE DANSE")
     assert set(found) == {"loisirs_animation"}
+
+
+def test_a_pastime_in_a_list_of_activities_is_not_a_product_sold(taxonomy) -> None:
+    park = caps(taxonomy, name="Parc régional des Trois-Lacs",
+                activity="Camping, randonnée pédestre, vélo de montagne, canotage")
+    assert "vehicules_equipement" not in park and "hebergement" in park
+    shop = caps(taxonomy, name="Coop Roue Libre", activity="Vente de vélos et réparation")
+    assert shop["vehicules_equipement"]["evidence"] == "activity"
+
+
+def test_a_training_room_is_a_venue_not_training_sold(taxonomy) -> None:
+    found = caps(taxonomy, name="Centre d'affaires Le Quai",
+                 activity="Location de bureaux, espace collaboratif et salle de formation")
+    assert "formation" not in found and found["location"]["evidence"] == "activity"
+
+
+def test_what_a_publication_is_about_is_not_a_service(taxonomy) -> None:
+    review = caps(taxonomy, name="Revue XYZ",
+                  activity="ÉDITION D'UNE REVUE SPÉCIALISÉE EN PSYCHOLOGIE ET THÉÂTRE")
+    assert not review
+    paper = caps(taxonomy, name="Le Courrier du village",
+                 activity="PUBLICATION D'UN JOURNAL COMMUNAUTAIRE")
+    assert paper["communication_marketing"]["evidence"] == "activity"
+
+
+def test_recreation_tourism_activities_are_recreation(taxonomy) -> None:
+    found = caps(taxonomy, name="Les Sentiers du Nord, coopérative de solidarité",
+                 activity="Développement d'activités récréotouristiques")
+    assert found["loisirs_animation"]["evidence"] == "activity"
+
+
+def test_an_activity_pair_below_the_award_cut_off_is_only_a_prospect(
+        taxonomy, monkeypatch: pytest.MonkeyPatch) -> None:
+    activity = {"name": "Coop Les Mots", "activity": "TRADUIRE EN FRANÇAIS"}
+    assert caps(taxonomy, **activity)["services_professionnels"]["evidence"] == "activity"
+    # Were single activity words measured as right only seven times in ten, they would no
+    # longer be award evidence: the pair stays, as a prospect to verify.
+    monkeypatch.setitem(CALIBRATION, "activity:word", AWARD_MIN_CONFIDENCE - 0.1)
+    pair = caps(taxonomy, **activity)["services_professionnels"]
+    assert pair["evidence"] == "sector"
+    assert pair["confidence"] == pytest.approx(AWARD_MIN_CONFIDENCE - 0.1)
+    assert pair["evidence_detail"]["field"] == "activity"
+    assert "below_award_confidence" in pair["evidence_detail"]
+    registry = pd.DataFrame({"key": [1], **{k: [v] for k, v in activity.items()}})
+    out = infer_supplier_categories(registry, taxonomy)
+    assert out["evidence"].tolist() == ["sector"]
+
+
+def test_every_shipped_activity_bucket_is_award_evidence() -> None:
+    # Except generic words and community services, which are prospects whatever they score.
+    assert all(value >= AWARD_MIN_CONFIDENCE for bucket, value in CALIBRATION.items()
+               if bucket.startswith("activity:") and bucket != "activity:generic")
+    assert CALIBRATION["activity:generic"] < AWARD_MIN_CONFIDENCE
+
+
+def test_a_generic_word_alone_is_a_prospect_not_an_award(taxonomy) -> None:
+    # "Formation" of the organisation's own public, "patrimoine" as a cause: a field, not a
+    # trade. The pair is kept as a prospect to verify, with the reason.
+    for name, activity, code in [
+        ("Autonomie Jeunes", "HÉBERGEMENT, FORMATION DIVERSE DE JEUNES EN DIFFICULTÉ",
+         "formation"),
+        ("Just'En Art", "Organisme promouvant la culture et le patrimoine de Saint-Justin",
+         "culture_evenements"),
+        ("Journal Le Bulletin", "IMPRESSION", "impression_graphisme"),
+    ]:
+        pair = caps(taxonomy, name=name, activity=activity)[code]
+        assert pair["evidence"] == "sector", (name, pair)
+        assert pair["bucket"] == "activity:generic"
+        assert pair["evidence_detail"]["prospect_only"] == "generic_word"
+
+
+def test_a_generic_word_governed_by_a_trade_is_award_evidence(taxonomy) -> None:
+    sold = caps(taxonomy, name="La Cyclerie",
+                activity="Vente de vélos et de pièces. Service de formation.")
+    assert sold["formation"]["evidence"] == "activity"
+    assert sold["formation"]["bucket"] == "activity:generic_in_trade"
+    listed = caps(taxonomy, name="L'Accord", activity="TRAITEMENT PSYCHOLOGIQUE / FORMATION")
+    assert listed["formation"]["evidence"] == "activity"
+
+
+def test_community_services_are_prospects_not_awards(taxonomy) -> None:
+    for activity, code in [("TRAVAIL DE RUE", "services_sociaux_sante"),
+                           ("Accompagnement de personnes en soins palliatifs",
+                            "services_sociaux_sante"),
+                           ("CENTRE DE SERVICES SOCIAUX", "services_sociaux_sante"),
+                           ("Répit pour parents de personnes handicapées", "aide_domicile")]:
+        pair = caps(taxonomy, name="Organisme X", activity=activity)[code]
+        assert pair["evidence"] == "sector", activity
+        assert pair["evidence_detail"]["prospect_only"] == "community_service"
+    clinic = caps(taxonomy, name="Clinique X", activity="SERVICE AMBULANCIER")
+    assert clinic["services_sociaux_sante"]["evidence"] == "activity"
+
+
+def test_a_regulated_structure_in_the_name_states_the_trade(taxonomy) -> None:
+    cpe = caps(taxonomy, name="CPE Le Cheval Sautoir")["services_garde_education"]
+    assert cpe["evidence"] == "activity" and cpe["bucket"] == "activity:structure"
+    assert cpe["evidence_detail"] == {"field": "name", "keyword": "centre de la petite enfance",
+                                      "structure": "true"}
+    health = caps(taxonomy, name="Coopérative de solidarité santé Les Grès")
+    assert health["services_sociaux_sante"]["evidence"] == "activity"
+    # A word of a proper name is still no evidence: "Perce-Neige" sells no snow removal,
+    # and a union of CPE workers runs no daycare.
+    assert "deneigement" not in caps(taxonomy, name="Club de patinage Perce-Neige")
+    assert caps(taxonomy, name="Syndicat des travailleuses en CPE de la Mauricie") == {}
 
 
 def test_inferred_rows_follow_the_contract(taxonomy) -> None:
