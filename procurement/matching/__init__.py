@@ -5,7 +5,6 @@ Pure functions on pandas frames and plain data: no Flask, no database.
 
 from .capabilities import (
     AWARD_EVIDENCE,
-    EVIDENCE_KINDS,
     award_eligible,
     non_supplier_reason,
 )
@@ -66,7 +65,6 @@ __all__ = [
     "AWARD_EVIDENCE",
     "DEFAULT_MIN_CONFIDENCE",
     "DEFAULT_MIN_EVIDENCE",
-    "EVIDENCE_KINDS",
     "EVIDENCE_LEVELS",
     "HIGH_CONFIDENCE",
     "LEVELS",

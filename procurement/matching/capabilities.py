@@ -1,6 +1,6 @@
 """Supplier capabilities: which categories an organisation can supply, and on what evidence.
 
-Evidence, strongest first (``EVIDENCE_KINDS``):
+Evidence, strongest first (``EVIDENCE_LEVELS``):
 - ``confirmed``: a person's decision, stored with the capability (never produced here);
 - ``activity``: the registry's activity text, an activity code (NAICS/SCIAN, NAF rév.2,
   UK SIC 2007) or a structure type that states an activity (an ETTI supplies staff);
@@ -33,8 +33,11 @@ from .activity_codes import match_activity_code
 from .normalize import is_missing, normalize_text
 from .taxonomy import Taxonomy
 
-EVIDENCE_KINDS = ("confirmed", "activity", "sector", "name")  # strongest first
-AWARD_EVIDENCE = ("confirmed", "activity")  # the default minimum evidence for an award
+# Kinds of capability evidence, strongest first: a person confirmed it; the registry's
+# activity text or code says it; a member hub's sector says it; words of the name alone.
+EVIDENCE_LEVELS: tuple[str, ...] = ("confirmed", "activity", "sector", "name")
+DEFAULT_MIN_EVIDENCE = "activity"  # the weakest evidence an award may rest on by default
+AWARD_EVIDENCE = EVIDENCE_LEVELS[:EVIDENCE_LEVELS.index(DEFAULT_MIN_EVIDENCE) + 1]
 OUTPUT_COLUMNS = ["key", "category_code", "confidence", "evidence", "evidence_detail", "reason"]
 
 # Calibrated confidence per evidence bucket (evidence kind : rule strength; "+" when another
@@ -644,11 +647,11 @@ def supplier_capabilities(taxonomy: Taxonomy, *, name: object = None, activity: 
         if code not in taxonomy.categories:
             return
         current = found.get(code)
-        rank = EVIDENCE_KINDS.index(evidence)
+        rank = EVIDENCE_LEVELS.index(evidence)
         if current is None:
             found[code] = _Found(evidence, strength, detail, set())
             return
-        if rank < EVIDENCE_KINDS.index(current.evidence):
+        if rank < EVIDENCE_LEVELS.index(current.evidence):
             current.others.add(current.evidence)
             current.evidence, current.strength, current.detail = evidence, strength, detail
         elif evidence != current.evidence:
@@ -744,7 +747,7 @@ def infer_supplier_categories(registry: pd.DataFrame, taxonomy: Taxonomy, *,
             rows.append({"key": key, "category_code": cap["category_code"],
                          "confidence": cap["confidence"], "evidence": cap["evidence"],
                          "evidence_detail": cap["evidence_detail"], "reason": cap["reason"],
-                         "_rank": EVIDENCE_KINDS.index(cap["evidence"])})
+                         "_rank": EVIDENCE_LEVELS.index(cap["evidence"])})
     out = pd.DataFrame(rows, columns=[*OUTPUT_COLUMNS, "_rank"])
     if len(out):
         out = out.sort_values(["key", "_rank", "confidence"], ascending=[True, True, False],

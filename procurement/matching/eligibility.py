@@ -16,15 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .capabilities import DEFAULT_MIN_EVIDENCE, EVIDENCE_LEVELS
 from .locality import LEVELS, MunicipalityDirectory, distance_km, locality_score
 from .normalize import is_missing
 from .taxonomy import FALLBACK_CODE
 
-# Kinds of capability evidence, strongest first: a person confirmed it; the registry's
-# activity text or code says it; a member hub's sector says it; words of the name alone.
-EVIDENCE_LEVELS: tuple[str, ...] = ("confirmed", "activity", "sector", "name")
 EVIDENCE_RANK = {kind: rank for rank, kind in enumerate(EVIDENCE_LEVELS)}
-DEFAULT_MIN_EVIDENCE = "activity"
 # Below this inferred confidence a pair is not even a prospect (a confirmed pair always counts).
 DEFAULT_MIN_CONFIDENCE = 0.5
 DEFAULT_PREMIUM_PCT = 0.03

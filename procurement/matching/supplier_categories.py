@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .capabilities import (
     AWARD_EVIDENCE,
-    EVIDENCE_KINDS,
     OUTPUT_COLUMNS,
     categories_by_supplier,
     infer_supplier_categories,
@@ -13,7 +12,6 @@ from .capabilities import (
 
 __all__ = [
     "AWARD_EVIDENCE",
-    "EVIDENCE_KINDS",
     "OUTPUT_COLUMNS",
     "categories_by_supplier",
     "infer_supplier_categories",

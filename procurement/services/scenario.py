@@ -20,10 +20,10 @@ import optimizer
 from optimizer.impact import DIMENSIONS
 from optimizer.scenario import RANGES, TARGET_FIELDS
 from procurement.errors import InvalidInput
+from procurement.matching import DEFAULT_MIN_EVIDENCE, EVIDENCE_LEVELS
 from procurement.targets import parse_target_path
 
 # Kinds of capability evidence, strongest first (see SupplierCategory.evidence).
-EVIDENCE_LEVELS = ("confirmed", "activity", "sector", "name")
 
 # Scenario fields the engine resolves itself before the optimizer sees the rest.
 ENGINE_FIELDS = {
@@ -39,7 +39,7 @@ ENGINE_FIELDS = {
                    '{"share": 0.2, "year": 2028, "yearly_extra_budget": 50000}',
 }
 DEFAULTS: dict[str, Any] = {"assumed_premium_pct": 0.03, "default_capacity": 150_000,
-                            "min_capability_evidence": "activity"}
+                            "min_capability_evidence": DEFAULT_MIN_EVIDENCE}
 OPTIMIZER_FIELDS = (
     "budget_increase_pct", "max_premium_pct", "weights", "social_economy_share",
     "social_economy_share_by_category", "local_share", "max_supplier_share", "mode", "solver",
@@ -124,7 +124,7 @@ class ScenarioSettings:
     period_end: dt.date | None
     assumed_premium_pct: float
     default_capacity_cents: int
-    min_capability_evidence: str = "activity"
+    min_capability_evidence: str = DEFAULT_MIN_EVIDENCE
     raw: dict[str, Any] = field(default_factory=dict)
 
 

@@ -64,8 +64,8 @@ def test_a_bad_scenario_and_a_bad_option_are_json_errors(procure: Procure, tmp_p
     assert procure.error("optimize", "--org", "37067", "--scenario",
                          str(scenario))["code"] == "invalid_scenario"
     scenario.write_text("[1, 2]", encoding="utf-8")
-    assert procure.error("optimize", "--org", "37067", "--scenario",
-                         str(scenario))["code"] == "invalid_scenario"
+    error = procure.error("optimize", "--org", "37067", "--scenario", str(scenario))
+    assert error["code"] == "invalid_input" and set(error["errors"]) == {"scenario"}
     path = tmp_path / "d.csv"
     path.write_text("Date,Fournisseur,Montant\n2024-01-01,ACME,10\n", encoding="utf-8")
     assert procure.error("import-spend", str(path), "--org", "37067", "--map",

@@ -11,7 +11,7 @@ from procurement.matching.capabilities import (
     AWARD_MIN_CONFIDENCE,
     CALIBRATION,
     CALIBRATION_ORDER,
-    EVIDENCE_KINDS,
+    EVIDENCE_LEVELS,
     OUTPUT_COLUMNS,
     infer_supplier_categories,
     name_activity_text,
@@ -322,11 +322,11 @@ def test_inferred_rows_follow_the_contract(taxonomy) -> None:
     assert list(out.columns) == OUTPUT_COLUMNS
     assert 2 not in set(out["key"])  # a club: no row at all, no 'autre' fallback
     assert "autre" not in set(out["category_code"])
-    assert set(out["evidence"]) <= set(EVIDENCE_KINDS[1:])
+    assert set(out["evidence"]) <= set(EVIDENCE_LEVELS[1:])
     row = out[(out["key"] == 1) & (out["category_code"] == "amenagement_paysager")].iloc[0]
     assert row["evidence"] == "activity" and row["evidence_detail"]["field"] == "activity"
     assert out[out["key"] == 3]["evidence"].tolist() == ["name"]
-    ranks = [EVIDENCE_KINDS.index(e) for e in out[out["key"] == 1]["evidence"]]
+    ranks = [EVIDENCE_LEVELS.index(e) for e in out[out["key"] == 1]["evidence"]]
     assert ranks == sorted(ranks)
     strong = infer_supplier_categories(registry, taxonomy, min_confidence=0.8)
     assert (strong["confidence"] >= 0.8).all() and 3 not in set(strong["key"])
