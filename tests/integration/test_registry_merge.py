@@ -111,6 +111,15 @@ def test_a_french_siae_list_imports_beside_the_quebec_registry_without_changing_
             TYPE_FACTS[row["Type de structure"]]), supplier.name
         assert supplier.municipality_code is None  # Nantes, France is not Nantes, Quebec
 
+    # Capabilities come from the activity code with the same evidence levels as a Quebec
+    # activity text: landscaping (NAF 81.30) and cleaning (81.21) are award-level evidence.
+    by_name = {s.name: s.id for s in new if s is not None}
+    capability = {(sid, code): evidence for sid, code, evidence in quebec.execute(select(
+        SupplierCategory.supplier_id, SupplierCategory.category_code,
+        SupplierCategory.evidence))}
+    assert capability[(by_name["Régie Verte Tourangelle"], "amenagement_paysager")] == "activity"
+    assert capability[(by_name["Nettoyage Ouest Insertion"], "entretien_menager")] == "activity"
+
 
 def test_a_french_namesake_of_a_quebec_organisation_stays_a_separate_supplier(
         quebec: Session) -> None:
