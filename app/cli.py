@@ -426,6 +426,29 @@ def demo(obj: Context, as_json: bool) -> None:
         f"{d['social_economy_share_before']:.1%} → {d['social_economy_share_after']:.1%}"))
 
 
+@cli.command()
+@click.option("--concurrency", "-c", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of CPUs).")
+@click.option("--loglevel", default="INFO", show_default=True)
+@click.pass_obj
+def worker(obj: Context, concurrency: int | None, loglevel: str) -> None:
+    """Run a Celery worker for the background jobs (needs CELERY_BROKER_URL)."""
+    if not obj.config.get("CELERY_BROKER_URL"):
+        fail("CELERY_BROKER_URL is not set: set it to the Redis broker the web service uses, "
+             "for example redis://127.0.0.1:6379/0.")
+    try:
+        from app.celery_app import worker_app
+    except ImportError:
+        fail("Celery is not installed: pip install 'procurement-engine[celery]'.")
+    obj.upgrade()  # the schema must be current before the first job
+    argv = ["worker", f"--loglevel={loglevel}", f"--queues={obj.config['CELERY_QUEUE']}",
+            "--without-gossip",
+            "--without-mingle"]
+    if concurrency:
+        argv.append(f"--concurrency={concurrency}")
+    worker_app().worker_main(argv)
+
+
 def main() -> None:
     """Entry point of the `procure` console script."""
     try:

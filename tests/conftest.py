@@ -190,3 +190,99 @@ def module_database_url(request: pytest.FixtureRequest,
     url = databases.create()
     yield url
     databases.drop(url)
+
+
+# --- Celery: a real Redis and a real worker process ---------------------------------
+
+def redis_url_or_skip() -> str:
+    """Return the test Redis URL; skip without one locally, fail on CI."""
+    url = os.environ.get("PROCURE_TEST_REDIS_URL")
+    reason = None
+    if not url:
+        reason = "PROCURE_TEST_REDIS_URL is not set (scripts/start-redis.sh)"
+    elif importlib.util.find_spec("celery") is None:
+        reason = "celery is not installed (pip install '.[celery]')"
+    if reason:
+        if on_ci():
+            pytest.fail(f"CI=true but Celery cannot run: {reason}")
+        pytest.skip(reason)
+    assert url is not None
+    return url
+
+
+class Worker:
+    """A `procure worker` process on its own queue, serving one database and instance."""
+
+    def __init__(self, broker: str, database_url: str, instance: Path,
+                 concurrency: int = 1) -> None:
+        import subprocess
+        import sys
+
+        self.broker = broker
+        self.queue = f"procure-test-{uuid.uuid4().hex[:10]}"
+        self.env = {**os.environ, "CELERY_BROKER_URL": broker, "DATABASE_URL": database_url,
+                    "PROCURE_INSTANCE": str(instance), "PROCURE_CELERY_QUEUE": self.queue,
+                    "PROCURE_PARSE_IN_SUBPROCESS": "false"}
+        self.log = instance / f"worker-{self.queue}.log"
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "app.cli", "worker", f"--concurrency={concurrency}",
+                 "--loglevel=INFO"], env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 60.0) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"the worker exited: {self.log.read_text()[-3000:]}")
+            if "ready." in self.log.read_text(errors="replace"):
+                return
+            time.sleep(0.2)
+        pytest.fail(f"the worker did not start: {self.log.read_text()[-3000:]}")
+
+    def children(self) -> list[int]:
+        """Return the pids of the worker's pool processes (those that run the tasks)."""
+        import psutil
+
+        return [child.pid for child in psutil.Process(self.process.pid).children()]
+
+    def dispatch(self) -> Any:
+        """Return the function the web process uses to send a job to this worker."""
+        from app.celery_app import sender
+
+        return sender(self.broker, self.queue)
+
+    def stop(self) -> None:
+        """Stop the worker (warm shutdown, then kill)."""
+        import signal
+        import subprocess
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """Return the URL of the test Redis (skips or fails without one)."""
+    return redis_url_or_skip()
+
+
+@pytest.fixture
+def start_worker(redis_url: str) -> Iterator[Any]:
+    """Return start(database_url, instance, concurrency=1) -> Worker; stopped after the test."""
+    started: list[Worker] = []
+
+    def start(database_url: str, instance: Path, concurrency: int = 1) -> Worker:
+        started.append(Worker(redis_url, database_url, instance, concurrency))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.stop()

@@ -7,6 +7,7 @@ PROCURE_TEST_DATABASE=postgres (see tests/conftest.py).
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
