@@ -10,7 +10,7 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the application: configuration, database, auth, blueprints, errors."""
-    from app import api, auth, database, errors, i18n, jobs, security, web
+    from app import api, auth, database, errors, i18n, jobs, logs, security, web
     from app.config import from_env
     from importers import assert_defused_openpyxl
 
@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(from_env())
     if config:
         app.config.from_mapping(config)
+    logs.init_app(app)
     database.init_app(app)
     jobs.init_app(app)
     i18n.init_app(app)
