@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # importing the package (the `procure` command) does not load Flask
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the application: configuration, database, auth, blueprints, errors."""
+    from flask import Flask
+
     from app import api, auth, database, errors, i18n, jobs, logs, security, web
     from app.config import from_env
     from importers import assert_defused_openpyxl

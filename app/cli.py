@@ -11,22 +11,37 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy.orm import Session
 
-import importers
 from app.config import ConfigError, from_env
-from importers import Limits
-from procurement import demo as demo_data
-from procurement.db import make_engine, make_session_factory, transaction, upgrade_database
 from procurement.errors import InvalidInput, ProcurementError
 from procurement.permissions import SYSTEM
 
-err = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+    from sqlalchemy.orm import Session
+
+# The heavy libraries (pandas, SQLAlchemy, rich, the solvers) are imported by the commands
+# that use them, so that `procure --help` and `procure --version` answer at once.
+
+
+class _StderrConsole:
+    """rich's console on stderr, created on first use."""
+
+    _console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            type(self)._console = Console(stderr=True)
+        return getattr(self._console, name)
+
+
+err: Any = _StderrConsole()
 
 
 class Context:
@@ -43,11 +58,15 @@ class Context:
 
     def upgrade(self) -> None:
         """Create or upgrade the schema."""
+        from procurement.db import upgrade_database
+
         upgrade_database(self.url)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """Yield a session that commits on success and rolls back on error."""
+        from procurement.db import make_engine, make_session_factory, transaction
+
         if self._factory is None:
             self.upgrade()
             self._factory = make_session_factory(make_engine(self.url))
@@ -101,6 +120,7 @@ def _name_normalizer() -> Callable[[str], str]:
 @click.pass_obj
 def init(obj: Context, demo: bool, as_json: bool) -> None:
     """Create or upgrade the database; --demo loads the demo data once."""
+    from procurement import demo as demo_data
     from procurement.regulatory import seed_profiles
     from procurement.services.matching import seed_categories
 
@@ -126,6 +146,8 @@ def _safe_url(url: str) -> str:
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"
                     "/{task.total}"), TimeRemainingColumn(), console=err, transient=True)
 
@@ -149,6 +171,8 @@ def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
                  accept_valid_rows: bool, date_order: str | None, currency: str | None,
                  column_map: tuple[str, ...], as_json: bool) -> None:
     """Import a municipal spending file (xlsx, xls, ods, csv): all lines or none."""
+    import importers
+    from importers import Limits
     from procurement.services import imports, matching
     from procurement.services.common import organization_by_code
 
@@ -190,6 +214,8 @@ def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
 
 def _column_map(pairs: tuple[str, ...]) -> dict[str, str] | None:
     """Parse --map FIELD=COLUMN options into a mapping, or fail with the valid fields."""
+    import importers
+
     if not pairs:
         return None
     mapping: dict[str, str] = {}
@@ -397,6 +423,7 @@ def audit_verify(obj: Context, as_json: bool) -> None:
 @click.pass_obj
 def demo(obj: Context, as_json: bool) -> None:
     """Run the whole chain on the demo data: import, match, optimize."""
+    from procurement import demo as demo_data
     from procurement.services import matching
     from procurement.services import optimize as optimize_service
     from procurement.services.common import organization_by_code
