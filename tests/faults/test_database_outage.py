@@ -1,8 +1,9 @@
 """PostgreSQL stopped for 30 s: the service answers 503 meanwhile and recovers by itself.
 
 The test runs a PostgreSQL server of its own (scripts/start-postgres.sh, as root, on another
-port), since it stops it. It needs what the PostgreSQL suite needs: skipped locally without
-PROCURE_TEST_POSTGRES_URL, failing on CI.
+port), since it stops it. It runs in the PostgreSQL pass of the suite
+(PROCURE_TEST_DATABASE=postgres): skipped locally without PROCURE_TEST_POSTGRES_URL, failing
+on CI.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ class Server:
 
 @pytest.fixture
 def server() -> Iterator[Server]:
+    if os.environ.get("PROCURE_TEST_DATABASE", "sqlite") != "postgres":
+        pytest.skip("runs in the PostgreSQL pass of the suite (PROCURE_TEST_DATABASE=postgres)")
     if not os.environ.get("PROCURE_TEST_POSTGRES_URL"):
         message = "PROCURE_TEST_POSTGRES_URL is not set (scripts/start-postgres.sh)"
         if os.environ.get("CI", "").lower() == "true":

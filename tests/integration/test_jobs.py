@@ -58,7 +58,7 @@ def queue_import(session: Session, clerk: Actor, instance: Path, content: bytes,
     return job.id
 
 
-def wait_for(factory: sessionmaker[Session], job_id: int, timeout: float = 30.0) -> Job:
+def wait_for(factory: sessionmaker[Session], job_id: int, timeout: float = 180.0) -> Job:
     """Poll the job row (from another session) until the job has ended."""
     deadline = time.monotonic() + timeout
     while True:
