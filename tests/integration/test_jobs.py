@@ -104,7 +104,8 @@ def test_a_job_runs_to_done_in_a_background_thread_and_records_the_import(
     with factory() as other:  # matched in the same run
         methods = set(other.scalars(select(PurchaseLine.category_method)))
     assert None not in methods
-    # The staged file is gone once imported.
+    # The staged file is gone once imported (removed after the commit: wait for the thread).
+    thread.join(timeout=60)
     assert not [p for p in (tmp_path / "uploads").iterdir() if "." not in p.name]
 
 
