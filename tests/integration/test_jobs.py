@@ -176,8 +176,10 @@ def test_an_internal_error_ends_the_job_failed_with_a_plain_message_and_is_logge
     monkeypatch.setattr(imports, "import_spend", broken)
     job_id = queue_import(session, clerk, tmp_path, SMALL.encode())
     with caplog.at_level(logging.ERROR, logger="procurement.services.jobs"):
-        runner.start(job_id, clerk)
+        thread = runner.start(job_id, clerk)
         job = wait_for(factory, job_id)
+        assert thread is not None
+        thread.join(timeout=60)  # the thread removes the upload after writing the job's end
     assert job.status == "failed"
     assert job.message == jobs.INTERNAL_ERROR
     assert "secret" not in job.message and "Traceback" not in job.message
