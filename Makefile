@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
+LOADTEST_USERS ?= 50
+LOADTEST_SECONDS ?= 120
 
-.PHONY: run test bench lint venv clean
+.PHONY: run test bench loadtest lint venv clean
 
 venv: $(STAMP)
 
@@ -30,6 +32,11 @@ test: venv
 
 bench: venv
 	$(BIN)/python -m benchmarks
+
+# gunicorn + PostgreSQL + a Celery worker on 127.0.0.1 (starts its own PostgreSQL and Redis:
+# needs Debian's postgresql and redis-server packages, as root).
+loadtest: venv
+	$(BIN)/python -m benchmarks.loadtest --users $(LOADTEST_USERS) --seconds $(LOADTEST_SECONDS)
 
 lint: venv
 	$(BIN)/ruff check .

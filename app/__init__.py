@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # importing the package (the `procure` command) does not load Flask
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the application: configuration, database, auth, blueprints, errors."""
-    from app import api, auth, database, errors, i18n, jobs, security, web
+    from flask import Flask
+
+    from app import api, auth, database, errors, i18n, jobs, logs, security, web
     from app.config import audit_key_from, from_env
     from importers import assert_defused_openpyxl
 
@@ -24,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
         if "SECRET_KEY" in config and "AUDIT_KEY" not in config:
             app.config["AUDIT_KEY"] = audit_key_from(str(config["SECRET_KEY"]))
+    logs.init_app(app)
     database.init_app(app)
     jobs.init_app(app)
     i18n.init_app(app)

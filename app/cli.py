@@ -13,22 +13,37 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy.orm import Session
 
-import importers
 from app.config import ConfigError, from_env
-from procurement import demo as demo_data
-from procurement.data import REFERENCE_DIR
-from procurement.db import make_engine, make_session_factory, transaction, upgrade_database
 from procurement.errors import ProcurementError
 from procurement.permissions import ROLES, SYSTEM
 
-err = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+    from sqlalchemy.orm import Session
+
+# The heavy libraries (pandas, SQLAlchemy, rich, the solvers) are imported by the commands
+# that use them, so that `procure --help` and `procure --version` answer at once.
+
+
+class _StderrConsole:
+    """rich's console on stderr, created on first use."""
+
+    _console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            type(self)._console = Console(stderr=True)
+        return getattr(self._console, name)
+
+
+err: Any = _StderrConsole()
 
 
 class Context:
@@ -52,11 +67,15 @@ class Context:
 
     def upgrade(self) -> None:
         """Create or upgrade the schema."""
+        from procurement.db import upgrade_database
+
         upgrade_database(self.url)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """Yield a session that commits on success and rolls back on error."""
+        from procurement.db import make_engine, make_session_factory, transaction
+
         if self._factory is None:
             self.upgrade()
             engine = make_engine(self.url,
@@ -176,7 +195,9 @@ def _name_normalizer() -> Callable[[str], str]:
 @click.pass_obj
 def init(obj: Context, demo: bool, as_json: bool) -> None:
     """Create or upgrade the database; --demo loads the demo data once."""
+    from procurement import demo as demo_data
     from procurement.audit import anchor_existing_chain
+    from procurement.data import REFERENCE_DIR
     from procurement.regulatory import seed_profiles
     from procurement.services.matching import seed_categories
 
@@ -209,6 +230,8 @@ def _safe_url(url: str) -> str:
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"
                     "/{task.total}"), TimeRemainingColumn(), console=err, transient=True)
 
@@ -232,6 +255,7 @@ def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
                  accept_valid_rows: bool, date_order: str | None, currency: str | None,
                  column_map: tuple[str, ...], as_json: bool) -> None:
     """Import a municipal spending file (xlsx, xls, ods, csv): all lines or none."""
+    import importers
     from procurement.services import imports, matching
     from procurement.services.common import organization_by_code
 
@@ -273,6 +297,8 @@ def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
 
 def _column_map(pairs: tuple[str, ...]) -> dict[str, str] | None:
     """Parse --map FIELD=COLUMN options into a mapping, or fail with the valid fields."""
+    import importers
+
     if not pairs:
         return None
     mapping: dict[str, str] = {}
@@ -613,6 +639,7 @@ def audit_verify(obj: Context, as_json: bool) -> None:
 @click.pass_obj
 def demo(obj: Context, as_json: bool) -> None:
     """Run the whole chain on the demo data: import, match, optimize."""
+    from procurement import demo as demo_data
     from procurement.services import matching
     from procurement.services import optimize as optimize_service
     from procurement.services.common import organization_by_code
@@ -643,6 +670,29 @@ def demo(obj: Context, as_json: bool) -> None:
     emit(data, as_json, lambda d: (
         f"Proposal #{d['proposal_id']} ({d['status']}): social economy share "
         f"{d['social_economy_share_before']:.1%} → {d['social_economy_share_after']:.1%}"))
+
+
+@cli.command()
+@click.option("--concurrency", "-c", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of CPUs).")
+@click.option("--loglevel", default="INFO", show_default=True)
+@click.pass_obj
+def worker(obj: Context, concurrency: int | None, loglevel: str) -> None:
+    """Run a Celery worker for the background jobs (needs CELERY_BROKER_URL)."""
+    if not obj.config.get("CELERY_BROKER_URL"):
+        fail("CELERY_BROKER_URL is not set: set it to the Redis broker the web service uses, "
+             "for example redis://127.0.0.1:6379/0.")
+    try:
+        from app.celery_app import worker_app
+    except ImportError:
+        fail("Celery is not installed: pip install 'procurement-engine[celery]'.")
+    obj.upgrade()  # the schema must be current before the first job
+    argv = ["worker", f"--loglevel={loglevel}", f"--queues={obj.config['CELERY_QUEUE']}",
+            "--without-gossip",
+            "--without-mingle"]
+    if concurrency:
+        argv.append(f"--concurrency={concurrency}")
+    worker_app().worker_main(argv)
 
 
 def main() -> None:

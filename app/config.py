@@ -41,6 +41,17 @@ def _bool_env(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={raw!r} must be true or false")
 
 
+def _choice_env(env: Mapping[str, str], name: str, choices: tuple[str, ...],
+                default: str) -> str:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    for choice in choices:
+        if raw.lower() == choice.lower():
+            return choice
+    raise ConfigError(f"{name}={raw!r} must be one of {', '.join(choices)}")
+
+
 def instance_path(env: Mapping[str, str] | None = None) -> Path:
     """Return the folder holding the SQLite file, the secret key and uploads."""
     env = os.environ if env is None else env
@@ -95,6 +106,12 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "AUTO_MIGRATE": _bool_env(env, "PROCURE_AUTO_MIGRATE", True),
         # Imports from the pages run in a background thread; inline runs them in the request.
         "JOBS_INLINE": _bool_env(env, "PROCURE_JOBS_INLINE", False),
+        # With a broker (redis://host:port/0), jobs run on Celery workers (`procure worker`).
+        "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL") or None,
+        "CELERY_QUEUE": env.get("PROCURE_CELERY_QUEUE") or "procure",
+        "LOG_FORMAT": _choice_env(env, "PROCURE_LOG_FORMAT", ("text", "json"), "text"),
+        "LOG_LEVEL": _choice_env(env, "PROCURE_LOG_LEVEL",
+                                 ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

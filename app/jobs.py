@@ -1,4 +1,4 @@
-"""Background jobs of the web process: one runner per application, threads by default."""
+"""Background jobs of the web process: Celery workers when configured, threads otherwise."""
 
 from __future__ import annotations
 
@@ -18,9 +18,15 @@ def import_settings(app: Flask) -> ImportSettings:
 
 def init_app(app: Flask) -> None:
     """Build the import settings once, and the job runner on the application's session
-    factory (after the database); the API and the pages' jobs use the same settings."""
+    factory (after the database); the API, the pages' jobs and Celery use the same settings."""
     settings = ImportSettings.from_config(app.config)
     app.extensions["import_settings"] = settings
+    dispatch = None
+    broker = app.config.get("CELERY_BROKER_URL")
+    if broker:
+        from app.celery_app import sender
+
+        dispatch = sender(broker, app.config.get("CELERY_QUEUE") or "procure")
     app.extensions["job_runner"] = JobRunner(
         app.extensions["db_factory"], instance=Path(app.config["INSTANCE_PATH"]),
-        inline=app.config["JOBS_INLINE"], settings=settings)
+        inline=app.config["JOBS_INLINE"], settings=settings, dispatch=dispatch)

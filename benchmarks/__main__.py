@@ -6,7 +6,8 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ("benchmarks.bench_import", "benchmarks.bench_matching", "benchmarks.bench_optimizer")
+BENCHMARKS = ("benchmarks.bench_import", "benchmarks.bench_matching", "benchmarks.bench_optimizer",
+              "benchmarks.bench_cli")
 
 
 def main() -> None:

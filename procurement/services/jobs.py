@@ -1,4 +1,10 @@
-"""Background jobs: a row per long task (an import), run in a daemon thread.
+"""Background jobs: a row per long task (an import, a matching run, a scenario run).
+
+A job runs in a daemon thread of the web process by default; with a dispatcher (Celery
+workers, app/celery_app.py) the runner only sends the job id, and a worker process runs the
+same `JobRunner.run` on its own sessions. A worker that dies mid-task leaves nothing of the
+work (it is one transaction); the broker delivers the job again, and `run(takeover=True)`
+takes it over, at most MAX_ATTEMPTS times, then ends it failed with a message.
 
 The request creates the job row and commits it; the runner then works with sessions of
 its own (never the request's). The task's work (all the lines, the matching, the job's
@@ -18,6 +24,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +35,25 @@ from procurement.db import transaction
 from procurement.errors import InvalidInput, ProcurementError
 from procurement.models import Job, Organization, User, utcnow
 from procurement.permissions import Actor
-from procurement.services import imports, matching, pages
+from procurement.services import imports, matching, optimize, pages
 from procurement.services.common import get_owned, scope_of
 from procurement.services.imports import ImportOutcome
 from procurement.users import actor_for
 
-KINDS = ("import_spend",)
-PHASES = ("queued", "reading", "storing", "matching", "done")
+KINDS = ("import_spend", "match", "optimize")
+# The permission each kind of job needs from the person who queues it.
+KIND_PERMISSIONS = {"import_spend": "import", "match": "import", "optimize": "scenario.run"}
+PHASES = ("queued", "reading", "storing", "matching", "optimizing", "done")
+FIRST_PHASE = {"import_spend": "reading", "match": "matching", "optimize": "optimizing"}
+MAX_ATTEMPTS = 3  # deliveries of one job before a worker's repeated death ends it failed
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of a job
 INTERNAL_ERROR = ("L'import a échoué à cause d'une erreur interne (consignée dans le journal) ; "
                   "rien n'a été enregistré. / The import failed because of an internal error "
                   "(logged); nothing was stored.")
+WORKER_LOST = ("Le traitement s'est arrêté {attempts} fois (processus interrompu) ; rien n'a été "
+               "enregistré. Relancez-le ou contactez l'administrateur. / The task stopped "
+               "{attempts} times (its process was killed); nothing was stored. Run it again or "
+               "contact the administrator.")
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +84,7 @@ def create_job(session: Session, actor: Actor, kind: str, *,
     """Queue a job of the actor's municipality; the caller commits, then starts it."""
     if kind not in KINDS:
         raise InvalidInput(f"Unknown job kind {kind!r}.", errors={"kind": "unknown"})
-    actor.require("import")
+    actor.require(KIND_PERMISSIONS[kind])
     job = Job(organization_id=scope_of(actor), kind=kind, status="queued", phase="queued",
               done=0, total=None, message="", params=dict(params or {}), result={},
               created_by_id=actor.user_id)
@@ -145,11 +160,13 @@ class JobRunner:
 
     def __init__(self, factory: sessionmaker[Session], *, instance: Path, inline: bool = False,
                  progress_interval: float = PROGRESS_INTERVAL,
-                 settings: imports.ImportSettings | None = None) -> None:
+                 settings: imports.ImportSettings | None = None,
+                 dispatch: Callable[[int], None] | None = None) -> None:
         self.factory = factory
         self.settings = settings or imports.ImportSettings()
         self.instance = Path(instance)
         self.inline = inline
+        self.dispatch = dispatch  # sends a job id to workers (Celery); None: threads here
         self.progress_interval = progress_interval
         self.live = LiveProgress()
         with factory() as probe:
@@ -158,7 +175,10 @@ class JobRunner:
             self.concurrent_writes = probe.get_bind().dialect.name != "sqlite"
 
     def start(self, job_id: int, actor: Actor | None = None) -> threading.Thread | None:
-        """Run a committed, queued job: in a daemon thread, or now when inline."""
+        """Run a committed, queued job: on a worker, in a daemon thread, or now when inline."""
+        if self.dispatch is not None and not self.inline:
+            self.dispatch(job_id)
+            return None
         if self.inline:
             self.run(job_id, actor)
             return None
@@ -181,17 +201,26 @@ class JobRunner:
             session.execute(update(Job).where(Job.id == job_id)
                             .values(**values, updated_at=utcnow()))
 
-    def run(self, job_id: int, actor: Actor | None = None) -> None:
-        """Run one job to its end; any error ends it failed with a message, logged."""
+    def run(self, job_id: int, actor: Actor | None = None, *, takeover: bool = False) -> None:
+        """Run one job to its end; any error ends it failed with a message, logged.
+
+        With `takeover` (a worker's delivery), a job left running by a worker that died is
+        run again: its work was one transaction, so nothing of it was stored.
+        """
         params: dict[str, Any] = {}
         try:
-            claimed = self._claim(job_id)
+            claimed = self._claim(job_id, takeover=takeover)
             if claimed is None:
                 return
-            job_actor, params = claimed
+            job_actor, params, kind = claimed
             if actor is not None:
                 job_actor = actor
-            self._import_spend(job_id, job_actor, params)
+            if kind == "import_spend":
+                self._import_spend(job_id, job_actor, params)
+            elif kind == "match":
+                self._match(job_id, job_actor)
+            else:
+                self._optimize(job_id, job_actor, params)
         except Exception as exc:
             log.exception("job %s failed", job_id)
             message = exc.message if isinstance(exc, ProcurementError) else INTERNAL_ERROR
@@ -201,30 +230,69 @@ class JobRunner:
         finally:
             self.live.forget(job_id)
 
-    def _claim(self, job_id: int) -> tuple[Actor, dict[str, Any]] | None:
-        """Mark a queued job running; None when it is gone or another runner has it."""
+    def _claim(self, job_id: int, *, takeover: bool = False
+               ) -> tuple[Actor, dict[str, Any], str] | None:
+        """Mark a queued job running; None when it is gone, ended, or another runner has it."""
         with transaction(self.factory) as session:
+            job = session.get(Job, job_id, with_for_update=True)
+            statuses = ("queued", "running") if takeover else ("queued",)
+            if job is None or job.status not in statuses:
+                return None
+            attempts = int((job.params or {}).get("attempts", 0)) + 1
+            if attempts > MAX_ATTEMPTS:
+                job.status, job.phase = "failed", "done"
+                job.message = WORKER_LOST.format(attempts=attempts - 1)
+                job.updated_at = utcnow()
+                log.error("job %s given up after %s lost attempts", job_id, attempts - 1)
+                return None
+            phase = FIRST_PHASE.get(job.kind, "reading")
             claimed = session.execute(
-                update(Job).where(Job.id == job_id, Job.status == "queued")
-                .values(status="running", phase="reading", updated_at=utcnow()))
+                update(Job).where(Job.id == job_id, Job.status.in_(statuses))
+                .values(status="running", phase=phase, done=0,
+                        params={**(job.params or {}), "attempts": attempts},
+                        updated_at=utcnow()))
             if not getattr(claimed, "rowcount", 0):
                 return None
-            job = session.get(Job, job_id)
-            assert job is not None
+            session.refresh(job)
             user = session.get(User, job.created_by_id) if job.created_by_id else None
             if user is None or job.kind not in KINDS:
                 raise InvalidInput(f"Job {job_id} cannot run (no author or unknown kind).")
-            self.live.publish(job_id, phase="reading", done=0, total=None)
-            return actor_for(user), dict(job.params)
+            self.live.publish(job_id, phase=phase, done=0, total=None)
+            return actor_for(user), dict(job.params), job.kind
+
+    def _organization(self, work: Session, actor: Actor) -> Organization:
+        org = work.get(Organization, actor.organization_id)
+        if org is None:
+            raise InvalidInput("Your account is not attached to a municipality.")
+        return org
+
+    def _match(self, job_id: int, actor: Actor) -> None:
+        """Match the municipality's lines and end the job, in one transaction."""
+        with transaction(self.factory) as work:
+            summary = matching.run_matching(work, actor, self._organization(work, actor))
+            work.execute(update(Job).where(Job.id == job_id).values(
+                status="done", phase="done", done=summary.lines, total=summary.lines,
+                result=summary.to_json(), updated_at=utcnow()))
+
+    def _optimize(self, job_id: int, actor: Actor, params: dict[str, Any]) -> None:
+        """Run a scenario (its proposal stored when sound) and end the job, in one transaction."""
+        with transaction(self.factory) as work:
+            scenario = params.get("scenario")
+            outcome = optimize.run_scenario(work, actor, self._organization(work, actor),
+                                            dict(scenario) if scenario else None)
+            result = outcome.to_json()
+            work.execute(update(Job).where(Job.id == job_id).values(
+                status="done", phase="done", done=1, total=1,
+                result={"proposal_id": result["proposal_id"], "status": result["status"],
+                        "objective": result["objective"], "kpis": result["kpis"]},
+                updated_at=utcnow()))
 
     def _import_spend(self, job_id: int, actor: Actor, params: dict[str, Any]) -> None:
         """Import a staged upload, match it, and end the job, all in one transaction."""
         reporter = _Reporter(self, job_id)
         token = str(params["token"])
         with transaction(self.factory) as work:
-            org = work.get(Organization, actor.organization_id)
-            if org is None:
-                raise InvalidInput("Your account is not attached to a municipality.")
+            org = self._organization(work, actor)
             path, name = imports.staged_upload(self.instance, actor, token)
             outcome = imports.import_spend(
                 work, actor, org, path, original_name=params.get("original_name") or name,

@@ -39,7 +39,8 @@ class LiveDemo:
 
 
 @pytest.fixture(scope="session")
-def live_demo(tmp_path_factory: pytest.TempPathFactory, realdata: Path) -> Iterator[LiveDemo]:
+def live_demo(tmp_path_factory: pytest.TempPathFactory, realdata: Path,
+              request: pytest.FixtureRequest) -> Iterator[LiveDemo]:
     """Load the demo with `procure demo` into a temporary instance and serve the app."""
     from werkzeug.serving import make_server
 
@@ -49,6 +50,10 @@ def live_demo(tmp_path_factory: pytest.TempPathFactory, realdata: Path) -> Itera
     instance = tmp_path_factory.mktemp("instance")
     env = {**os.environ, "PROCURE_INSTANCE": str(instance)}
     env.pop("DATABASE_URL", None)
+    database_url = f"sqlite:///{instance / 'procurement.db'}"
+    if os.environ.get("PROCURE_TEST_DATABASE", "sqlite") == "postgres":
+        database_url = request.getfixturevalue("postgres_databases").create(migrated=False)
+        env["DATABASE_URL"] = database_url
     done = subprocess.run([sys.executable, "-m", "app.cli", "demo", "--json"], env=env,
                           capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -56,7 +61,7 @@ def live_demo(tmp_path_factory: pytest.TempPathFactory, realdata: Path) -> Itera
     assert result["proposal_id"], result
     app = create_app({
         "INSTANCE_PATH": str(instance),
-        "DATABASE_URL": f"sqlite:///{instance / 'procurement.db'}",
+        "DATABASE_URL": database_url,
         "SECRET_KEY": "browser-tests",
         "PARSE_IN_SUBPROCESS": False,
     })

@@ -21,10 +21,10 @@ from app import create_app
 ROLES = ("purchaser", "finance", "auditor", "admin")
 
 
-def build_app(tmp_path: Path, **overrides: Any) -> Flask:
-    """Create the application on a fresh SQLite file (the migrations create the schema)."""
+def build_app(tmp_path: Path, database_url: str | None = None, **overrides: Any) -> Flask:
+    """Create the application on a fresh database (the migrations create the schema)."""
     config = {
-        "DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
+        "DATABASE_URL": database_url or f"sqlite:///{tmp_path}/t.db",
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "WTF_CSRF_ENABLED": False,
@@ -118,9 +118,17 @@ def populate(app: Flask) -> World:
 
 
 @pytest.fixture
-def make_app(tmp_path: Path) -> Callable[..., Flask]:
+def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]]:
     """Return a builder of the application with configuration overrides."""
-    return lambda **overrides: build_app(tmp_path, **overrides)
+    built: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        built.append(build_app(tmp_path, database_url, **overrides))
+        return built[-1]
+
+    yield make
+    for application in built:
+        application.extensions["db_engine"].dispose()
 
 
 @pytest.fixture
@@ -130,9 +138,11 @@ def make_world() -> Callable[[Flask], World]:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Flask:
+def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
     """Return a fresh application on its own database."""
-    return build_app(tmp_path)
+    application = build_app(tmp_path, database_url)
+    yield application
+    application.extensions["db_engine"].dispose()
 
 
 @pytest.fixture

@@ -1,23 +1,24 @@
-"""Fixtures of the integration tests: a migrated SQLite database and a session on it."""
+"""Fixtures of the integration tests: a migrated database and a session on it.
+
+The database is a SQLite file, or a PostgreSQL database of its own with
+PROCURE_TEST_DATABASE=postgres (see tests/conftest.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from procurement.db import make_engine, make_session_factory, upgrade_database
+from procurement.db import make_engine, make_session_factory
 from procurement.regulatory import seed_profiles
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """Return the URL of a fresh SQLite database upgraded by the Alembic migrations."""
-    url = f"sqlite:///{tmp_path / 'test.db'}"
-    upgrade_database(url)
-    return url
+def db_url(database_url: str) -> str:
+    """Return the URL of a fresh database upgraded by the Alembic migrations."""
+    return database_url
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from procurement import demo
-from procurement.db import make_engine, make_session_factory, upgrade_database
+from procurement.db import make_engine, make_session_factory
 from procurement.exports.ocds import release_schema
 from procurement.matching import normalize_company_name
 from procurement.models import (
@@ -37,13 +37,11 @@ from procurement.users import actor_for
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory, realdata: Path
-            ) -> Iterator[sessionmaker[Session]]:
+def demo_db(tmp_path_factory: pytest.TempPathFactory, realdata: Path,
+            module_database_url: str) -> Iterator[sessionmaker[Session]]:
     """Load the demo once for the module: municipalities, registry, a year of spending."""
     folder = tmp_path_factory.mktemp("chain")
-    url = f"sqlite:///{folder / 'chain.db'}"
-    upgrade_database(url)
-    engine = make_engine(url)
+    engine = make_engine(module_database_url)
     factory = make_session_factory(engine)
     with factory() as session:
         demo.load_demo(session, instance=folder,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -25,10 +26,11 @@ ISSUE_KEYS = {"sheet", "row", "column", "value", "code", "message"}
 class Procure:
     """Run `procure` against one instance folder, as a script would."""
 
-    def __init__(self, instance: Path, realdata: Path) -> None:
+    def __init__(self, instance: Path, database_url: str) -> None:
         self.env = {"PROCURE_INSTANCE": str(instance),
-                    "DATABASE_URL": "", "PROCURE_PARSE_IN_SUBPROCESS": "false"}
+                    "DATABASE_URL": database_url, "PROCURE_PARSE_IN_SUBPROCESS": "false"}
         self.instance = instance
+        self.database_url = database_url
 
     def __call__(self, *args: str) -> Result:
         return CliRunner().invoke(cli, list(args), env=self.env, catch_exceptions=False)
@@ -40,8 +42,16 @@ class Procure:
 
 
 @pytest.fixture(scope="module")
-def procure(tmp_path_factory: pytest.TempPathFactory, realdata: Path) -> Iterator[Procure]:
-    runner = Procure(tmp_path_factory.mktemp("cli"), realdata)
+def procure(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+            ) -> Iterator[Procure]:
+    instance = tmp_path_factory.mktemp("cli")
+    # The CLI creates and migrates its database itself: SQLite in the instance folder, or
+    # an empty PostgreSQL database of this module.
+    url = ""
+    if os.environ.get("PROCURE_TEST_DATABASE", "sqlite") == "postgres":
+        databases = request.getfixturevalue("postgres_databases")
+        url = databases.create(migrated=False)
+    runner = Procure(instance, url)
     loaded = runner.json("init", "--demo")
     assert set(loaded) == {"database", "demo_org", "municipalities"}
     assert loaded["demo_org"] == "37067" and loaded["municipalities"] > 1000
@@ -193,7 +203,8 @@ def test_corrections_persist_as_rules_and_apply_to_next_months_import(
 
     assert procure.json("import-spend", str(month("mars.xlsx", "2025-03-31")),
                         "--org", "51015")["status"] == "imported"
-    engine = make_engine(f"sqlite:///{procure.instance / 'procurement.db'}")
+    engine = make_engine(procure.database_url
+                         or f"sqlite:///{procure.instance / 'procurement.db'}")
     with make_session_factory(engine)() as session:
         org = organization_by_code(session, "51015")
         matching.correct_category(session, SYSTEM, org, kind="description",

@@ -60,7 +60,7 @@ def queue_import(session: Session, clerk: Actor, instance: Path, content: bytes,
     return job.id
 
 
-def wait_for(factory: sessionmaker[Session], job_id: int, timeout: float = 30.0) -> Job:
+def wait_for(factory: sessionmaker[Session], job_id: int, timeout: float = 180.0) -> Job:
     """Poll the job row (from another session) until the job has ended."""
     deadline = time.monotonic() + timeout
     while True:
@@ -106,7 +106,8 @@ def test_a_job_runs_to_done_in_a_background_thread_and_records_the_import(
     with factory() as other:  # matched in the same run
         methods = set(other.scalars(select(PurchaseLine.category_method)))
     assert None not in methods
-    # The staged file is gone once imported.
+    # The staged file is gone once imported (removed after the commit: wait for the thread).
+    thread.join(timeout=60)
     assert not [p for p in (tmp_path / "uploads").iterdir() if "." not in p.name]
 
 
@@ -178,8 +179,10 @@ def test_an_internal_error_ends_the_job_failed_with_a_plain_message_and_is_logge
     monkeypatch.setattr(imports, "import_spend", broken)
     job_id = queue_import(session, clerk, tmp_path, SMALL.encode())
     with caplog.at_level(logging.ERROR, logger="procurement.services.jobs"):
-        runner.start(job_id, clerk)
+        thread = runner.start(job_id, clerk)
         job = wait_for(factory, job_id)
+        assert thread is not None
+        thread.join(timeout=60)  # the thread removes the upload after writing the job's end
     assert job.status == "failed"
     assert job.message == jobs.INTERNAL_ERROR
     assert "secret" not in job.message and "Traceback" not in job.message

@@ -31,10 +31,10 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    """Create the application on a fresh SQLite file, parsing in-process."""
+def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
+    """Create the application on a fresh database, parsing in-process."""
     application = create_app({
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
+        "DATABASE_URL": database_url,
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path),
         "PARSE_IN_SUBPROCESS": False,
