@@ -22,8 +22,10 @@ from .normalize import is_missing
 from .taxonomy import FALLBACK_CODE
 
 EVIDENCE_RANK = {kind: rank for rank, kind in enumerate(EVIDENCE_LEVELS)}
-# Below this inferred confidence a pair is not even a prospect (a confirmed pair always counts).
-DEFAULT_MIN_CONFIDENCE = 0.5
+# Below this calibrated confidence a pair is not even a prospect (a confirmed pair always
+# counts). Low on purpose: the evidence kind decides what may be awarded, and a sector-level
+# pair (right about three times in ten) is still a name worth verifying or inviting.
+DEFAULT_MIN_CONFIDENCE = 0.25
 DEFAULT_PREMIUM_PCT = 0.03
 # A lot lists at most this many prospects (strongest evidence, then nearest, first).
 MAX_PROSPECTS_PER_LOT = 20

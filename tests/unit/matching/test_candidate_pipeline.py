@@ -60,7 +60,7 @@ def capabilities() -> pd.DataFrame:
 
     rows = [cap(key, "activity") for key in "abdefghmn"]
     rows += [
-        cap("c", "activity", confidence=0.4),
+        cap("c", "activity", confidence=0.2),
         cap("i", "name", confidence=0.75),
         cap("j", "sector", confidence=0.6),
         cap("k", "name", confidence=0.75, decision="confirmed", decided_by="Agnès Tremblay"),
