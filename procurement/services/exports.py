@@ -11,11 +11,18 @@ from sqlalchemy.orm import Session
 from procurement.audit import record_event
 from procurement.errors import InvalidInput
 from procurement.exports.csv_export import proposal_csv
+from procurement.exports.labels import Gettext, check_lang
 from procurement.exports.ocds import proposal_package
 from procurement.exports.pdf import proposal_pdf
-from procurement.exports.labels import Gettext, check_lang
 from procurement.exports.workbook import DepartmentSpend, proposal_workbook
-from procurement.models import AuditEvent, ImportBatch, Organization, Proposal, PurchaseLine, Supplier
+from procurement.models import (
+    AuditEvent,
+    ImportBatch,
+    Organization,
+    Proposal,
+    PurchaseLine,
+    Supplier,
+)
 from procurement.permissions import Actor
 from procurement.services import targets
 from procurement.services.common import get_owned, scope_of
