@@ -133,7 +133,10 @@ def test_the_exports_carry_the_evidence_of_each_award(session: Session) -> None:
         session, SYSTEM, outcome.proposal_id, "xlsx").content))
     sheet = book["Allocations"]
     titles = [cell.value for cell in sheet[1]]
-    assert "Preuve de capacité / Capability evidence" in titles
+    evidence = titles.index("Preuve de capacité")
+    cells = {row[4]: (row[evidence], row[evidence + 1])
+             for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert cells["Ménage Perce-Neige"] == ("Confirmée par une personne", "Agnès Tremblay")
     pdf = exports.export_proposal(session, SYSTEM, outcome.proposal_id, "pdf")
     assert pdf.content.startswith(b"%PDF-")
 
