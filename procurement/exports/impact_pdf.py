@@ -35,7 +35,8 @@ def money_text(amount: Any, currency: str, lang: str) -> str:
 
 def share_text(value: Any, lang: str) -> str:
     """Format a share in the language (French: 12,3 %; English: 12.3%)."""
-    return format_percent(float(value or 0), "#,##0.0%", locale=locale_of(lang))
+    pattern = "#,##0.0\u00a0%" if lang == "fr" else "#,##0.0%"
+    return format_percent(float(value or 0), pattern, locale=locale_of(lang))
 
 
 def quantity_text(value: Any, unit: str, lang: str) -> str:

@@ -19,11 +19,15 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from procurement import impact_messages
 from procurement.exports.labels import WORDS, label
 from procurement.matching import load_taxonomy
 from procurement.models import Allocation, Lot, Proposal, PurchaseLine, Supplier
+from procurement.services import exports, review
+from procurement.users import actor_for
+from tests.factories import make_org, make_proposal, make_supplier, make_user
 from tests.integration.test_impact_demo import Procure, _session
 
 CENT = Decimal("0.01")
@@ -270,3 +274,35 @@ def test_ocds_classifies_social_economy_parties_and_states_the_lever(
             classified += 1
     assert classified > 0 and methods <= {"open", "selective", "limited", "direct"}
     assert len(package["releases"]) == len(demo["levers"])
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_review_sheet_holds_the_decisions_and_the_audit_events(
+        session: Session, lang: str) -> None:
+    org = make_org(session, "37067", "Trois-Rivières")
+    buyer = make_user(session, org, "purchaser", name="Paul Acheteur")
+    finance = make_user(session, org, "finance", name="Fanny Finances")
+    supplier = make_supplier(session, "Coop de nettoyage", neq="1140000001")
+    proposal = make_proposal(session, org, buyer, suppliers=[supplier])
+    review.submit(session, actor_for(buyer), proposal.id, version=proposal.version)
+    market = next(a for a in proposal.allocations if a.supplier_id is None)
+    review.decide(session, actor_for(finance), proposal.id, decision="approved",
+                  version=proposal.version, comment="Conforme au budget 2025",
+                  allocation_decisions={market.id: "rejected"})
+    book = load_workbook(io.BytesIO(exports.export_proposal(
+        session, actor_for(finance), proposal.id, "xlsx", lang=lang).content))
+    rows = [[c for c in row if c not in (None, "")]
+            for row in book[label("sheet.review", lang)].iter_rows(values_only=True)]
+    approved, rejected = (WORDS["status"][code][0 if lang == "fr" else 1]
+                          for code in ("approved", "rejected"))
+    assert [label("status", lang), approved] in rows
+    assert [label("comment", lang), "Conforme au budget 2025"] in rows
+    assert any(row[1:3] == [label("market", lang), rejected] for row in rows if len(row) > 2)
+    assert any(row[1:3] == ["Coop de nettoyage", approved] for row in rows if len(row) > 2)
+    actions = [row[2] for row in rows if len(row) > 4 and re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", str(row[0]))]
+    words = {code: pair[0 if lang == "fr" else 1] for code, pair in WORDS["action"].items()}
+    assert actions == [words["proposal.created"], words["proposal.submitted"],
+                       words["proposal.approved"]]
+    who = [row[1] for row in rows if len(row) > 4 and row[2] == words["proposal.approved"]]
+    assert who == [finance.name] or who == [finance.email]
