@@ -65,6 +65,13 @@ def money_format(currency: str) -> str:
     return CURRENCY_FORMATS.get(currency, CURRENCY_FORMATS["CAD"])
 
 
+def formula_text(proposal: Proposal, lang: str) -> str:
+    """Return the impact formula in the language, its score names as words."""
+    formula = ((proposal.kpis or {}).get("formula_fr") if lang == "fr" else None) \
+        or proposal.formula or ""
+    return str(formula).replace("_", " ")
+
+
 def measure_label(measure: str, lang: str) -> str:
     """Return an impact measure's name in the language."""
     return words.measure_name(measure) if lang == "fr" else MEASURES_EN.get(measure, measure)
@@ -253,8 +260,7 @@ def _method_sheet(book: Workbook, proposal: Proposal, imports: Sequence[ImportBa
     sheet["A1"].font = Font(bold=True, size=13)
     append_row(sheet, [label("hours", lang), label("hours_formula", lang)])
     append_row(sheet, [label("jobs", lang), label("jobs_formula", lang)])
-    formula = (proposal.kpis.get("formula_fr") if lang == "fr" else None) or proposal.formula
-    append_row(sheet, [label("formula", lang), formula])
+    append_row(sheet, [label("formula", lang), formula_text(proposal, lang)])
     append_row(sheet, [label("solver_and_status", lang),
                        f"{proposal.solver}, {word('solver_status', proposal.solver_status, lang)}"])
     append_row(sheet, [])

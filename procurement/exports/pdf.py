@@ -15,7 +15,7 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode
 
 from procurement.exports.impact_pdf import impact_lines, impact_rows, money_text, share_text
-from procurement.exports.impact_sheets import lever_label
+from procurement.exports.impact_sheets import formula_text, lever_label
 from procurement.exports.labels import Gettext, category_label, check_lang, label, lot_label, word
 from procurement.models import Organization, Proposal
 
@@ -139,6 +139,7 @@ def proposal_pdf(proposal: Proposal, org: Organization, *, lang: str = "fr",
         f" -> {share_text(kpis.get('social_economy_share_after'), lang)}",
         f"{label('local_share', lang)}: {share_text(kpis.get('local_share_before'), lang)}"
         f" -> {share_text(kpis.get('local_share_after'), lang)}",
+        f"{label('formula', lang)}: {formula_text(proposal, lang)}",
     ]
     if proposal.fiscal_year:
         lines.insert(0, label("fiscal_year", lang, year=proposal.fiscal_year))

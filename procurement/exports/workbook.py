@@ -25,6 +25,7 @@ from procurement.exports.impact_sheets import (
     add_impact_sheets,
     bold,
     formats,
+    formula_text,
     lever_label,
     levers_sheet,
     measure_rows,
@@ -68,6 +69,7 @@ def _summary(book: Workbook, proposal: Proposal, org: Organization, lang: str) -
         append_row(sheet, [label("cost_difference", lang), Decimal(int(cost)) / 100])
         formats(sheet, sheet.max_row, money, 2)
     append_row(sheet, [label("lots", lang), len(proposal.lots)])
+    append_row(sheet, [label("formula", lang), formula_text(proposal, lang)])
     append_row(sheet, [])
     measure_rows(sheet, proposal, lang)
     append_row(sheet, [])

@@ -118,7 +118,7 @@ def test_the_workbook_export_is_french_first(as_role: Any, db: Session,
     response = client.get(f"/proposals/{proposal.id}/export.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    why = [row[1] for row in book["Contraintes"].iter_rows(min_row=2, values_only=True)]
+    why = [row[0] for row in book["Pourquoi"].iter_rows(min_row=2, values_only=True)]
     assert why == ["Le budget limite le virage.", "Only English."]
     summary = [row[1] for row in book["Synthèse"].iter_rows(values_only=True)]
     assert "points d'impact par dollar = 1,00 × x" in summary
