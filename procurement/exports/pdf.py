@@ -97,7 +97,9 @@ def _share_chart(pdf: FPDF, proposal: Proposal, lang: str) -> None:
             pdf.add_page()
         y = pdf.get_y()
         pdf.set_xy(left, y)
-        pdf.cell(name_width, 2 * height, _latin1(name)[:48])
+        # Two lines at most, wrapped between words.
+        pdf.multi_cell(name_width - 2, height, _latin1(name), wrapmode=WrapMode.WORD,
+                       max_line_height=height)
         for offset, value, colour in ((0.0, before, BAR_BEFORE), (height, after, BAR_AFTER)):
             pdf.set_fill_color(*colour)
             pdf.rect(left + name_width, y + offset, max(bar_width * float(value or 0), 0.3),
