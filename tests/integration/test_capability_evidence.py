@@ -128,7 +128,7 @@ def test_the_exports_carry_the_evidence_of_each_award(session: Session) -> None:
     supplier_at = header.index("Fournisseur / Supplier")
     cells = {row[supplier_at]: (row[evidence_at], row[by_at]) for row in rows[1:]}
     assert cells["Ménage Perce-Neige"] == (
-        "Confirmée par une personne / confirmed by a person", "Agnès Tremblay")
+        "Confirmée par une personne / Confirmed by a person", "Agnès Tremblay")
     book = load_workbook(io.BytesIO(exports.export_proposal(
         session, SYSTEM, outcome.proposal_id, "xlsx").content))
     sheet = book["Allocations"]

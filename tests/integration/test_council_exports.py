@@ -315,3 +315,15 @@ def test_the_review_sheet_holds_the_decisions_and_the_audit_events(
                        words["proposal.approved"]]
     who = [row[1] for row in rows if len(row) > 4 and row[2] == words["proposal.approved"]]
     assert who == [finance.name] or who == [finance.email]
+
+
+def test_the_csv_states_each_allocation_lever(procure: Procure, demo: dict[str, Any],
+                                              tmp_path: Path) -> None:
+    import csv
+
+    path = _export(procure, demo, "csv", "fr", tmp_path)
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    lever_at = rows[0].index("Levier / Lever")
+    names = {f"{impact_messages.lever_name(code)} / {lever_label(code, 'en')}"
+             for code in {lever["lever"] for lever in demo["levers"]}}
+    assert {row[lever_at] for row in rows[1:]} == names
