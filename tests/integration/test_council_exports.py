@@ -202,6 +202,13 @@ def test_the_workbook_a_council_can_read_reconciles_with_the_database(
         # Levers: one per lot, at the lot's value.
         header, rows = _table(book[names["sheet.levers"]])
         assert len(rows) == len(proposal.lots)
+        reasons = [r[4].value for r in rows]
+        french = tuple(text.split(" ")[0] for text in impact_messages.REASONS.values())
+        assert all(reason and "%(" not in reason for reason in reasons)
+        assert all(reason.startswith(french) == (lang == "fr") for reason in reasons), reasons
+        warnings = [r[1].value for r in book[names["sheet.method"]].iter_rows()
+                    if r[0].value == label("warning", lang)]
+        assert warnings and all(("administrateur" in w) == (lang == "fr") for w in warnings)
         assert sum(_cents(r[1].value) for r in rows) == _cents(lots_value)
 
         # Review and audit: the proposal's decision and its audit events, in words.
