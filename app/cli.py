@@ -440,6 +440,19 @@ def _read_scenario(path: Path | None) -> Any:
         fail(f"{path}: not valid JSON ({exc}).", error_code="invalid_scenario")
 
 
+def _catalogue_gettext() -> Callable[[str], str]:
+    """Return the English catalogue's gettext (French msgids to English)."""
+    from babel.support import Translations
+
+    from app.i18n import TRANSLATIONS, translation_directory
+
+    try:
+        folder = translation_directory(None)
+    except OSError:
+        folder = TRANSLATIONS
+    return Translations.load(str(folder), ["en"]).gettext
+
+
 def cli_language() -> tuple[str, Callable[[str], str]]:
     """Return the CLI's language (PROCURE_LANG: fr or en; English by default) and gettext."""
     import os
@@ -520,14 +533,23 @@ def _evaluate_text(d: dict[str, Any]) -> str:
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "ocds", "pdf"]),
               required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
+              help="Language of the workbook and the PDF (default: PROCURE_LANG, else fr).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def export(obj: Context, proposal_id: int, fmt: str, output: Path, as_json: bool) -> None:
+def export(obj: Context, proposal_id: int, fmt: str, output: Path, lang: str | None,
+           as_json: bool) -> None:
     """Export a proposal."""
+    import os
+
     from procurement.services.exports import export_proposal
 
+    chosen = lang or os.environ.get("PROCURE_LANG", "fr").strip().lower()[:2]
+    chosen = chosen if chosen in ("fr", "en") else "fr"
+    gettext = _catalogue_gettext() if chosen == "en" else None
     with domain_errors(), obj.session() as session:
-        result = export_proposal(session, SYSTEM, proposal_id, fmt)
+        result = export_proposal(session, SYSTEM, proposal_id, fmt, lang=chosen,
+                                 gettext=gettext)
     try:
         output.write_bytes(result.content)
     except OSError as exc:

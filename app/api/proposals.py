@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
+from flask_babel import get_locale, gettext
 
 from app.api import base
 from app.api.schemas import (
@@ -114,7 +115,8 @@ class ProposalExport(MethodView):
     def get(self, query: dict[str, Any], proposal_id: int) -> Any:
         """Download a proposal as xlsx (with charts), csv or OCDS JSON."""
         result = exports.export_proposal(base.session(), base.actor(), proposal_id,
-                                         query["format"])
+                                         query["format"], lang=str(get_locale() or "fr")[:2],
+                                         gettext=gettext)
         base.commit()
         return Response(result.content, mimetype=result.mimetype, headers={
             "Content-Disposition": f'attachment; filename="{result.filename}"'})

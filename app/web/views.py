@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -530,7 +531,9 @@ def proposal_sensitivity(proposal_id: int) -> Any:
 def proposal_export(proposal_id: int, fmt: str) -> Any:
     """Download a proposal as xlsx, csv or OCDS JSON."""
     db = get_session()
-    result = exports.export_proposal(db, current_actor(), proposal_id, fmt)
+    lang = str(get_locale() or "fr")[:2]
+    result = exports.export_proposal(db, current_actor(), proposal_id, fmt, lang=lang,
+                                     gettext=_)
     db.commit()
     return Response(result.content, mimetype=result.mimetype, headers={
         "Content-Disposition": f'attachment; filename="{result.filename}"'})

@@ -3,51 +3,82 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_decimal, format_percent
+
 from procurement import impact_messages as words
-from procurement.exports.impact_sheets import MEASURES_EN, SUMMARY_MEASURES
-from procurement.impact_units import MONEY_MEASURES
+from procurement.exports.impact_sheets import (
+    SUMMARY_MEASURES,
+    is_money_measure,
+    lever_label,
+    measure_label,
+)
+from procurement.exports.labels import Gettext, label, unit_name
 from procurement.models import Proposal
 
 
-def _number(value: Any, digits: int) -> str:
-    return f"{Decimal(str(value)):,.{digits}f}".replace(",", " ").replace(".", ",")
+def _identity(text: str) -> str:
+    return text
 
 
-def impact_lines(proposal: Proposal) -> list[str]:
-    """Return the impact section as lines of text (French / English labels)."""
+def locale_of(lang: str) -> str:
+    """Return the number-formatting locale of a language."""
+    return "fr_CA" if lang == "fr" else "en_CA"
+
+
+def money_text(amount: Any, currency: str, lang: str) -> str:
+    """Format an amount in the language (French: 1 234,56 $; English: $1,234.56)."""
+    return words.money(amount, currency, lang)
+
+
+def share_text(value: Any, lang: str) -> str:
+    """Format a share in the language (French: 12,3 %; English: 12.3%)."""
+    pattern = "#,##0.0\u00a0%" if lang == "fr" else "#,##0.0%"
+    return format_percent(float(value or 0), pattern, locale=locale_of(lang))
+
+
+def quantity_text(value: Any, unit: str, lang: str) -> str:
+    """Format a quantity with its unit in words (hours, FTE-years)."""
+    number = format_decimal(Decimal(str(value)), "#,##0.0", locale=locale_of(lang))
+    return f"{number} {unit_name(unit, lang)}"
+
+
+def impact_rows(proposal: Proposal, lang: str = "fr") -> list[tuple[str, str, str]]:
+    """Return (measure, before, after) in words and locale numbers, one per measure."""
     units = proposal.impact_units or {}
-    if not units:
-        return []
-    year = f" - exercice / fiscal year {proposal.fiscal_year}" if proposal.fiscal_year else ""
-    lines = [f"Impact en unités / Impact in units{year} (avant -> après / before -> after)"]
+    rows = []
     for measure in ("total_spending", *SUMMARY_MEASURES):
         item = units.get(measure)
         if not item:
             continue
-        label = f"{words.measure_name(measure)} / {MEASURES_EN[measure]}"
-        if measure in MONEY_MEASURES or measure == "social_value":
-            text = (f"{_number(item['before'], 2)} $ -> {_number(item['after'], 2)} $"
-                    if proposal.currency == "CAD" else
-                    f"{_number(item['before'], 2)} -> {_number(item['after'], 2)} "
-                    f"{proposal.currency}")
+        if is_money_measure(measure):
+            before = money_text(item["before"], proposal.currency, lang)
+            after = money_text(item["after"], proposal.currency, lang)
         else:
-            text = f"{_number(item['before'], 1)} -> {_number(item['after'], 1)} {item['unit']}"
-        lines.append(f"  {label}: {text}")
+            before = quantity_text(item["before"], item["unit"], lang)
+            after = quantity_text(item["after"], item["unit"], lang)
+        if item.get("share_before") is not None:
+            before += f" ({share_text(item['share_before'], lang)})"
+            after += f" ({share_text(item['share_after'], lang)})"
+        rows.append((measure_label(measure, lang), before, after))
+    return rows
+
+
+def impact_lines(proposal: Proposal, lang: str = "fr",
+                 gettext: Gettext | None = None) -> list[str]:
+    """Return the impact section as lines of text in one language."""
+    if not proposal.impact_units:
+        return []
+    translate = gettext or _identity
+    lines = [f"{measure}: {before} -> {after}"
+             for measure, before, after in impact_rows(proposal, lang)]
     counts = Counter(lever["lever"] for lever in proposal.levers or [])
     if counts:
-        lines.append("Leviers / Levers: " + "; ".join(
-            f"{words.lever_name(code)}: {n}" for code, n in sorted(counts.items())))
+        lines.append(f"{label('sheet.levers', lang)}: " + "; ".join(
+            f"{lever_label(code, lang)}: {n}" for code, n in sorted(counts.items())))
     for warning in proposal.warnings or []:
-        lines.append("Avertissement / Warning: "
-                     + words.render_warning(warning, proposal.currency, "fr"))
+        lines.append(f"{label('warning', lang)}: "
+                     + words.render_warning(warning, proposal.currency, lang, translate))
     return lines
-
-
-def write_impact(write: Callable[[str], None], proposal: Proposal) -> None:
-    """Write the impact section with the PDF's paragraph writer."""
-    for line in impact_lines(proposal):
-        write(line)

@@ -1,14 +1,13 @@
 """Workbook sheets a council can read: impact in units, by category, levers, years, method.
 
 Added to the proposal workbook by `add_impact_sheets`. Money cells carry a currency
-format, shares a percentage format; labels are words (French / English), never codes.
+format, shares a percentage format; labels are words in one language, never codes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
@@ -17,8 +16,16 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from procurement import impact_messages as words
+from procurement.exports.cells import append_row
+from procurement.exports.labels import (
+    Gettext,
+    category_label,
+    label,
+    lot_label,
+    unit_name,
+    word,
+)
 from procurement.impact_units import MONEY_MEASURES, method_rows
-from procurement.matching import load_taxonomy
 from procurement.models import ImportBatch, Organization, Proposal
 from procurement.targets import YearShare
 
@@ -51,41 +58,51 @@ COEFFICIENTS_EN = {"insertion_rate": "Insertion rate", "hourly_cost_eur": "Loade
                    "fte_month_cost_eur": "Cost of one FTE-month of insertion work (€)",
                    "eur_rate": "Euro conversion into the profile's currency",
                    "labour_share": "Labour share"}
-KINDS = {"direct_award_limit": "Limite de gré à gré / Direct-award limit",
-         "tender_threshold": "Seuil d'appel d'offres public / Public tender threshold"}
-BANDS = {"direct": "Gré à gré / Direct award", "invitation": "Invitation écrite / Written "
-         "invitation", "tender": "Appel d'offres public / Public tender"}
-SOLVER_STATUS = {"optimal": "optimal (prouvé) / optimal (proved)",
-                 "feasible": "réalisable / feasible", "infeasible": "impossible / infeasible"}
 
 
-def _label(measure: str) -> str:
-    return f"{words.measure_name(measure)} / {MEASURES_EN.get(measure, measure)}"
+def money_format(currency: str) -> str:
+    """Return the currency number format of a proposal's currency."""
+    return CURRENCY_FORMATS.get(currency, CURRENCY_FORMATS["CAD"])
 
 
-@lru_cache(maxsize=1)
-def _taxonomy() -> Any:
-    return load_taxonomy()
+def formula_text(proposal: Proposal, lang: str) -> str:
+    """Return the impact formula in the language, its score names as words."""
+    formula = ((proposal.kpis or {}).get("formula_fr") if lang == "fr" else None) \
+        or proposal.formula or ""
+    return str(formula).replace("_", " ")
 
 
-def _category_label(code: str) -> str:
-    category = _taxonomy().categories.get(code)
-    return f"{category.label_fr} / {category.label_en}" if category else code
+def measure_label(measure: str, lang: str) -> str:
+    """Return an impact measure's name in the language."""
+    return words.measure_name(measure) if lang == "fr" else MEASURES_EN.get(measure, measure)
 
 
-def _lot_label(key: str, category: str) -> str:
-    label = _category_label(category)
-    return f"{label} — contrat {key[9:]}" if key.startswith("contract:") else label
+def lever_label(code: str, lang: str) -> str:
+    """Return a lever's name in the language."""
+    return words.lever_name(code) if lang == "fr" else LEVERS_EN.get(code, code)
 
 
-def _bold(sheet: Any, row: int = 1) -> None:
+def is_money_measure(measure: str) -> bool:
+    """Tell whether a measure is an amount of money (not hours or FTE-years)."""
+    return measure in MONEY_MEASURES or measure == "social_value"
+
+
+def bold(sheet: Any, row: int = 1) -> None:
+    """Make one row of a sheet bold (its header)."""
     for cell in sheet[row]:
         cell.font = Font(bold=True)
 
 
-def _widths(sheet: Any, widths: Sequence[int]) -> None:
-    for index, width in enumerate(widths, start=1):
+def widths(sheet: Any, sizes: Sequence[int]) -> None:
+    """Set the column widths of a sheet."""
+    for index, width in enumerate(sizes, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def formats(sheet: Any, row: int, fmt: str, *columns: int) -> None:
+    """Give cells of one row a number format."""
+    for column in columns:
+        sheet.cell(row, column).number_format = fmt
 
 
 def _value(item: dict[str, Any], key: str) -> Any:
@@ -93,196 +110,203 @@ def _value(item: dict[str, Any], key: str) -> Any:
     return Decimal(value) if isinstance(value, str) else value
 
 
-def _measure_row(sheet: Any, measure: str, item: dict[str, Any], money: str) -> None:
-    is_money = measure in MONEY_MEASURES or measure == "social_value"
-    sheet.append([_label(measure), _value(item, "before"), _value(item, "after"),
-                  item.get("share_before"), item.get("share_after")])
-    row = sheet.max_row
-    for column in (2, 3):
-        sheet.cell(row, column).number_format = money if is_money else NUMBER_FORMAT
-    for column in (4, 5):
-        if sheet.cell(row, column).value is not None:
-            sheet.cell(row, column).number_format = SHARE_FORMAT
-
-
-def _units_sheet(book: Workbook, proposal: Proposal, money: str) -> None:
-    units = proposal.impact_units
-    sheet = book.create_sheet("Impact en unités")
-    year = f" — exercice / fiscal year {proposal.fiscal_year}" if proposal.fiscal_year else ""
-    sheet.append([f"Impact en unités / Impact in units{year}"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(["Mesure / Measure", "Avant / Before", "Après / After",
-                  "Part avant / Share before", "Part après / Share after"])
-    _bold(sheet, 2)
+def measure_rows(sheet: Any, proposal: Proposal, lang: str) -> list[int]:
+    """Append a header and one row per measure (before, after, unit, shares); return rows."""
+    money = money_format(proposal.currency)
+    units = proposal.impact_units or {}
+    append_row(sheet, [label("measure", lang), label("before", lang), label("after", lang),
+                       label("unit", lang), label("share_before", lang),
+                       label("share_after", lang)])
+    bold(sheet, sheet.max_row)
+    rows = []
     for measure in ("total_spending", *SUMMARY_MEASURES):
-        if measure in units:
-            _measure_row(sheet, measure, units[measure], money)
-    # Chart of the money measures, before and after (impact by unit).
-    money_rows = [r for r in range(3, sheet.max_row + 1)
-                  if sheet.cell(r, 2).number_format == money and r > 3]
+        item = units.get(measure)
+        if not item:
+            continue
+        is_money = is_money_measure(measure)
+        append_row(sheet, [measure_label(measure, lang), _value(item, "before"),
+                           _value(item, "after"),
+                           proposal.currency if is_money else unit_name(item["unit"], lang),
+                           item.get("share_before"), item.get("share_after")])
+        row = sheet.max_row
+        formats(sheet, row, money if is_money else NUMBER_FORMAT, 2, 3)
+        for column in (5, 6):
+            if sheet.cell(row, column).value is not None:
+                sheet.cell(row, column).number_format = SHARE_FORMAT
+        rows.append(row)
+    return rows
+
+
+def _units_sheet(book: Workbook, proposal: Proposal, lang: str) -> None:
+    sheet = book.create_sheet(label("sheet.units", lang))
+    year = (f" — {label('fiscal_year', lang, year=proposal.fiscal_year)}"
+            if proposal.fiscal_year else "")
+    append_row(sheet, [f"{label('sheet.units', lang)}{year}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    rows = measure_rows(sheet, proposal, lang)
+    money = money_format(proposal.currency)
+    # Chart of the money measures but the total, before and after (impact by unit).
+    money_rows = [r for r in rows[1:] if sheet.cell(r, 2).number_format == money]
     if money_rows:
         chart = BarChart()
-        chart.title = "Impact par mesure, avant et après / Impact by measure, before and after"
-        chart.y_axis.numFmt = '#,##0'
-        data = Reference(sheet, min_col=2, max_col=3, min_row=2, max_row=max(money_rows))
-        chart.add_data(data, titles_from_data=True)
+        chart.title = label("chart.units", lang)
+        chart.y_axis.numFmt = "#,##0"
+        chart.add_data(Reference(sheet, min_col=2, max_col=3, min_row=2,
+                                 max_row=max(money_rows)), titles_from_data=True)
         chart.set_categories(Reference(sheet, min_col=1, min_row=3, max_row=max(money_rows)))
         chart.width, chart.height = 24, 10
-        sheet.add_chart(chart, "G2")
-    _widths(sheet, (52, 18, 18, 14, 14))
+        sheet.add_chart(chart, "H2")
+    widths(sheet, (52, 18, 18, 12, 14, 14))
 
 
-def _category_sheet(book: Workbook, proposal: Proposal, money: str) -> None:
-    sheet = book.create_sheet("Par catégorie")
-    sheet.append(["Catégorie / Category", "Dépenses / Spending",
-                  "Économie sociale avant / Social economy before",
-                  "Économie sociale après / Social economy after",
-                  "Part avant / Share before", "Part après / Share after",
-                  "Heures d'insertion après / Work-integration hours after"])
-    _bold(sheet)
+def _category_sheet(book: Workbook, proposal: Proposal, lang: str) -> None:
+    money = money_format(proposal.currency)
+    sheet = book.create_sheet(label("sheet.category", lang))
+    append_row(sheet, [label("category", lang), label("spending", lang),
+                       label("se_before", lang), label("se_after", lang),
+                       label("share_before", lang), label("share_after", lang),
+                       label("hours_after", lang)])
+    bold(sheet)
     by_category = proposal.impact_units.get("by_category", {})
-    for code, units in sorted(by_category.items()):
+    for code, units in sorted(by_category.items(),
+                              key=lambda item: category_label(item[0], lang)):
         se = units["social_economy_spending"]
-        sheet.append([_category_label(code), Decimal(units["total_spending"]["after"]),
-                      Decimal(se["before"]), Decimal(se["after"]), se["share_before"],
-                      se["share_after"], units["work_integration_hours"]["after"]])
+        append_row(sheet, [category_label(code, lang), Decimal(units["total_spending"]["after"]),
+                           Decimal(se["before"]), Decimal(se["after"]), se["share_before"],
+                           se["share_after"], units["work_integration_hours"]["after"]])
         row = sheet.max_row
-        for column in (2, 3, 4):
-            sheet.cell(row, column).number_format = money
-        for column in (5, 6):
-            sheet.cell(row, column).number_format = SHARE_FORMAT
-        sheet.cell(row, 7).number_format = NUMBER_FORMAT
+        formats(sheet, row, money, 2, 3, 4)
+        formats(sheet, row, SHARE_FORMAT, 5, 6)
+        formats(sheet, row, NUMBER_FORMAT, 7)
     if sheet.max_row > 1:
         chart = BarChart()
-        chart.title = ("Économie sociale avant et après, par catégorie / "
-                       "Social economy before and after, by category")
-        chart.y_axis.numFmt = '#,##0'
+        chart.title = label("chart.category", lang)
+        chart.y_axis.numFmt = "#,##0"
         chart.add_data(Reference(sheet, min_col=3, max_col=4, min_row=1, max_row=sheet.max_row),
                        titles_from_data=True)
         chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=sheet.max_row))
         chart.width, chart.height = 26, 12
         sheet.add_chart(chart, "I2")
-    _widths(sheet, (48, 18, 20, 20, 12, 12, 16))
+    widths(sheet, (48, 18, 20, 20, 12, 12, 16))
 
 
-def _levers_sheet(book: Workbook, proposal: Proposal, money: str) -> None:
-    sheet = book.create_sheet("Leviers")
-    sheet.append(["Lot", "Valeur du lot / Lot value", "Bande / Band", "Levier / Lever",
-                  "Pourquoi / Why", "Fournisseurs nommés / Named suppliers",
-                  "Dépendance signalée / Dependency flagged"])
-    _bold(sheet)
+def levers_sheet(book: Workbook, proposal: Proposal, lang: str, gettext: Gettext) -> None:
+    """Add the sheet of one lever per lot, with its reason in words."""
+    money = money_format(proposal.currency)
+    sheet = book.create_sheet(label("sheet.levers", lang))
+    append_row(sheet, [label("lot", lang), label("lot_value", lang), label("band", lang),
+                       label("lever", lang), label("why", lang),
+                       label("named_suppliers", lang), label("dependency", lang)])
+    bold(sheet)
     lots = {lot.key: lot for lot in proposal.lots}
     for lever in proposal.levers:
         lot = lots.get(lever["lot"])
         names = ", ".join(s["name"] for s in lever.get("suppliers", []))
         risky = ", ".join(lever.get("params", {}).get("dependency_risk") or [])
-        sheet.append([
-            _lot_label(lever["lot"], lot.category_code if lot else ""),
-            lot.value if lot else None, BANDS.get(lot.band, "") if lot else "",
-            f"{words.lever_name(lever['lever'])} / {LEVERS_EN[lever['lever']]}",
-            words.render_lever_reason(lever, proposal.currency, "fr"), names, risky])
+        append_row(sheet, [
+            lot_label(lever["lot"], lot.category_code if lot else "", lang),
+            lot.value if lot else None, word("band", lot.band, lang) if lot else "",
+            lever_label(lever["lever"], lang),
+            words.render_lever_reason(lever, proposal.currency, lang, gettext), names, risky])
         sheet.cell(sheet.max_row, 2).number_format = money
-    _widths(sheet, (44, 16, 22, 40, 90, 60, 30))
+    widths(sheet, (44, 16, 22, 40, 90, 60, 30))
 
 
 def _years_sheet(book: Workbook, org: Organization, years: Sequence[YearShare],
-                 money: str) -> None:
-    sheet = book.create_sheet("Par année")
-    sheet.append(["Exercice / Fiscal year", "Dépenses / Spending",
-                  "Économie sociale / Social economy", "Part / Share", "Cible / Target"])
-    _bold(sheet)
+                 money: str, lang: str) -> None:
+    sheet = book.create_sheet(label("sheet.years", lang))
+    append_row(sheet, [label("year", lang), label("spending", lang), label("se", lang),
+                       label("share", lang), label("target", lang)])
+    bold(sheet)
     for year in years:
-        sheet.append([str(year.year), year.total, year.social_economy, year.share,
-                      year.target_share])
+        append_row(sheet, [str(year.year), year.total, year.social_economy, year.share,
+                           year.target_share])
         row = sheet.max_row
-        sheet.cell(row, 2).number_format = money
-        sheet.cell(row, 3).number_format = money
-        sheet.cell(row, 4).number_format = SHARE_FORMAT
-        sheet.cell(row, 5).number_format = SHARE_FORMAT
+        formats(sheet, row, money, 2, 3)
+        formats(sheet, row, SHARE_FORMAT, 4, 5)
     if years:
         chart = LineChart()
-        chart.title = ("Part à l'économie sociale par année et cible / "
-                       "Social economy share by year and target")
+        chart.title = label("chart.years", lang)
         chart.y_axis.numFmt = "0%"
         chart.add_data(Reference(sheet, min_col=4, max_col=5, min_row=1, max_row=sheet.max_row),
                        titles_from_data=True)
         chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=sheet.max_row))
         sheet.add_chart(chart, "G2")
     if org.se_target_share is not None:
-        sheet.append([])
-        sheet.append(["Cible du conseil / Council target", None, None, org.se_target_share,
-                      f"{org.se_target_year}" if org.se_target_year else None])
+        append_row(sheet, [])
+        append_row(sheet, [label("council_target", lang), None, None, org.se_target_share,
+                           f"{org.se_target_year}" if org.se_target_year else None])
         sheet.cell(sheet.max_row, 4).number_format = SHARE_FORMAT
-    _widths(sheet, (22, 18, 22, 12, 12))
+    widths(sheet, (22, 18, 22, 12, 12))
 
 
-def _method_sheet(book: Workbook, proposal: Proposal,
-                  imports: Sequence[ImportBatch]) -> None:
-    sheet = book.create_sheet("Méthode")
+def _coefficient_label(name: str, lang: str) -> str:
+    if name.startswith("labour_share:"):
+        code = name.split(":", 1)[1]
+        what = label("default", lang) if code == "default" else category_label(code, lang)
+        return f"{label('labour_share', lang)} — {what}"
+    if name.startswith("proxy:"):
+        return f"{label('proxy', lang)} — {name[6:]}"
+    if lang == "fr":
+        return str(words.COEFFICIENTS.get(name, name))
+    return COEFFICIENTS_EN.get(name, name)
+
+
+def _method_sheet(book: Workbook, proposal: Proposal, imports: Sequence[ImportBatch],
+                  lang: str, gettext: Gettext) -> None:
+    sheet = book.create_sheet(label("sheet.method", lang))
     regulatory = proposal.regulatory or {}
-    sheet.append(["Méthode / Method"])
+    append_row(sheet, [label("method", lang)])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(["Heures d'insertion / Work-integration hours",
-                  "montant aux entreprises d'insertion × part de main-d'œuvre de la catégorie "
-                  "× taux d'insertion ÷ coût horaire chargé / amount to work-integration "
-                  "enterprises × labour share × insertion rate ÷ loaded hourly cost"])
-    sheet.append(["Emplois (ETP-années) / Jobs (FTE-years)",
-                  "montant aux entreprises d'insertion ÷ (coût d'un mois d'insertion ETP × 12) "
-                  "/ amount to work-integration enterprises ÷ (cost of an FTE-month × 12)"])
-    sheet.append(["Formule d'impact (points) / Impact formula (points)",
-                  proposal.kpis.get("formula_fr") or proposal.formula])
-    sheet.append(["Solveur et résultat / Solver and status",
-                  f"{proposal.solver}, {SOLVER_STATUS.get(proposal.solver_status, '')}"])
-    sheet.append([])
-    sheet.append(["Coefficient", "Valeur / Value", "Source", "Date"])
-    _bold(sheet, sheet.max_row)
+    append_row(sheet, [label("hours", lang), label("hours_formula", lang)])
+    append_row(sheet, [label("jobs", lang), label("jobs_formula", lang)])
+    append_row(sheet, [label("formula", lang), formula_text(proposal, lang)])
+    append_row(sheet, [label("solver_and_status", lang),
+                       f"{proposal.solver}, {word('solver_status', proposal.solver_status, lang)}"])
+    append_row(sheet, [])
+    append_row(sheet, [label("coefficient", lang), label("value", lang), label("source", lang),
+                       label("date", lang)])
+    bold(sheet, sheet.max_row)
     for row in method_rows(regulatory.get("coefficients") or {}):
-        name = row["name"]
-        if name.startswith("labour_share:"):
-            code = name.split(":", 1)[1]
-            what = ("défaut / default" if code == "default" else _category_label(code))
-            label = f"{words.COEFFICIENTS['labour_share']} / Labour share — {what}"
-        elif name.startswith("proxy:"):
-            label = f"Valeur de référence / Proxy — {name[6:]}"
-        else:
-            label = f"{words.COEFFICIENTS.get(name, name)} / {COEFFICIENTS_EN.get(name, name)}"
-        sheet.append([label, Decimal(row["value"]) if row["value"] else None, row["source"],
-                      row["as_of"]])
-    sheet.append([])
-    sheet.append([f"Profil réglementaire / Regulatory profile: {regulatory.get('profile', '')}",
-                  None, None, f"en vigueur le / in force on {regulatory.get('on', '')}"])
-    sheet.append(["Seuil / Threshold", "Montant / Amount", "Source",
-                  "Période / Period", "Confirmé / Confirmed"])
-    _bold(sheet, sheet.max_row)
-    money = CURRENCY_FORMATS.get(proposal.currency, CURRENCY_FORMATS["CAD"])
+        append_row(sheet, [_coefficient_label(row["name"], lang),
+                           Decimal(row["value"]) if row["value"] else None, row["source"],
+                           row["as_of"]])
+    append_row(sheet, [])
+    append_row(sheet, [label("profile", lang, name=regulatory.get("profile", "")), None, None,
+                       label("in_force_on", lang, date=regulatory.get("on", ""))])
+    append_row(sheet, [label("threshold", lang), label("amount", lang), label("source", lang),
+                       label("period", lang), label("confirmed", lang)])
+    bold(sheet, sheet.max_row)
+    money = money_format(proposal.currency)
     for entry in regulatory.get("entries", []):
-        sheet.append([KINDS.get(entry["kind"], entry["kind"]), Decimal(entry["amount"]),
-                      entry["source"],
-                      f"{entry['valid_from']} → {entry.get('valid_to') or '…'}",
-                      "oui / yes" if entry.get("confirmed") else "non / no"])
+        append_row(sheet, [word("threshold", entry["kind"], lang), Decimal(entry["amount"]),
+                           entry["source"],
+                           f"{entry['valid_from']} → {entry.get('valid_to') or '…'}",
+                           label("yes" if entry.get("confirmed") else "no", lang)])
         sheet.cell(sheet.max_row, 2).number_format = money
     for warning in proposal.warnings or []:
-        sheet.append(["Avertissement / Warning",
-                      words.render_warning(warning, proposal.currency, "fr")])
-    sheet.append([])
-    sheet.append(["Fichiers importés / Imported files", "Lignes / Lines",
-                  "Empreinte SHA-256 / SHA-256", "Exercice / Fiscal year"])
-    _bold(sheet, sheet.max_row)
+        append_row(sheet, [label("warning", lang),
+                           words.render_warning(warning, proposal.currency, lang, gettext)])
+    append_row(sheet, [])
+    append_row(sheet, [label("imported_files", lang), label("lines", lang),
+                       label("sha256", lang), label("year", lang)])
+    bold(sheet, sheet.max_row)
     for batch in imports:
-        sheet.append([batch.file_name, batch.lines, batch.file_hash,
-                      str(batch.fiscal_year) if batch.fiscal_year else ""])
-    _widths(sheet, (60, 18, 90, 26, 16))
+        append_row(sheet, [batch.file_name, batch.lines, batch.file_hash,
+                           str(batch.fiscal_year) if batch.fiscal_year else ""])
+    widths(sheet, (60, 18, 90, 26, 16))
 
 
-def add_impact_sheets(book: Workbook, proposal: Proposal, org: Organization, *,
-                      years: Sequence[YearShare] = (),
-                      imports: Sequence[ImportBatch] = ()) -> None:
-    """Add the units, category, levers, years and method sheets to a proposal's workbook."""
-    money = CURRENCY_FORMATS.get(proposal.currency, CURRENCY_FORMATS["CAD"])
+def add_impact_sheets(book: Workbook, proposal: Proposal, lang: str) -> None:
+    """Add the units and category sheets (when the proposal states its impact in units)."""
     if proposal.impact_units:
-        _units_sheet(book, proposal, money)
-        _category_sheet(book, proposal, money)
-    if proposal.levers:
-        _levers_sheet(book, proposal, money)
-    _years_sheet(book, org, years, money)
-    _method_sheet(book, proposal, imports)
+        _units_sheet(book, proposal, lang)
+        _category_sheet(book, proposal, lang)
+
+
+def add_closing_sheets(book: Workbook, proposal: Proposal, org: Organization, *,
+                       years: Sequence[YearShare], imports: Sequence[ImportBatch],
+                       lang: str, gettext: Gettext) -> None:
+    """Add the years and method sheets."""
+    _years_sheet(book, org, years, money_format(proposal.currency), lang)
+    _method_sheet(book, proposal, imports, lang, gettext)

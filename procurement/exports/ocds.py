@@ -3,7 +3,9 @@
 A proposal is a plan, not an award: each lot becomes a contracting process at the
 planning stage, with the procurement method its band requires (direct award,
 invitation = limited, public tender = open) and, once finance approved it, the
-proposed suppliers as pending awards. Validated against the vendored OCDS 1.1.5 schema.
+proposed suppliers as pending awards. Supplier parties are classified as social
+economy and each lot's lever is its procurement method (see impact_ocds). Validated
+against the vendored OCDS 1.1.5 schema.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from procurement.exports.impact_ocds import lever_fields
+from procurement.exports.impact_ocds import lever_fields, party_details
 from procurement.models import Organization, Proposal
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "ocds-release-schema-1.1.5.json"
@@ -71,7 +73,8 @@ def proposal_releases(proposal: Proposal, org: Organization) -> list[dict[str, A
             parties[party_id] = {"id": party_id, "name": alloc.supplier.name,
                                  "roles": ["supplier"] if proposal.status == "approved"
                                  else ["tenderer"],
-                                 **({"identifier": identifier} if identifier else {})}
+                                 **({"identifier": identifier} if identifier else {}),
+                                 "details": party_details(alloc.supplier)}
             if proposal.status == "approved" and alloc.decision == "approved":
                 awards.append({
                     "id": f"{proposal.id}-{alloc.id}",

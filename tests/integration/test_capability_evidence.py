@@ -128,12 +128,15 @@ def test_the_exports_carry_the_evidence_of_each_award(session: Session) -> None:
     supplier_at = header.index("Fournisseur / Supplier")
     cells = {row[supplier_at]: (row[evidence_at], row[by_at]) for row in rows[1:]}
     assert cells["Ménage Perce-Neige"] == (
-        "Confirmée par une personne / confirmed by a person", "Agnès Tremblay")
+        "Confirmée par une personne / Confirmed by a person", "Agnès Tremblay")
     book = load_workbook(io.BytesIO(exports.export_proposal(
         session, SYSTEM, outcome.proposal_id, "xlsx").content))
     sheet = book["Allocations"]
     titles = [cell.value for cell in sheet[1]]
-    assert "Preuve de capacité / Capability evidence" in titles
+    evidence = titles.index("Preuve de capacité")
+    cells = {row[4]: (row[evidence], row[evidence + 1])
+             for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert cells["Ménage Perce-Neige"] == ("Confirmée par une personne", "Agnès Tremblay")
     pdf = exports.export_proposal(session, SYSTEM, outcome.proposal_id, "pdf")
     assert pdf.content.startswith(b"%PDF-")
 

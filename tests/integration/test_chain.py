@@ -165,9 +165,9 @@ def test_exports_render_xlsx_with_a_chart_csv_and_valid_ocds(
         allocations = session.scalar(select(func.count()).select_from(Allocation).where(
             Allocation.proposal_id == proposal_id))
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert {"Synthèse", "Allocations", "Répartition"} <= set(book.sheetnames)
-    assert book["Synthèse"]._charts and book["Répartition"]._charts
-    assert book["Allocations"].max_row == allocations + 1
+    assert {"Synthèse", "Allocations", "Par fournisseur"} <= set(book.sheetnames)
+    assert book["Synthèse"]._charts and book["Par fournisseur"]._charts
+    assert book["Allocations"].max_row == allocations + 2  # the header and the total
     text = csv_file.content.decode("utf-8-sig")
     assert len(text.strip().splitlines()) == allocations + 1
     package = json.loads(ocds.content)

@@ -118,8 +118,30 @@ def test_the_workbook_export_is_french_first(as_role: Any, db: Session,
     response = client.get(f"/proposals/{proposal.id}/export.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    why = [row[1] for row in book["Contraintes"].iter_rows(min_row=2, values_only=True)]
+    why = [row[0] for row in book["Pourquoi"].iter_rows(min_row=2, values_only=True)]
     assert why == ["Le budget limite le virage.", "Only English."]
     summary = [row[1] for row in book["Synthèse"].iter_rows(values_only=True)]
     assert "points d'impact par dollar = 1,00 × x" in summary
     assert "formula_fr" not in [row[0] for row in book["Synthèse"].iter_rows(values_only=True)]
+
+
+def test_the_exports_follow_the_user_language(as_role: Any, db: Session,
+                                              proposal: Proposal) -> None:
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    client = as_role("auditor")
+    english = client.get(f"/proposals/{proposal.id}/export.xlsx?lang=en")
+    assert english.status_code == 200
+    book = load_workbook(io.BytesIO(english.data))
+    assert {"Summary", "By supplier", "By department", "Review and audit"} <= set(
+        book.sheetnames)
+    assert "Synthèse" not in book.sheetnames
+    pdf = client.get(f"/proposals/{proposal.id}/export.pdf?lang=en")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Page 1 of" in text and "Total value" in text
+    french = client.get(f"/api/proposals/{proposal.id}/export?format=xlsx&lang=fr")
+    assert french.status_code == 200
+    assert "Synthèse" in load_workbook(io.BytesIO(french.data)).sheetnames
