@@ -49,12 +49,13 @@ TEXT_FIELDS = ("mode", "solver", "min_capability_evidence", "period_start", "per
                "time_limit_s")
 
 
-def via_cli(tmp_path: Path, scenario: Any) -> set[str] | None:
-    """Run `procure optimize --scenario`; return the fields in error, or None if it ran."""
+def via_cli(app: Flask, tmp_path: Path, scenario: Any) -> set[str] | None:
+    """Run `procure optimize --scenario` on the app's database; return the fields in error,
+    or None if it ran."""
     path = tmp_path / "scenario.json"
     path.write_text(json.dumps(scenario), encoding="utf-8")
-    env = {"PROCURE_INSTANCE": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
-           "PROCURE_PARSE_IN_SUBPROCESS": "false"}
+    env = {"PROCURE_INSTANCE": str(tmp_path), "DATABASE_URL": app.config["DATABASE_URL"],
+           "SECRET_KEY": app.config["SECRET_KEY"], "PROCURE_PARSE_IN_SUBPROCESS": "false"}
     result = CliRunner().invoke(cli, ["optimize", "--org", "37067", "--scenario", str(path),
                                       "--json"], env=env, catch_exceptions=False)
     answer = json.loads(result.stdout)  # with --json, errors too are JSON on stdout
@@ -136,7 +137,7 @@ def test_the_cli_the_api_and_the_form_give_the_same_field_errors(
     api = app.test_client()
     for scenario, expected in SCENARIOS:
         said = {
-            "cli": via_cli(tmp_path, scenario),
+            "cli": via_cli(app, tmp_path, scenario),
             "api": via_api(api, world.a.headers("purchaser"), scenario),
             "form": via_form(browser, scenario),
         }

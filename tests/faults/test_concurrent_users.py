@@ -65,7 +65,9 @@ def test_two_imports_and_two_decisions_at_the_same_time_all_end_correct(
                 "token": token, "original_name": source.name, "isolated": False}).id)
             session.commit()
 
-    runner = jobs.JobRunner(factory, instance=tmp_path)
+    # Parsed in this process, as in the other job tests (the isolated parser has its own).
+    runner = jobs.JobRunner(factory, instance=tmp_path,
+                            settings=imports.ImportSettings(isolated=False))
     outcomes: list[str] = []
     barrier = threading.Barrier(4)
 
