@@ -40,14 +40,17 @@ def sqlite_locked(app: Flask, *, readers_too: bool = False) -> Iterator[None]:
         other.close()
 
 
-def outage_app(make_app: Any, make_world: Any) -> tuple[Flask, Any]:
-    app = make_app(DB_LOCK_TIMEOUT=1, DB_RETRY_AFTER=17)
+def outage_app(make_app: Any, make_world: Any, tmp_path: Path) -> tuple[Flask, Any]:
+    """The app on a SQLite file of its own, whatever database the suite runs on: the lock
+    is SQLite's (the PostgreSQL outage has its own test in tests/faults)."""
+    app = make_app(DB_LOCK_TIMEOUT=1, DB_RETRY_AFTER=17,
+                   DATABASE_URL=f"sqlite:///{tmp_path / 'outage.db'}")
     return app, make_world(app)
 
 
 def test_a_write_while_sqlite_is_locked_answers_503_with_retry_after(
-        make_app: Any, make_world: Any) -> None:
-    app, world = outage_app(make_app, make_world)
+        make_app: Any, make_world: Any, tmp_path: Path) -> None:
+    app, world = outage_app(make_app, make_world, tmp_path)
     a = world.a
     client = app.test_client()
     with sqlite_locked(app):
@@ -71,8 +74,9 @@ def test_a_write_while_sqlite_is_locked_answers_503_with_retry_after(
     assert again.status_code == 200, again.json
 
 
-def test_reading_with_a_token_never_waits_on_a_write(make_app: Any, make_world: Any) -> None:
-    app, world = outage_app(make_app, make_world)
+def test_reading_with_a_token_never_waits_on_a_write(make_app: Any, make_world: Any,
+                                                     tmp_path: Path) -> None:
+    app, world = outage_app(make_app, make_world, tmp_path)
     a = world.a
     client = app.test_client()
     with sqlite_locked(app):
@@ -107,9 +111,9 @@ def test_token_use_is_recorded_at_most_once_per_interval(make_app: Any,
     assert later is not None and later > first - dt.timedelta(minutes=1)
 
 
-def test_health_is_the_process_and_ready_is_the_database(make_app: Any,
-                                                         make_world: Any) -> None:
-    app, _world = outage_app(make_app, make_world)
+def test_health_is_the_process_and_ready_is_the_database(make_app: Any, make_world: Any,
+                                                         tmp_path: Path) -> None:
+    app, _world = outage_app(make_app, make_world, tmp_path)
     client = app.test_client()
     assert client.get("/ready").status_code == 200
     with sqlite_locked(app, readers_too=True):
@@ -122,7 +126,7 @@ def test_health_is_the_process_and_ready_is_the_database(make_app: Any,
 
 def test_a_stopped_postgresql_answers_503_not_a_hang(make_app: Any, make_world: Any,
                                                       tmp_path: Path) -> None:
-    app, world = outage_app(make_app, make_world)
+    app, world = outage_app(make_app, make_world, tmp_path)
     # A PostgreSQL server that is not running: nothing listens on port 1.
     stopped = make_engine("postgresql+psycopg://procure:x@127.0.0.1:1/procure",
                           connect_timeout=1)
