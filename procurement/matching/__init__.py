@@ -6,6 +6,8 @@ Pure functions on pandas frames and plain data: no Flask, no database.
 from .capabilities import (
     AWARD_EVIDENCE,
     award_eligible,
+    categories_by_supplier,
+    infer_supplier_categories,
     non_supplier_reason,
 )
 from .categorize import (
@@ -57,7 +59,6 @@ from .normalize import (
 )
 from .opportunities import unmet_needs
 from .registry_frame import REGISTRY_COLUMNS, load_registry_frames
-from .supplier_categories import categories_by_supplier, infer_supplier_categories
 from .taxonomy import Category, Taxonomy, load_taxonomy
 
 __all__ = [
