@@ -22,7 +22,7 @@ Award-level activity evidence needs a trade: a single generic word ("formation",
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -723,6 +723,20 @@ def supplier_capabilities(taxonomy: Taxonomy, *, name: object = None, activity: 
     return out
 
 
+def _registry_capabilities(registry: pd.DataFrame, taxonomy: Taxonomy
+                           ) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """Yield (key, capability) for every capability of every registry row."""
+    columns = ("key", "name", "activity", "activity_code", "org_type", "legal_form", "sector",
+               "country")
+    for key, name, activity, code, org_type, legal_form, sector, country in zip(
+            *(_column(registry, c) for c in columns), strict=True):
+        for cap in supplier_capabilities(taxonomy, name=name, activity=activity,
+                                         activity_code=code, org_type=org_type,
+                                         legal_form=legal_form, sector=sector,
+                                         country=country):
+            yield key, cap
+
+
 def infer_supplier_categories(registry: pd.DataFrame, taxonomy: Taxonomy, *,
                               min_confidence: float = 0.0) -> pd.DataFrame:
     """Infer the categories each registry organisation can supply, with their evidence.
@@ -733,21 +747,12 @@ def infer_supplier_categories(registry: pd.DataFrame, taxonomy: Taxonomy, *,
     evidence_detail, reason; strongest evidence first within a key. An organisation with no
     capability (or one that sells nothing to municipalities) has no row.
     """
-    rows: list[dict[str, Any]] = []
-    columns = ("key", "name", "activity", "activity_code", "org_type", "legal_form", "sector",
-               "country")
-    for key, name, activity, code, org_type, legal_form, sector, country in zip(
-            *(_column(registry, c) for c in columns), strict=True):
-        for cap in supplier_capabilities(taxonomy, name=name, activity=activity,
-                                         activity_code=code, org_type=org_type,
-                                         legal_form=legal_form, sector=sector,
-                                         country=country):
-            if cap["confidence"] < min_confidence:
-                continue
-            rows.append({"key": key, "category_code": cap["category_code"],
-                         "confidence": cap["confidence"], "evidence": cap["evidence"],
-                         "evidence_detail": cap["evidence_detail"], "reason": cap["reason"],
-                         "_rank": EVIDENCE_LEVELS.index(cap["evidence"])})
+    rows = [{"key": key, "category_code": cap["category_code"],
+             "confidence": cap["confidence"], "evidence": cap["evidence"],
+             "evidence_detail": cap["evidence_detail"], "reason": cap["reason"],
+             "_rank": EVIDENCE_LEVELS.index(cap["evidence"])}
+            for key, cap in _registry_capabilities(registry, taxonomy)
+            if cap["confidence"] >= min_confidence]
     out = pd.DataFrame(rows, columns=[*OUTPUT_COLUMNS, "_rank"])
     if len(out):
         out = out.sort_values(["key", "_rank", "confidence"], ascending=[True, True, False],
@@ -757,18 +762,9 @@ def infer_supplier_categories(registry: pd.DataFrame, taxonomy: Taxonomy, *,
 
 def capability_buckets(registry: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     """Return key, category_code, evidence and calibration bucket of every inferred pair."""
-    rows = []
-    columns = ("key", "name", "activity", "activity_code", "org_type", "legal_form", "sector",
-               "country")
-    for key, name, activity, code, org_type, legal_form, sector, country in zip(
-            *(_column(registry, c) for c in columns), strict=True):
-        for cap in supplier_capabilities(taxonomy, name=name, activity=activity,
-                                         activity_code=code, org_type=org_type,
-                                         legal_form=legal_form, sector=sector,
-                                         country=country):
-            rows.append({"key": key, "category_code": cap["category_code"],
-                         "evidence": cap["evidence"], "bucket": cap["bucket"],
-                         "confidence": cap["confidence"]})
+    rows = [{"key": key, "category_code": cap["category_code"], "evidence": cap["evidence"],
+             "bucket": cap["bucket"], "confidence": cap["confidence"]}
+            for key, cap in _registry_capabilities(registry, taxonomy)]
     return pd.DataFrame(rows, columns=["key", "category_code", "evidence", "bucket",
                                        "confidence"])
 
