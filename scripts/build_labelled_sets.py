@@ -424,32 +424,40 @@ def capabilities_sample(realdata: Path, out_csv: Path) -> None:
 HOLDOUT_QUOTAS = {"directory+req": 88, "directory": 12, "req": 80}
 
 
-def capabilities_holdout_sample(realdata: Path, out_csv: Path) -> None:
-    """Write a fresh sample to label blind: same pool and mix, none of the labelled ones.
+def _fresh_sample(realdata: Path, out_csv: Path, *, exclude: tuple[str, ...], salt: str,
+                  quotas: dict[str, int]) -> None:
+    """Write a sample to label blind: the same pool, none of the organisations of `exclude`.
 
-    Organisations already in procurement/data/labels/capabilities.csv (by NEQ or folded
-    name) are left out; the hash uses another salt, so the draw is independent of the first.
+    Organisations of the labels files `exclude` (by NEQ or folded name) are left out; the hash
+    uses its own `salt`, so the draw is independent of the earlier ones.
     """
-    labelled = pd.read_csv(ROOT / "procurement/data/labels/capabilities.csv", dtype=str)
+    labels_dir = ROOT / "procurement" / "data" / "labels"
+    labelled = pd.concat([pd.read_csv(labels_dir / name, dtype=str) for name in exclude])
     seen_neq = set(labelled["neq"].dropna())
     seen_names = {fold_key(n) for n in labelled["name"].dropna()}
     tmp = out_csv.with_suffix(".all.csv")
-    quotas = dict(CAPABILITY_QUOTAS)
+    saved = dict(CAPABILITY_QUOTAS)
     CAPABILITY_QUOTAS.update({k: 10**6 for k in CAPABILITY_QUOTAS})
     try:
         capabilities_sample(realdata, tmp)
     finally:
-        CAPABILITY_QUOTAS.update(quotas)
+        CAPABILITY_QUOTAS.update(saved)
     frame = pd.read_csv(tmp, dtype=str, keep_default_na=False)
     tmp.unlink()
     frame = frame[~frame["neq"].isin(seen_neq) & ~frame["name"].map(fold_key).isin(seen_names)]
     frame = frame.drop_duplicates(subset="name")
-    frame["h"] = [int(hashlib.sha1(f"holdout:{n or m}".encode()).hexdigest()[:12], 16)
+    frame["h"] = [int(hashlib.sha1(f"{salt}:{n or m}".encode()).hexdigest()[:12], 16)
                   for n, m in zip(frame["neq"], frame["name"], strict=True)]
-    chosen = pd.concat([group.nsmallest(HOLDOUT_QUOTAS[source], "h")
+    chosen = pd.concat([group.nsmallest(quotas[source], "h")
                         for source, group in frame.groupby("source")]).sort_values("h")
     chosen.drop(columns="h").to_csv(out_csv, index=False)
     print(f"wrote {out_csv}: {len(chosen)} organisations to label")
+
+
+def capabilities_holdout_sample(realdata: Path, out_csv: Path) -> None:
+    """Write a fresh sample to label blind (capabilities-holdout.csv): none of the first set."""
+    _fresh_sample(realdata, out_csv, exclude=("capabilities.csv",), salt="holdout",
+                  quotas=HOLDOUT_QUOTAS)
 
 
 # The directory rows whose NEQ is in the REQ extract are all used by the earlier sets (242
@@ -458,33 +466,10 @@ BLIND_QUOTAS = {"directory+req": 75, "directory": 20, "req": 130}
 
 
 def capabilities_blind_sample(realdata: Path, out_csv: Path) -> None:
-    """Write a third sample to label blind (capabilities-blind.csv): same pool and mix.
-
-    Organisations of capabilities.csv and capabilities-holdout.csv (by NEQ or folded name)
-    are left out; the hash uses a third salt, so the draw is independent of both.
-    """
-    labels_dir = ROOT / "procurement" / "data" / "labels"
-    labelled = pd.concat([pd.read_csv(labels_dir / f, dtype=str)
-                          for f in ("capabilities.csv", "capabilities-holdout.csv")])
-    seen_neq = set(labelled["neq"].dropna())
-    seen_names = {fold_key(n) for n in labelled["name"].dropna()}
-    tmp = out_csv.with_suffix(".all.csv")
-    quotas = dict(CAPABILITY_QUOTAS)
-    CAPABILITY_QUOTAS.update({k: 10**6 for k in CAPABILITY_QUOTAS})
-    try:
-        capabilities_sample(realdata, tmp)
-    finally:
-        CAPABILITY_QUOTAS.update(quotas)
-    frame = pd.read_csv(tmp, dtype=str, keep_default_na=False)
-    tmp.unlink()
-    frame = frame[~frame["neq"].isin(seen_neq) & ~frame["name"].map(fold_key).isin(seen_names)]
-    frame = frame.drop_duplicates(subset="name")
-    frame["h"] = [int(hashlib.sha1(f"blind:{n or m}".encode()).hexdigest()[:12], 16)
-                  for n, m in zip(frame["neq"], frame["name"], strict=True)]
-    chosen = pd.concat([group.nsmallest(BLIND_QUOTAS[source], "h")
-                        for source, group in frame.groupby("source")]).sort_values("h")
-    chosen.drop(columns="h").to_csv(out_csv, index=False)
-    print(f"wrote {out_csv}: {len(chosen)} organisations to label")
+    """Write a third sample to label blind (capabilities-blind.csv): none of the first two."""
+    _fresh_sample(realdata, out_csv,
+                  exclude=("capabilities.csv", "capabilities-holdout.csv"), salt="blind",
+                  quotas=BLIND_QUOTAS)
 
 
 # The development labels: both earlier sets (the second was evaluated once as held out,
