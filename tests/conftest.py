@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -159,13 +159,13 @@ def postgres_databases() -> Iterator[PostgresDatabases]:
     databases.close()
 
 
-@pytest.fixture
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Return the URL of a fresh, migrated database of this test, dropped afterwards."""
+def _fresh_database(request: pytest.FixtureRequest,
+                    sqlite_file: Callable[[], Path]) -> Iterator[str]:
+    """Yield a fresh, migrated database: a SQLite file, or a PostgreSQL database dropped after."""
     if test_database_kind() == "sqlite":
         from procurement.db import upgrade_database
 
-        url = f"sqlite:///{tmp_path / 'test.db'}"
+        url = f"sqlite:///{sqlite_file()}"
         upgrade_database(url)
         yield url
         return
@@ -173,23 +173,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url = databases.create()
     yield url
     databases.drop(url)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Return the URL of a fresh, migrated database of this test, dropped afterwards."""
+    yield from _fresh_database(request, lambda: tmp_path / "test.db")
 
 
 @pytest.fixture(scope="module")
 def module_database_url(request: pytest.FixtureRequest,
                         tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Return the URL of a fresh, migrated database shared by one test module."""
-    if test_database_kind() == "sqlite":
-        from procurement.db import upgrade_database
-
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'module.db'}"
-        upgrade_database(url)
-        yield url
-        return
-    databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
-    url = databases.create()
-    yield url
-    databases.drop(url)
+    yield from _fresh_database(request, lambda: tmp_path_factory.mktemp("db") / "module.db")
 
 
 # --- Celery: a real Redis and a real worker process ---------------------------------
