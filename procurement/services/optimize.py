@@ -187,7 +187,7 @@ def run_scenario(session: Session, actor: Actor, org: Organization,
     session.add(scenario)
     session.flush()
     solution = optimizer.solve(data.input)
-    facts = proposal_impact.describe(session, org, profile, in_force, data, solution)
+    facts = proposal_impact.describe(org, profile, in_force, data, solution)
     facts.target_path = proposal_impact.plan_path(settings, facts)
     proposal_id = None
     if solution.status in {"optimal", "feasible"} and not solution.violations:

@@ -1,7 +1,8 @@
 """A run's impact in units, its levers and its regulatory facts, from the database's facts.
 
-Called by the optimize use case: reads what the pure functions need (the suppliers' kind
-and place, capabilities' evidence, lines' dates), calls `procurement.impact_units`,
+Called by the optimize use case with the run's prepared frames (the suppliers' kind and
+place, the candidate pipeline's candidates and prospects, the lines' dates): calls
+`procurement.impact_units`,
 `procurement.levers` and `procurement.regulatory.profile_thresholds_on`, and stores the
 results on the proposal.
 """
@@ -133,7 +134,7 @@ def _kinds(supplier: dict[str, Any]) -> dict[str, bool]:
             "reuse": scores["environment"] >= 1.0}
 
 
-def describe(session: Session, org: Organization, profile: RegulatoryProfile,
+def describe(org: Organization, profile: RegulatoryProfile,
              in_force: ThresholdsInForce, data: OptimizationData,
              solution: optimizer.Solution) -> ProposalFacts:
     """Return the run's impact in units, one lever per lot and its regulatory facts."""
