@@ -207,6 +207,16 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|\bfamilles \w+ d amerique\b|\bassociation des \w+ d amerique\b|\bhistory society\b"
      r"|\bhistorical society\b|\bfamily history\b|\bamis de l\b",
      r"\bgenealog\w*|\barbre genealogique\b"),
+    # A profession's own body: it trains, represents or insures its practitioners, who are
+    # its members ("formations scientifiques aux dentistes et hygiénistes"), not clients.
+    ("professional",
+     r"\bordre (?:des|professionnel)\b|\bassociations? professionnelles?\b"
+     r"|\bsocietes? (?:dentaire|medicale|veterinaire|pharmaceutique)s?\b"
+     r"|\bprofessional (?:body|association)\b",
+     r"\b(?:aux|pour les|des) (?:dentistes|medecins|pharmaciens|infirmieres|infirmiers"
+     r"|hygienistes|notaires|avocats|ingenieurs|architectes|comptables|chiropraticiens"
+     r"|optometristes|physiotherapeutes|veterinaires|denturologistes)\b"
+     r"|\bformation continue (?:des|de ses) membres\b"),
     ("business",
      r"\bchambre de commerce\b|\bsociete de developpement commercial\b|\bsdc\b"
      r"|\bassociation (?:des |d )?(?:gens|hommes|femmes) d affaires\b|\bcorporation des "
@@ -274,7 +284,7 @@ def non_supplier_reason(name: object, activity: object = None, legal_form: objec
 
     The reason is a stable code: financial, housing, fraternal, religious, union,
     foundation, charity, concertation, advocacy, support, residents, club, event, student,
-    society, business, public_body. The name decides first (what the organisation is),
+    society, professional, business, public_body. The name decides first (what the organisation is),
     then the activity text (what it says it does), then an activity code.
     """
     folded_name = _fold(name)

@@ -69,6 +69,10 @@ def caps(taxonomy, **facts: object) -> dict[str, dict]:
     ("Les Amis du patrimoine", "DÉFENDRE LES DROITS DES LOCATAIRES", "advocacy"),
     ("Groupe Solidarité", "Négociation des conventions collectives de ses membres", "union"),
     ("Comptoir Saint-Jean", "Dépannage alimentaire pour les personnes démunies", "charity"),
+    # Invented names: a profession's own body trains its practitioners, not clients.
+    ("Société médicale de l'Estrie", None, "professional"),
+    ("Santé Nord inc.", "Formation continue aux pharmaciens et techniciens",
+     "professional"),
 ])
 def test_organisations_that_do_not_sell_to_municipalities_are_recognised(
         name: str, activity: str | None, reason: str) -> None:
