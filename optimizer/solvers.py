@@ -27,6 +27,8 @@ MIP_GAP = 1e-3
 #: A MILP result is reported "optimal" only when the solver's own gap is this small
 #: (HiGHS's default optimality tolerance); above it the status is "feasible".
 PROVEN_GAP = 1e-4
+#: Below this many seconds left, a MILP run could not improve a feasible start.
+MIN_MILP_SECONDS = 1.0
 
 
 @dataclass
@@ -142,6 +144,18 @@ def _highs(model: Model, time_limit: float, *, use_start: bool = False) -> pulp.
 _CBC_GAP = re.compile(r"^Gap:\s+([-0-9.eE+]+)", re.MULTILINE)
 _CBC_OBJ = re.compile(r"^Objective value:\s+([-0-9.eE+]+)", re.MULTILINE)
 _CBC_BOUND = re.compile(r"^Lower bound:\s+([-0-9.eE+]+)", re.MULTILINE)
+_CBC_WALL = re.compile(
+    r"Total time \(CPU seconds\):\s+\S+\s+\(Wallclock seconds\):\s+([0-9.eE+-]+)")
+
+
+def _cbc_wall_seconds(log_path: str) -> float | None:
+    """Return the wall-clock time CBC reported for its last run in ``log_path``."""
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as fh:
+            found = _CBC_WALL.findall(fh.read())
+    except OSError:
+        return None
+    return float(found[-1]) if found else None
 
 
 def cbc_gap_from_log(text: str) -> float | None:
@@ -174,6 +188,7 @@ class WarmStart:
     feasible: bool = False
     relaxation: np.ndarray | None = None
     rounded: float | None = None
+    overhead: float = 0.0
 
 
 def relax(model: Model, time_limit: float, log_path: str) -> np.ndarray | None:
@@ -231,8 +246,12 @@ def warm_start(model: Model, time_limit: float, log_path: str) -> WarmStart:
     """
     began = time.perf_counter()
     raw = relax(model, time_limit, log_path)
+    # What the relaxation cost beyond CBC's own run (writing the model, starting CBC,
+    # reading the solution back): the MILP run will cost about as much again.
+    inside = _cbc_wall_seconds(log_path)
+    overhead = 0.0 if inside is None else max(time.perf_counter() - began - inside, 0.0)
     if raw is None:
-        return WarmStart(time.perf_counter() - began)
+        return WarmStart(time.perf_counter() - began, overhead=overhead)
     bound = _sign(model.prob) * float(pulp.value(model.prob.objective) or 0.0)
     rows = start.OptionRows.of(model)
     chosen = start.round_relaxation(model, rows, raw)
@@ -257,28 +276,48 @@ def warm_start(model: Model, time_limit: float, log_path: str) -> WarmStart:
                        if v.name in index)
         var.setInitialValue(min(max(-con.constant - activity, 0.0), var.upBound or 0.0))
     return WarmStart(time.perf_counter() - began, chosen, bound, best, best is not None, raw,
-                     rounded)
+                     rounded, overhead)
 
 
-def run_model(model: Model, *, time_limit: float | None = None) -> RunResult:
-    """Solve the model with the scenario's solver and read the solution back."""
+def run_model(model: Model, *, time_limit: float | None = None,
+              deadline: float | None = None) -> RunResult:
+    """Solve the model with the scenario's solver and read the solution back.
+
+    ``time_limit`` (default: the scenario's) bounds the solver runs. With a
+    ``deadline`` (a ``time.perf_counter()`` value), the MILP run after the start of
+    an indivisible model gets what remains before it, less the expected cost of
+    writing the model for the solver and reading its answer, so that a caller that
+    already spent time preparing the model stays within its own limit; without a
+    feasible start it still gets half the limit.
+    """
     scenario = model.data.scenario
     limit = scenario.time_limit_s if time_limit is None else time_limit
     limit = max(float(limit), 0.1)
     log_text = ""
+    skip = False
     start_point = WarmStart(0.0)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="optimizer-cbc-") as tmp:
         log_path = os.path.join(tmp, "cbc.log")
         try:
             if model.integer:
-                # The time limit covers both runs, but the MILP keeps at least half
-                # of it so that a slow relaxation cannot starve the search.
+                # The time limit covers both runs. Without a deadline the MILP keeps
+                # at least half of it so that a slow relaxation cannot starve the
+                # search; with one, a feasible start is the answer when no time is
+                # left for the MILP run (it would only restate its start).
                 start_point = warm_start(model, limit, log_path)
-                limit = max(limit - start_point.seconds, 0.5 * limit)
+                floor = 0.5 * limit
+                if deadline is None:
+                    limit = max(limit - start_point.seconds, floor)
+                else:
+                    limit = deadline - time.perf_counter() - start_point.overhead
+                    skip = start_point.feasible and limit < MIN_MILP_SECONDS
+                    limit = max(limit, MIN_MILP_SECONDS if start_point.feasible else floor)
             has_start = start_point.chosen is not None
             with stdout_to_stderr():
-                if scenario.solver == "highs":
+                if skip:
+                    pass
+                elif scenario.solver == "highs":
                     model.prob.solve(_highs(model, limit, use_start=has_start))
                 else:
                     model.prob.solve(_cbc(model, limit, log_path, warm_start=has_start))
@@ -289,7 +328,7 @@ def run_model(model: Model, *, time_limit: float | None = None) -> RunResult:
             with open(log_path, encoding="utf-8", errors="replace") as fh:
                 log_text = fh.read()
     seconds = time.perf_counter() - start
-    status = map_status(model.prob.status, model.prob.sol_status)
+    status = ERROR if skip else map_status(model.prob.status, model.prob.sol_status)
     # A start that satisfies every row proves the model feasible: CBC stopped by a
     # very short limit may still say "infeasible" (its preprocessing, interrupted,
     # reports "Cut generators found to be infeasible"), so the start wins then too.
@@ -302,8 +341,8 @@ def run_model(model: Model, *, time_limit: float | None = None) -> RunResult:
         return RunResult(FEASIBLE, model.prob.status, pulp.LpSolutionIntegerFeasible, fallback_gap,
                          seconds, start_point.chosen.astype(float) * model.scale,
                          start_point.objective,
-                         "the solver stopped at the time limit before using its start; the "
-                         "proposal is the rounded LP relaxation")
+                         "the solver stopped at the time limit before improving its start; "
+                         "the proposal is the start (the rounded and improved LP relaxation)")
     if status not in (OPTIMAL, FEASIBLE):
         message = {
             INFEASIBLE: "the constraints cannot all hold together",
