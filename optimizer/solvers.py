@@ -235,11 +235,11 @@ def warm_start(model: Model, time_limit: float, log_path: str) -> WarmStart:
     """Build a start for an indivisible model from its LP relaxation.
 
     Round the relaxation (``start.round_relaxation``), move single lots to better
-    options, re-optimise the lots the LP split (a small MILP, every other lot fixed,
-    within a quarter of the time limit if its first half is not spent yet), then
-    move single lots again. Without a start CBC's feasibility pump can spend the
-    whole time limit on 100,000 binaries without finding any solution, and HiGHS its
-    whole limit in its root node. The
+    options, re-optimise the lots the LP split, then those competing with them for
+    capacity (smaller MILPs, every other lot fixed, within the first 75 % of the
+    time limit), moving single lots again after each. Without a start CBC's
+    feasibility pump can spend the whole time limit on 100,000 binaries without
+    finding any solution, and HiGHS its whole limit in its root node. The
     start is also kept as a fallback: if the solver stops before it could even read
     it (a very short time limit), the start is the proposal, with status "feasible"
     and the gap to the LP bound. The solvers check the start themselves.
@@ -257,11 +257,16 @@ def warm_start(model: Model, time_limit: float, log_path: str) -> WarmStart:
     chosen = start.round_relaxation(model, rows, raw)
     rounded = start.objective_of(model, rows, chosen)
     chosen = start.improve_by_moves(model, rows, chosen)
-    spent = time.perf_counter() - began
     best = start.objective_of(model, rows, chosen)
-    if best is not None and abs(bound - best) > MIP_GAP * max(abs(best), 1e-9):
-        tried = _resolve_neighbourhood(model, chosen, start.split_lots(model, raw),
-                                       min(0.25 * time_limit, 0.5 * time_limit - spent),
+    # Two neighbourhoods, the small one first: the lots the LP split, then every lot
+    # competing with them for capacity; each within the time left of 75 % of the
+    # limit, the MILP run keeping the rest.
+    for lots in (start.split_lots, start.contested_lots):
+        spent = time.perf_counter() - began
+        if best is None or abs(bound - best) <= MIP_GAP * max(abs(best), 1e-9):
+            break
+        tried = _resolve_neighbourhood(model, chosen, lots(model, raw, chosen),
+                                       min(0.4 * time_limit, 0.75 * time_limit - spent),
                                        log_path)
         tried = start.improve_by_moves(model, rows, tried)
         value = start.objective_of(model, rows, tried)
