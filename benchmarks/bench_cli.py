@@ -25,14 +25,16 @@ def _median_seconds(command: list[str], runs: int = 7) -> float:
     return statistics.median(times)
 
 
-def run() -> None:
-    """Print the median start-up of `procure --help` next to `python -c pass`."""
+def run() -> dict[str, float | bool]:
+    """Print and return the median start-up of `procure --help` next to `python -c pass`."""
     baseline = _median_seconds([sys.executable, "-c", "pass"])
     helped = _median_seconds([str(PROCURE), "--help"])
     print(f"   python -c pass (baseline): {baseline:.3f} s")
     print(f"   procure --help:            {helped:.3f} s "
           f"({helped / baseline:.1f}× the bare interpreter; target < {TARGET_SECONDS} s: "
           f"{'met' if helped < TARGET_SECONDS else 'MISSED'})")
+    return {"baseline_s": baseline, "help_s": helped, "target_s": TARGET_SECONDS,
+            "met": helped < TARGET_SECONDS}
 
 
 if __name__ == "__main__":

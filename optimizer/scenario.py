@@ -53,7 +53,11 @@ class ScenarioInput:
         mode: "divisible" (LP: a lot may be split among suppliers) or "indivisible"
             (MILP: one supplier, or the market, per lot).
         solver: "cbc" (bundled with PuLP, default) or "highs" (highspy).
-        time_limit_s: wall-clock limit of each solver run, in seconds.
+        time_limit_s: wall-clock limit of a solve, in seconds. In indivisible mode
+            it counts from the start of ``solve``: preparing the model, its start
+            (LP relaxation and heuristics) and the MILP run share it, though the
+            MILP gets half of it when there is no feasible start. Explanations by
+            re-solving have their own budget.
         rotation_max_share: divisible mode, invitation band with rotation required:
             the largest fraction of a (category, band) group's value one supplier may
             receive when the group has at least two lots. Indivisible mode uses the

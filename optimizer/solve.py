@@ -122,7 +122,9 @@ def solve(data: OptimizerInput) -> Solution:
     scenario = data.scenario
     d = prepare(data)
     model = build_model(d)
-    run = run_model(model)
+    # The scenario's time limit counts from here: preparing and building the model
+    # of a large indivisible scenario takes seconds of it.
+    run = run_model(model, deadline=start + scenario.time_limit_s)
     look = Lookup.of(data)
     formula = impact_formula(scenario.weights)
     formula_fr = impact_formula_fr(scenario.weights)
