@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     func,
+    inspect,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -282,6 +283,9 @@ def _refresh_search_columns(_mapper: Any, _connection: Any, supplier: Supplier) 
     """Keep the folded search copies in step with the facts a person or an import changed."""
     from procurement.matching.normalize import SEARCH_FACTS, search_columns
 
+    state = inspect(supplier)
+    if not any(state.attrs[attr].history.has_changes() for attr in SEARCH_FACTS):
+        return  # localizing or flagging a supplier leaves its words as they are
     facts = {attr: getattr(supplier, attr) for attr in SEARCH_FACTS}
     for column, value in search_columns(facts).items():
         setattr(supplier, column, value)

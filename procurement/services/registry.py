@@ -298,7 +298,7 @@ def _merge_facts(session: Session, where: Any) -> list[MergeFact]:
         select(SupplierMerge, ImportBatch.file_name, Supplier.name)
         .join(ImportBatch, ImportBatch.id == SupplierMerge.import_id)
         .join(Supplier, Supplier.id == SupplierMerge.supplier_id)
-        .where(where).order_by(SupplierMerge.id.desc())).tuples().all()
+        .where(where).order_by(SupplierMerge.id.desc())).all()
     facts = []
     for merge, file_name, name in rows:
         changed = {attr: (merge.before.get(attr), value) for attr, value in merge.after.items()
@@ -426,7 +426,7 @@ def _capability_facts(session: Session, supplier: Supplier, org_id: int) -> list
     rows = session.execute(
         select(SupplierCategory, User.name, User.organization_id)
         .outerjoin(User, User.id == SupplierCategory.decided_by_id)
-        .where(SupplierCategory.supplier_id == supplier.id)).tuples().all()
+        .where(SupplierCategory.supplier_id == supplier.id)).all()
     rank = {kind: i for i, kind in enumerate(EVIDENCE_LEVELS)}
     facts = [CapabilityFact(
         category_code=pair.category_code, evidence=pair.evidence,
@@ -460,7 +460,7 @@ def _supplier_lots(session: Session, supplier_id: int, org_id: int) -> list[LotF
                func.max(Allocation.capability_evidence))
         .join(Lot, Lot.id == Allocation.lot_id)
         .where(Allocation.proposal_id.in_(by_id), Allocation.supplier_id == supplier_id)
-        .group_by(Allocation.proposal_id, Lot.key)).tuples().all()
+        .group_by(Allocation.proposal_id, Lot.key)).all()
     for proposal_id, key, amount, evidence in awarded:
         item = fact(lots[(proposal_id, key)], "awarded", evidence)
         item.amount = Decimal(str(amount)).quantize(Decimal("0.01"))

@@ -208,7 +208,7 @@ def describe(session: Session, actor: Actor, suppliers: Iterable[Supplier]) -> l
     levels = locality_by_code(session, org.code) if org is not None else {}
     codes = {s.municipality_code for s in suppliers if s.municipality_code}
     mrcs = dict(session.execute(select(Organization.code, Organization.mrc).where(
-        Organization.code.in_(codes))).tuples().all()) if codes else {}
+        Organization.code.in_(codes))).all()) if codes else {}
     rank = {kind: i for i, kind in enumerate(EVIDENCE_LEVELS)}
     pairs: dict[int, list[tuple[str, str]]] = {}
     ids = [s.id for s in suppliers]
@@ -218,7 +218,7 @@ def describe(session: Session, actor: Actor, suppliers: Iterable[Supplier]) -> l
                 SupplierCategory.evidence).where(
                 SupplierCategory.supplier_id.in_(ids),
                 SupplierCategory.decision.is_distinct_from("rejected"),
-                SupplierCategory.category_code != FALLBACK_CODE)).tuples():
+                SupplierCategory.category_code != FALLBACK_CODE)):
             pairs.setdefault(sid, []).append((code, evidence))
     return [RegistryRow(
         supplier=s, locality=locality_of(levels, s.municipality_code) if org else "elsewhere",
