@@ -24,9 +24,9 @@ from procurement.services.scenario import EVIDENCE_LEVELS
 
 PAGE_SIZE = 50
 MAX_OFFSET = 2**31
-# Text filters read from the address, and the RegistryFilters field each one fills.
-TEXT_FILTERS = {"q": "text", "org_type": "org_type", "legal_form": "legal_form", "mrc": "mrc",
-                "region": "region"}
+# The search form's fields, as the address carries them.
+SEARCH_FIELDS = ("q", "org_type", "legal_form", "mrc", "region", "category", "evidence",
+                 "locality", "work_integration")
 FLAGS = ("active", "work_integration", "reserved_eligible")
 SCORE_FIELDS = ("work_integration", "locality", "governance", "environment")
 
@@ -34,7 +34,7 @@ SCORE_FIELDS = ("work_integration", "locality", "governance", "environment")
 def _search_args() -> dict[str, str]:
     """Read the search form from the address; values the filters do not offer are dropped."""
     args: dict[str, str] = {}
-    for key in (*TEXT_FILTERS, "category", "evidence", "locality", "work_integration"):
+    for key in SEARCH_FIELDS:
         value = (request.args.get(key) or "").strip()[:registry_search.MAX_QUERY]
         if value:
             args[key] = value
@@ -60,9 +60,9 @@ def registry_list() -> Any:
     """Search the registry by name, identifier or activity, with filters; sorted by name."""
     args = _search_args()
     filters = registry_search.RegistryFilters(
-        **{field: args.get(key) for key, field in TEXT_FILTERS.items()},
-        category=args.get("category"), evidence=args.get("evidence"),
-        locality=args.get("locality"),
+        text=args.get("q"), org_type=args.get("org_type"), legal_form=args.get("legal_form"),
+        mrc=args.get("mrc"), region=args.get("region"), category=args.get("category"),
+        evidence=args.get("evidence"), locality=args.get("locality"),
         work_integration=True if args.get("work_integration") else None)
     offset = _offset()
     db = get_session()
