@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -15,6 +16,7 @@ from app.jobs import import_settings
 from app.security import safe_next
 from app.web import bp
 from app.web.field_messages import field_message
+from app.web.filters import number_locale
 from app.web.labels import is_english
 from importers.values import parse_amount
 from procurement.matching import normalize_text
@@ -82,6 +84,12 @@ def category_name(code: str) -> str:
     if names is None:
         return code
     return names[1] if is_english() else names[0]
+
+
+def country_name(code: str) -> str:
+    """Return the name of an ISO 3166 country in the page's language ("CA" -> "Canada")."""
+    names = Locale.parse(number_locale()).territories
+    return str(names.get(code.upper(), code))
 
 
 def category_choices() -> list[tuple[str, str]]:
@@ -259,6 +267,6 @@ def registry_merge_undo(merge_id: int) -> Any:
 @bp.app_context_processor
 def inject_registry_helpers() -> dict[str, Any]:
     """Give the templates category names and the roles that may edit the registry."""
-    return {"category_name": category_name,
+    return {"category_name": category_name, "country_name": country_name,
             "registry_edit_roles": {role for role in ROLES
                                     if role in PERMISSIONS["registry.edit"]}}
