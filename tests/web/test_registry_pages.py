@@ -487,3 +487,30 @@ def test_an_upload_without_a_file_is_refused_inline(as_role: Any, csrf: Any) -> 
                                                                       "/registry/import")})
     assert answer.status_code == 422
     assert 'id="file-error"' in text_of(answer)
+
+
+def test_every_registry_page_reads_in_one_language(as_role: Any, db: Session,
+                                                   world: dict[str, Any]) -> None:
+    from babel.messages.pofile import read_po
+
+    from app.i18n import TRANSLATIONS
+
+    with (TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        french = [m.id for m in read_po(handle) if isinstance(m.id, str) and m.id != m.string
+                  and len(m.id) > 12 and "%(" not in m.id]
+    # The registry's own words (types, activities) are data, shown as the file gave them.
+    data = " ".join(str(value) for s in all_suppliers(db)
+                    for value in (s.name, s.org_type, s.legal_form, s.activity, s.sector) if value)
+    french = [m for m in french if m not in data]
+    supplier = supplier_named(db, "COOPÉRATIVE DE SOLIDARITÉ CENT-ARTS")
+    batch = registry.registry_imports(db, SYSTEM)[0]
+    client = as_role("admin")
+    for url in ("/registry?q=cooperative", f"/registry/{supplier.id}",
+                f"/registry/{supplier.id}/edit", "/registry/import",
+                f"/registry/imports/{batch.id}"):
+        page = text_of(client.get(f"{url}{'&' if '?' in url else '?'}lang=en"))
+        assert '<html lang="en">' in page, url
+        left = [m for m in french if m in page]
+        assert not left, (url, left[:5])
+        if url.endswith(f"/{supplier.id}"):
+            assert "Dijon (France)" in page and "Capabilities and evidence" in page
