@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.auth import current_actor, require
@@ -18,14 +18,14 @@ from app.web import bp
 from app.web.field_messages import field_message
 from app.web.filters import number_locale
 from app.web.labels import is_english
+from app.web.views import PAGE_SIZE, _offset
 from importers.values import parse_amount
 from procurement.matching import normalize_text
 from procurement.permissions import PERMISSIONS, ROLES
-from procurement.services import capabilities, registry, registry_search
+from procurement.services import capabilities, overview, registry, registry_search
+from procurement.services.common import MAX_ID
 from procurement.services.scenario import EVIDENCE_LEVELS
 
-PAGE_SIZE = 50
-MAX_OFFSET = 2**31
 # The search form's fields, as the address carries them.
 SEARCH_FIELDS = ("q", "org_type", "legal_form", "mrc", "region", "category", "evidence",
                  "locality", "work_integration")
@@ -49,11 +49,6 @@ def _search_args() -> dict[str, str]:
     if args.get("work_integration") != "1":
         args.pop("work_integration", None)
     return args
-
-
-def _offset() -> int:
-    raw = request.args.get("offset", "0").strip() or "0"
-    return min(int(raw), MAX_OFFSET) if raw.isdigit() and len(raw) <= 12 else 0
 
 
 @bp.get("/registry")
@@ -115,7 +110,7 @@ def registry_edit(supplier_id: int) -> Any:
     """Let an administrator change a supplier's capacity, service area, flags and scores."""
     db = get_session()
     actor = current_actor()
-    supplier = registry.supplier_profile(db, actor, supplier_id).supplier
+    supplier = overview.supplier(db, actor, _known_id(supplier_id))
     if request.method == "GET":
         return _render_edit(supplier, _form_of(supplier), {})
     form = request.form.to_dict()
@@ -251,7 +246,7 @@ def registry_import_detail(import_id: int) -> Any:
 def registry_merge_undo(merge_id: int) -> Any:
     """Undo a registry merge (the API's POST /api/suppliers/merges/<id>/undo)."""
     db = get_session()
-    outcome = registry.undo_merge(db, current_actor(), merge_id)
+    outcome = registry.undo_merge(db, current_actor(), _known_id(merge_id))
     db.commit()
     if outcome.split_supplier_id:
         flash(_("Fusion annulée : le fournisseur a retrouvé ses données et l'enregistrement "
@@ -262,6 +257,13 @@ def registry_merge_undo(merge_id: int) -> Any:
     if back:
         return redirect(safe_next(back, "web.registry_list"))
     return redirect(url_for("web.registry_supplier", supplier_id=outcome.supplier_id))
+
+
+def _known_id(value: int) -> int:
+    """Refuse an id no table can hold (a 404, before the database sees it)."""
+    if not 0 < value <= MAX_ID:
+        abort(404)
+    return value
 
 
 @bp.app_context_processor

@@ -384,6 +384,8 @@ def test_only_administrators_edit_and_import(as_role: Any, db: Session,
     admin = as_role("admin")
     assert admin.get(f"/registry/{supplier.id}/edit").status_code == 200
     assert admin.get("/registry/import").status_code == 200
+    assert admin.get("/registry/99999999999/edit").status_code == 404
+    assert admin.get("/registry/99999999999").status_code == 404
     assert 'href="/registry"' in text_of(admin.get("/registry"))  # the navigation
 
 
