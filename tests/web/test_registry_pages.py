@@ -516,3 +516,20 @@ def test_every_registry_page_reads_in_one_language(as_role: Any, db: Session,
         assert not left, (url, left[:5])
         if url.endswith(f"/{supplier.id}"):
             assert "Dijon (France)" in page and "Capabilities and evidence" in page
+
+
+def test_a_registry_file_without_names_is_refused_with_its_report(
+        as_role: Any, db: Session, world: dict[str, Any], tmp_path: Path, csrf: Any) -> None:
+    before = len(all_suppliers(db))
+    bad = tmp_path / "sans-noms.csv"
+    bad.write_text("Ville;Code postal\nTrois-Rivières;G9A 5K8\n", encoding="utf-8")
+    client = as_role("admin")
+    with bad.open("rb") as handle:
+        answer = client.post("/registry/import", data={
+            "csrf_token": csrf(client, "/registry/import"), "file": (handle, bad.name)},
+            content_type="multipart/form-data")
+    assert answer.status_code == 302
+    report = text_of(client.get(answer.headers["Location"]))
+    assert "Le fichier a été refusé ; rien n'a été enregistré" in report
+    assert "Refusé" in report and "Aucun problème." not in report
+    assert len(all_suppliers(db)) == before
