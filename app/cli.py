@@ -345,19 +345,13 @@ def _import_text(data: dict[str, Any], message: str) -> str:
 @click.pass_obj
 def import_suppliers(obj: Context, file: Path, as_json: bool) -> None:
     """Import or update the registry of social economy suppliers."""
-    from procurement.services import imports, matching
+    from procurement.services import registry
 
     if not file.is_file():
         fail(f"{file}: no such file.", error_code="file_not_found")
     with domain_errors(), obj.session() as session:
-        settings = obj.import_settings
-        outcome = imports.import_suppliers(session, SYSTEM, file, limits=settings.limits,
-                                           isolated=settings.isolated,
-                                           normalize_name=_name_normalizer())
-        if outcome.status == "imported":
-            matching.seed_categories(session)
-            matching.localize_suppliers(session)
-            matching.refresh_supplier_categories(session)
+        outcome = registry.import_registry(session, SYSTEM, file,
+                                           settings=obj.import_settings)
     emit(outcome.suppliers_json(), as_json, lambda d: _import_text(d, outcome.message)
          + "".join(f"\n  merge #{m['merge_id']}: row {m['row']} into supplier "
                    f"#{m['supplier_id']} ({m['supplier']}) on {m['matched_on']}, "

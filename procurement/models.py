@@ -25,7 +25,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     func,
+    inspect,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -257,10 +259,36 @@ class Supplier(Base):
     score_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Accent- and case-folded copies for the registry search (see `search_columns`): the
+    # name (also the sort key, so that "Écho" sorts with "E") and name + identifiers +
+    # activity. Filled on every insert and ORM update, bulk inserts included.
+    search_name: Mapped[str | None] = mapped_column(
+        Text, index=True, default=lambda ctx: _search_default(ctx, "search_name"))
+    search_text: Mapped[str | None] = mapped_column(
+        Text, default=lambda ctx: _search_default(ctx, "search_text"))
 
     categories: Mapped[list[SupplierCategory]] = relationship(
         back_populates="supplier", cascade="all, delete-orphan"
     )
+
+
+def _search_default(context: Any, column: str) -> str:
+    from procurement.matching.normalize import search_columns
+
+    return search_columns(context.get_current_parameters())[column]
+
+
+@event.listens_for(Supplier, "before_update")
+def _refresh_search_columns(_mapper: Any, _connection: Any, supplier: Supplier) -> None:
+    """Keep the folded search copies in step with the facts a person or an import changed."""
+    from procurement.matching.normalize import SEARCH_FACTS, search_columns
+
+    state = inspect(supplier)
+    if not any(state.attrs[attr].history.has_changes() for attr in SEARCH_FACTS):
+        return  # localizing or flagging a supplier leaves its words as they are
+    facts = {attr: getattr(supplier, attr) for attr in SEARCH_FACTS}
+    for column, value in search_columns(facts).items():
+        setattr(supplier, column, value)
 
 
 class SupplierCategory(Base):

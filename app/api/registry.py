@@ -17,7 +17,7 @@ from app.api.schemas import (
     UndoneMergeSchema,
 )
 from app.auth import require
-from procurement.services import overview, registry
+from procurement.services import overview, registry, registry_search
 
 suppliers = base.ApiBlueprint("suppliers", __name__, url_prefix="/api/suppliers",
                               description="Registry of social economy suppliers.")
@@ -32,9 +32,12 @@ class SupplierList(MethodView):
     @suppliers.response(200, SupplierSchema(many=True))
     @suppliers.paginate(page_size=base.PAGE_SIZE, max_page_size=base.MAX_PAGE_SIZE)
     def get(self, filters: dict[str, Any], pagination_parameters: Any) -> Any:
-        """List registry suppliers, filtered by name, category, municipality or activity."""
-        page = overview.suppliers_page(base.session(), base.actor(), **filters,
-                                       **base.page_window(pagination_parameters))
+        """Search the registry: words of the name, an identifier or the activity (accents
+        and case ignored), category, evidence, type, legal form, MRC, region, locality."""
+        text = filters.pop("q", None)
+        page = registry_search.search_suppliers(
+            base.session(), base.actor(), registry_search.RegistryFilters(text=text, **filters),
+            **base.page_window(pagination_parameters))
         return base.page_items(pagination_parameters, page)
 
 

@@ -253,10 +253,27 @@ class SupplierCategoriesSchema(Schema):
 
 
 class SupplierFilterSchema(Schema):
-    name = fields.Str(validate=validate.Length(max=200))
+    """Filters of the registry search (`procurement.services.registry_search`)."""
+
+    q = fields.Str(validate=validate.Length(max=200), metadata={
+        "description": "words of the name, an identifier (NEQ, SIRET, ...) or the activity; "
+                       "accents and case ignored"})
+    name = fields.Str(validate=validate.Length(max=200), metadata={
+        "description": "words of the name only; accents and case ignored"})
     category = fields.Str(validate=validate.Length(max=60))
+    evidence = fields.Str(validate=validate.OneOf(scenario_rules.EVIDENCE_LEVELS), metadata={
+        "description": "a capability with this kind of evidence (of `category` when given)"})
+    org_type = fields.Str(validate=validate.Length(max=200), metadata={
+        "description": "the registry's type or structure, as written"})
+    legal_form = fields.Str(validate=validate.Length(max=200))
+    mrc = fields.Str(validate=validate.Length(max=200))
+    region = fields.Str(validate=validate.Length(max=200))
+    locality = fields.Str(validate=validate.OneOf(
+        ["same_municipality", "same_mrc", "same_region", "same_province", "elsewhere"]),
+        metadata={"description": "where the supplier is, relative to your municipality"})
     municipality = fields.Str(validate=validate.Length(max=200))
     active = fields.Bool()
+    work_integration = fields.Bool()
 
 
 ScoreOverridesSchema = StrictSchema.from_dict(

@@ -9,7 +9,8 @@ bp = Blueprint("web", __name__, template_folder="../templates")
 
 def init_app(app: Flask) -> None:
     """Register the pages."""
-    from app.web import filters, impact_labels, views  # noqa: F401  (views registers routes)
+    # views and registry register their routes on `bp`.
+    from app.web import filters, impact_labels, registry, views  # noqa: F401
 
     filters.init_app(app)
     impact_labels.init_app(app)

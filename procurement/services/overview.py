@@ -23,7 +23,6 @@ from procurement.models import (
     PurchaseLine,
     Scenario,
     Supplier,
-    SupplierCategory,
 )
 from procurement.permissions import Actor
 from procurement.services.common import cents_to_decimal, get_owned, scope_of
@@ -170,27 +169,6 @@ def lines_page(session: Session, actor: Actor, *, category: str | None = None,
 def _like(text: str) -> str:
     """Escape LIKE wildcards so a search matches the text literally."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def suppliers_page(session: Session, actor: Actor, *, name: str | None = None,
-                   category: str | None = None, municipality: str | None = None,
-                   active: bool | None = None, limit: int = 50,
-                   offset: int = 0) -> Page[Supplier]:
-    """Return a page of the shared supplier registry with optional filters."""
-    actor.require("read")
-    query = select(Supplier)
-    if name:
-        query = query.where(Supplier.name.ilike(f"%{_like(name)}%", escape="\\"))
-    if municipality:
-        query = query.where(Supplier.municipality.ilike(f"%{_like(municipality)}%",
-                                                        escape="\\"))
-    if category:
-        query = query.where(Supplier.id.in_(select(SupplierCategory.supplier_id).where(
-            SupplierCategory.category_code == category,
-            SupplierCategory.decision.is_distinct_from("rejected"))))
-    if active is not None:
-        query = query.where(Supplier.active.is_(active))
-    return page_of(session, query.order_by(Supplier.name, Supplier.id), limit, offset)
 
 
 def supplier(session: Session, actor: Actor, supplier_id: int) -> Supplier:

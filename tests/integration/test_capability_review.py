@@ -25,7 +25,13 @@ from procurement.models import (
 )
 from procurement.permissions import SYSTEM
 from procurement.regulatory import get_profile
-from procurement.services import capabilities, imports, matching, optimize, overview
+from procurement.services import (
+    capabilities,
+    imports,
+    matching,
+    optimize,
+    registry_search,
+)
 from procurement.services.optimize import bands_from_profile, gather_input, parse_scenario
 from procurement.users import actor_for
 
@@ -145,7 +151,8 @@ def test_a_name_only_capability_waits_in_the_queue_then_a_decision_survives_re_i
     assert (sourire, "deneigement") not in listed_pairs  # decided: out of the queue
     assert (supplier_id(session, "1100000005"), "entretien_menager") in listed_pairs
     # Nor does it count as a supplier of the category anywhere else.
-    snow = overview.suppliers_page(session, actor, category="deneigement", limit=50)
+    snow = registry_search.search_suppliers(
+        session, actor, registry_search.RegistryFilters(category="deneigement"), limit=50)
     assert club not in {s.id for s in snow.items} and sourire in {s.id for s in snow.items}
     counts = matching.candidate_counts(session, city).set_index("category_code")
     assert counts.loc["deneigement", "n_local_candidates"] == 1  # Sourire, not the club
