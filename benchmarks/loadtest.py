@@ -340,13 +340,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--port", type=int, default=18431)
+    parser.add_argument("--postgres-port", type=int, default=54381)
+    parser.add_argument("--redis-port", type=int, default=63781)
     options = parser.parse_args(argv)
     users = max(1, min(options.users, 500))
     seconds = max(5.0, min(options.seconds, 3600.0))
     folder = Path(tempfile.mkdtemp(prefix="procure-loadtest-"))
     processes: list[subprocess.Popen[bytes]] = []
-    postgres = _exports("start-postgres.sh", 54381)
-    redis = _exports("start-redis.sh", 63781)
+    postgres = _exports("start-postgres.sh", options.postgres_port)
+    redis = _exports("start-redis.sh", options.redis_port)
     try:
         env = {**os.environ, "DATABASE_URL": postgres["PROCURE_TEST_POSTGRES_URL"],
                "CELERY_BROKER_URL": redis["PROCURE_TEST_REDIS_URL"],
@@ -391,7 +393,8 @@ def main(argv: list[str] | None = None) -> int:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-        subprocess.run([str(ROOT / "scripts" / "stop-redis.sh"), "63781"], check=False)
+        subprocess.run([str(ROOT / "scripts" / "stop-redis.sh"), str(options.redis_port)],
+                       check=False)
         subprocess.run([str(ROOT / "scripts" / "stop-postgres.sh")], check=False,
                        env={**os.environ,
                             "PROCURE_TEST_POSTGRES_DIR": postgres["PROCURE_TEST_POSTGRES_DIR"]})

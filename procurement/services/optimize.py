@@ -168,14 +168,24 @@ class OptimizeOutcome:
         }
 
 
-def run_scenario(session: Session, actor: Actor, org: Organization,
-                 params: dict[str, Any] | None) -> OptimizeOutcome:
-    """Validate the scenario, solve it, and store a draft proposal when the answer is sound."""
+def check_scenario(session: Session, actor: Actor, org: Organization,
+                   params: dict[str, Any] | None) -> tuple[ScenarioSettings, RegulatoryProfile]:
+    """Validate a scenario for the municipality (field errors: ScenarioInvalid, 422).
+
+    Pages and the API call it before queueing a run, so that a mistake is said at once;
+    the run calls it again.
+    """
     actor.require("scenario.run")
     settings = proposal_impact.default_period(session, org, parse_scenario(params))
     profile_code = settings.profile_code or (
         org.regulatory_profile.code if org.regulatory_profile else "QC-2024")
-    profile = get_profile(session, profile_code)
+    return settings, get_profile(session, profile_code)
+
+
+def run_scenario(session: Session, actor: Actor, org: Organization,
+                 params: dict[str, Any] | None) -> OptimizeOutcome:
+    """Validate the scenario, solve it, and store a draft proposal when the answer is sound."""
+    settings, profile = check_scenario(session, actor, org, params)
     in_force = profile_thresholds_on(
         profile, proposal_impact.reference_date(session, org, settings))
     bands = bands_from_profile(profile, in_force)
