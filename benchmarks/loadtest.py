@@ -9,11 +9,11 @@ capability confirmations, a few imports and scenario runs (jobs on the worker).
 Phases, so that the figures describe the steady state and not the start: the users sign
 in one after the other (an argon2 check each), then start working one by one over `--ramp`
 seconds, then all of them work for `--warmup` seconds (caches, connection pools, each
-process's first requests); all of this is timed apart and printed as "warm-up". Then the measured window of `--seconds`:
-every request that starts in it counts. It prints requests/s, p50/p95/p99 per kind and the
-errors; it exits non-zero when any request failed (warm-up included), and also when the
-reads' p95 exceeds 300 ms with `--fail-over-target` (for a dedicated machine: on a shared
-one the latency measures the neighbours too).
+process's first requests); all of this is timed apart and printed as "warm-up". Then the
+measured window of `--seconds`: every request that starts in it counts. It prints
+requests/s, p50/p95/p99 per kind and the errors; it exits non-zero when any request failed
+(warm-up included), and also when the reads' p95 exceeds 300 ms with `--fail-over-target`
+(for a dedicated machine: on a shared one the latency measures the neighbours too).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request, send_file, url_for
+from flask import Response, current_app, jsonify, send_file, url_for
 from flask.views import MethodView
 
 from app.api import base
@@ -22,20 +22,11 @@ from procurement.services import jobs
 blp = base.ApiBlueprint("jobs", __name__, url_prefix="/api/jobs",
                         description="Background jobs: phase, progress and result of a long task.")
 
-ASYNC_DOC = {"in": "query", "name": "async", "required": False,
-             "schema": {"type": "boolean"},
-             "description": "answer 202 with the job at once instead of waiting for it"}
-
-
-def asynchronous() -> bool:
-    """Tell whether the call asked not to wait for its job (`?async=1`)."""
-    return (request.args.get("async") or "").strip().lower() in ("1", "true", "yes")
-
-
-def run_job(kind: str, params: dict[str, Any] | None = None) -> jobs.JobState:
-    """Queue a job for the call and wait for it as the call asked; return its state."""
+def run_job(kind: str, params: dict[str, Any] | None = None, *,
+            run_async: bool = False) -> jobs.JobState:
+    """Queue a job for the call and wait for it unless asked not to; return its state."""
     job_id = queue_job(kind, params)
-    wait = 0.0 if asynchronous() else float(current_app.config["API_JOB_WAIT"])
+    wait = 0.0 if run_async else float(current_app.config["API_JOB_WAIT"])
     return wait_for_job(job_id, wait)
 
 

@@ -7,8 +7,14 @@ from typing import Any
 from flask.views import MethodView
 
 from app.api import base
-from app.api.jobs import ASYNC_DOC, accepted, run_job
-from app.api.schemas import JobSchema, ScenarioParamsSchema, ScenarioResultSchema, ScenarioSchema
+from app.api.jobs import accepted, run_job
+from app.api.schemas import (
+    AsyncQuerySchema,
+    JobSchema,
+    ScenarioParamsSchema,
+    ScenarioResultSchema,
+    ScenarioSchema,
+)
 from app.auth import require
 from procurement.services import optimize, overview
 
@@ -31,8 +37,8 @@ class ScenarioList(MethodView):
     @blp.arguments(ScenarioParamsSchema)
     @blp.response(201, ScenarioResultSchema)
     @blp.alt_response(202, schema=JobSchema, description="The run's job, not ended yet")
-    @blp.doc(parameters=[ASYNC_DOC])
-    def post(self, params: dict[str, Any]) -> Any:
+    @blp.arguments(AsyncQuerySchema, location="query", as_kwargs=True)
+    def post(self, params: dict[str, Any], run_async: bool = False) -> Any:
         """Run a scenario (a job); a draft proposal is stored when the solution is sound.
 
         The body is the scenario JSON `procure optimize --scenario` reads (weights,
@@ -45,7 +51,7 @@ class ScenarioList(MethodView):
         """
         optimize.check_scenario(base.session(), base.actor(), base.organization(), params)
         base.session().rollback()
-        state = run_job("optimize", {"scenario": params})
+        state = run_job("optimize", {"scenario": params}, run_async=run_async)
         if state.status != "done":
             return accepted(state)
         return state.result

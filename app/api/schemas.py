@@ -172,6 +172,13 @@ class JobResultSchema(Schema):
     message_fr = fields.Str(allow_none=True)
 
 
+class AsyncQuerySchema(Schema):
+    """`?async=1`: answer 202 with the job at once instead of waiting for it."""
+
+    run_async = fields.Bool(data_key="async", load_default=False, metadata={
+        "description": "answer 202 with the job at once instead of waiting for it"})
+
+
 class MatchingSummarySchema(Schema):
     """What a matching run found: the shape of `procure match --json`."""
 
@@ -199,6 +206,7 @@ class JobSchema(Schema):
         "export, filename, mimetype, bytes (GET /api/jobs/{id}/download)")})
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    url = fields.Str(metadata={"description": "the job's address (in a 202 answer)"})
 
 
 # --- registry and categories --------------------------------------------------------------

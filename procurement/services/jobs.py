@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import threading
 import time
@@ -49,6 +50,7 @@ PHASES = ("queued", "reading", "storing", "matching", "optimizing", "exporting",
 FIRST_PHASE = {"import_spend": "reading", "match": "matching", "optimize": "optimizing",
                "export": "exporting"}
 EXPORTS_FOLDER = "exports"  # under the instance folder: one sub-folder per export job
+MAX_ISSUES_IN_ANSWER = 1000  # issues in an API answer; the CSV report has them all
 MAX_ATTEMPTS = 3  # deliveries of one job before a worker's repeated death ends it failed
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of a job
 INTERNAL_ERROR = ("L'import a échoué à cause d'une erreur interne (consignée dans le journal) ; "
@@ -233,7 +235,7 @@ class JobRunner:
             log.exception("job %s failed", job_id)
             message = exc.message if isinstance(exc, ProcurementError) else INTERNAL_ERROR
             self.write(job_id, status="failed", message=message)
-            if params.get("ask_mapping") and params.get("token"):
+            if (params.get("ask_mapping") or params.get("api") == "upload") and params.get("token"):
                 _discard(self.instance, str(params["token"]))  # nobody else knows the token
         finally:
             self.live.forget(job_id)
@@ -316,14 +318,22 @@ class JobRunner:
                         "mimetype": made.mimetype, "bytes": len(made.content)}))
 
     def _import_spend(self, job_id: int, actor: Actor, params: dict[str, Any]) -> None:
-        """Import a staged upload, match it, and end the job, all in one transaction."""
+        """Import a staged upload, match it, and end the job, all in one transaction.
+
+        `params["api"]` says which API call queued it: "upload" keeps the staged file when
+        the mapping needs a confirmation, "confirm" when the file was refused (the client
+        may correct the mapping and post again); the result then holds the whole outcome
+        the API answers. The pages keep it when a refused file has columns.
+        """
         reporter = _Reporter(self, job_id)
         token = str(params["token"])
+        api = params.get("api")
         with transaction(self.factory) as work:
             org = self._organization(work, actor)
             path, name = imports.staged_upload(self.instance, actor, token)
             outcome = imports.import_spend(
                 work, actor, org, path, original_name=params.get("original_name") or name,
+                sheet=params.get("sheet"),
                 mapping=params.get("mapping"), date_order=params.get("date_order"),
                 currency=params.get("currency"),
                 accept_valid_rows=bool(params.get("accept_valid_rows")),
@@ -332,12 +342,19 @@ class JobRunner:
             if outcome.status == "imported":
                 reporter.phase("matching", outcome.lines, done=outcome.lines)
                 matching.run_matching(work, actor, org)
-            keep = outcome.status == "refused" and bool(outcome.columns)
-            if keep:
-                # The clerk confirms the mapping, or stores the valid rows only, from it.
-                _save_note(self.instance, actor, token, outcome, params)
+            if api == "upload":
+                keep = outcome.needs_confirmation
+            elif api == "confirm":
+                keep = outcome.status == "refused"
+            else:
+                keep = outcome.status == "refused" and bool(outcome.columns)
+                if keep:
+                    # The clerk confirms the mapping, or stores the valid rows only, from it.
+                    _save_note(self.instance, actor, token, outcome, params)
             result = _result(outcome, token if keep else None,
                              ask_mapping=bool(params.get("ask_mapping")))
+            if api:
+                result["outcome"] = api_outcome(outcome, token if keep else None)
             unreadable = outcome.status == "refused" and not outcome.columns
             work.execute(update(Job).where(Job.id == job_id).values(
                 status="failed" if unreadable else "done", phase="done",
@@ -371,6 +388,15 @@ def needs_mapping(outcome: ImportOutcome) -> bool:
     return outcome.status == "refused" and bool(outcome.columns) and (
         outcome.needs_confirmation or "missing_required_column" in outcome.issue_counts
         or "currency_needs_confirmation" in outcome.issue_counts)
+
+
+def api_outcome(outcome: ImportOutcome, staged: str | None) -> dict[str, Any]:
+    """Shape an import outcome as the API answers it (the first issues; the CSV report has
+    them all), plain JSON for the job's result."""
+    data = dataclasses.asdict(outcome)
+    data["issues"] = data["issues"][:MAX_ISSUES_IN_ANSWER]
+    data["staged_upload"] = staged
+    return json.loads(json.dumps(data, default=str))
 
 
 def _result(outcome: ImportOutcome, staged: str | None, *, ask_mapping: bool) -> dict[str, Any]:
