@@ -49,6 +49,7 @@ def make_celery(broker_url: str, queue: str = "procure") -> Celery:
 
 @cache
 def _runner_of(pid: int) -> JobRunner:
+    from app.i18n import catalogue_gettext
     from procurement.services.imports import ImportSettings
 
     config = from_env()
@@ -57,7 +58,7 @@ def _runner_of(pid: int) -> JobRunner:
     # The same audit key and import settings as the web processes and the command line.
     factory = make_session_factory(engine, audit_key=str(config["AUDIT_KEY"]).encode())
     return JobRunner(factory, instance=Path(config["INSTANCE_PATH"]),
-                     settings=ImportSettings.from_config(config))
+                     settings=ImportSettings.from_config(config), gettext_for=catalogue_gettext)
 
 
 def worker_runner() -> JobRunner:

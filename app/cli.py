@@ -436,15 +436,11 @@ def _read_scenario(path: Path | None) -> Any:
 
 def _catalogue_gettext() -> Callable[[str], str]:
     """Return the English catalogue's gettext (French msgids to English)."""
-    from babel.support import Translations
+    from app.i18n import catalogue_gettext
 
-    from app.i18n import TRANSLATIONS, translation_directory
-
-    try:
-        folder = translation_directory(None)
-    except OSError:
-        folder = TRANSLATIONS
-    return Translations.load(str(folder), ["en"]).gettext
+    found = catalogue_gettext("en")
+    assert found is not None
+    return found
 
 
 def cli_language() -> tuple[str, Callable[[str], str]]:

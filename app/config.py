@@ -109,6 +109,11 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # With a broker (redis://host:port/0), jobs run on Celery workers (`procure worker`).
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL") or None,
         "CELERY_QUEUE": env.get("PROCURE_CELERY_QUEUE") or "procure",
+        # A proposal with this many allocations or more is exported by a job (a worker).
+        "EXPORT_JOB_MIN_ALLOCATIONS": _int_env(env, "PROCURE_EXPORT_JOB_MIN_ALLOCATIONS", 2000),
+        # How long an API call that runs a job (scenario, import) waits for it before
+        # answering 202 with the job; 0 always answers 202 (as ?async=1 does).
+        "API_JOB_WAIT": _int_env(env, "PROCURE_API_JOB_WAIT", 60),
         "LOG_FORMAT": _choice_env(env, "PROCURE_LOG_FORMAT", ("text", "json"), "text"),
         "LOG_LEVEL": _choice_env(env, "PROCURE_LOG_LEVEL",
                                  ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),

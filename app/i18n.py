@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -86,3 +87,17 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_locale() -> dict[str, str]:
         return {"locale": str(get_locale() or "fr")}
+
+
+def catalogue_gettext(lang: str) -> Callable[[str], str] | None:
+    """Return the catalogue's gettext of `lang` outside a request (None for French, the
+    source language): the command line and the job runner's exports use it."""
+    if lang != "en":
+        return None
+    from babel.support import Translations
+
+    try:
+        folder = translation_directory(None)
+    except OSError:
+        folder = TRANSLATIONS
+    return Translations.load(str(folder), [lang]).gettext

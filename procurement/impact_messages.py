@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 
 Gettext = Callable[[str], str]
@@ -108,8 +110,13 @@ def _identity(text: str) -> str:
 
 def money(amount: Any, currency: str, lang: str) -> str:
     """Format an amount for a person (French: 133 800,00 $; English: $133,800.00)."""
-    locale = "fr_CA" if lang == "fr" else "en_CA"
-    return format_currency(Decimal(str(amount)), currency, locale=locale)
+    return _money_text(str(amount), currency, "fr_CA" if lang == "fr" else "en_CA")
+
+
+@lru_cache(maxsize=16_384)
+def _money_text(amount: str, currency: str, locale: str) -> str:
+    """Format once: every reader of a proposal sees the same amounts in its reasons."""
+    return format_currency(Decimal(amount), currency, locale=Locale.parse(locale))
 
 
 def _params(params: Mapping[str, Any], currency: str, lang: str,

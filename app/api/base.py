@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, TypedDict
 
 import marshmallow as ma
@@ -131,3 +132,8 @@ def page_items(pagination: PaginationParameters, page: Page[Any]) -> list[Any]:
 def instance_path() -> str:
     """Return the instance folder (uploads waiting for a confirmation live there)."""
     return str(current_app.config["INSTANCE_PATH"])
+
+
+def instance_path_obj() -> Path:
+    """Return the instance folder as a path."""
+    return Path(instance_path())

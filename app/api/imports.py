@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -11,19 +10,19 @@ from flask import Response, current_app
 from flask.views import MethodView
 
 from app.api import base
+from app.api.jobs import accepted, run_job
 from app.api.schemas import (
+    AsyncQuerySchema,
     ImportDetailSchema,
     ImportOutcomeSchema,
     ImportSchema,
     ImportUploadSchema,
+    JobSchema,
     MappingConfirmSchema,
 )
 from app.auth import require
-from app.jobs import import_settings
-from procurement.services import imports, matching, overview
-from procurement.services.imports import ImportOutcome
+from procurement.services import imports, overview
 
-MAX_ISSUES_IN_ANSWER = 1000
 CSV_DOC = {"content": {"text/csv": {"schema": {"type": "string"}}},
            "description": "The problem report as CSV (UTF-8)"}
 
@@ -31,18 +30,20 @@ blp = base.ApiBlueprint("imports", __name__, url_prefix="/api/imports",
                         description="Spending files: upload, problem report, column mapping.")
 
 
-def _answer(outcome: ImportOutcome, staged: str | None = None) -> dict[str, Any]:
-    """Shape an import outcome for the API (the first issues; the CSV report has them all)."""
-    data = dataclasses.asdict(outcome)
-    data["issues"] = data["issues"][:MAX_ISSUES_IN_ANSWER]
-    data["staged_upload"] = staged
-    return data
+def _imported(kind_of_call: str, token: str, run_async: bool, **params: Any) -> Any:
+    """Run the import of a staged upload as a job (the worker, or a thread here).
 
-
-def _after_import(outcome: ImportOutcome) -> None:
-    """Match the new lines so that lists and scenarios see them at once."""
-    if outcome.status == "imported":
-        matching.run_matching(base.session(), base.actor(), base.organization())
+    Ended within PROCURE_API_JOB_WAIT seconds: the outcome, 201, as the call always
+    answered; otherwise, or with `?async=1`, 202 with the job, whose result holds that
+    outcome once done.
+    """
+    state = run_job("import_spend", {
+        "token": token, "api": kind_of_call,
+        "isolated": current_app.config["PARSE_IN_SUBPROCESS"], **params}, run_async=run_async)
+    outcome = state.result.get("outcome") if state.finished else None
+    if outcome is None:
+        return accepted(state)
+    return outcome
 
 
 @blp.route("")
@@ -59,7 +60,9 @@ class ImportList(MethodView):
     @require("import")
     @blp.arguments(ImportUploadSchema, location="multipart")
     @blp.response(201, ImportOutcomeSchema)
-    def post(self, form: dict[str, Any]) -> Any:
+    @blp.alt_response(202, schema=JobSchema, description="The import's job, not ended yet")
+    @blp.arguments(AsyncQuerySchema, location="query", as_kwargs=True)
+    def post(self, form: dict[str, Any], run_async: bool = False) -> Any:
         """Upload a spending file: all lines or none unless accept_valid_rows.
 
         When the columns or the date order need a person's confirmation, nothing is
@@ -67,23 +70,16 @@ class ImportList(MethodView):
         staged_upload token to POST the confirmed mapping to.
         """
         upload = form["file"]
-        org = base.organization()
+        base.organization()  # an account without a municipality: 404
         name = Path(upload.filename or "upload").name
-        staged = None
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "upload"
             upload.save(path)
-            outcome = imports.import_spend(
-                base.session(), base.actor(), org, path, original_name=name,
-                sheet=form.get("sheet"), date_order=form.get("date_order"),
-                currency=form.get("currency"), accept_valid_rows=form["accept_valid_rows"],
-                settings=import_settings(current_app))
-            if outcome.needs_confirmation:
-                staged = imports.stage_upload(Path(base.instance_path()), base.actor(), path,
-                                              name)
-        _after_import(outcome)
-        base.commit()
-        return _answer(outcome, staged)
+            # The file must outlive the request: the job reads it from the staging folder.
+            token = imports.stage_upload(Path(base.instance_path()), base.actor(), path, name)
+        return _imported("upload", token, run_async, original_name=name, sheet=form.get("sheet"),
+                         date_order=form.get("date_order"), currency=form.get("currency"),
+                         accept_valid_rows=form["accept_valid_rows"])
 
 
 @blp.route("/<id:import_id>")
@@ -111,18 +107,13 @@ class StagedImport(MethodView):
     @require("import")
     @blp.arguments(MappingConfirmSchema)
     @blp.response(201, ImportOutcomeSchema)
-    def post(self, body: dict[str, Any], token: str) -> Any:
+    @blp.alt_response(202, schema=JobSchema, description="The import's job, not ended yet")
+    @blp.arguments(AsyncQuerySchema, location="query", as_kwargs=True)
+    def post(self, body: dict[str, Any], token: str, run_async: bool = False) -> Any:
         """Confirm the column mapping of a staged upload, import it and remember the mapping."""
-        instance = Path(base.instance_path())
-        path, name = imports.staged_upload(instance, base.actor(), token)
-        outcome = imports.import_spend(
-            base.session(), base.actor(), base.organization(), path, original_name=name,
-            sheet=body.get("sheet"), mapping=body["mapping"], date_order=body.get("date_order"),
-            currency=body.get("currency"), accept_valid_rows=body["accept_valid_rows"],
-            save_mapping=True,
-            settings=import_settings(current_app))
-        _after_import(outcome)
-        base.commit()
-        if outcome.status != "refused":
-            imports.discard_staged(instance, token)
-        return _answer(outcome, None if outcome.status != "refused" else token)
+        base.organization()  # an account without a municipality: 404
+        _path, name = imports.staged_upload(Path(base.instance_path()), base.actor(), token)
+        return _imported("confirm", token, run_async, original_name=name, sheet=body.get("sheet"),
+                         mapping=body["mapping"], date_order=body.get("date_order"),
+                         currency=body.get("currency"),
+                         accept_valid_rows=body["accept_valid_rows"], save_mapping=True)

@@ -7,12 +7,16 @@ from typing import Any
 from flask.views import MethodView
 
 from app.api import base
+from app.api.jobs import accepted, run_job
 from app.api.schemas import (
+    AsyncQuerySchema,
     CategoryCorrectionSchema,
     CategoryRuleSchema,
     IncumbentDecisionSchema,
     IncumbentMatchSchema,
+    JobSchema,
     MatchFilterSchema,
+    MatchingSummarySchema,
 )
 from app.auth import require
 from procurement.services import matching, overview
@@ -59,3 +63,22 @@ class CategoryCorrection(MethodView):
                                          **body)
         base.commit()
         return rule
+
+
+@blp.route("/run")
+class MatchingRun(MethodView):
+    @require("match.correct")
+    @blp.response(201, MatchingSummarySchema)
+    @blp.alt_response(202, schema=JobSchema, description="The run's job, not ended yet")
+    @blp.arguments(AsyncQuerySchema, location="query", as_kwargs=True)
+    def post(self, run_async: bool = False) -> Any:
+        """Run the categorization and incumbent recognition again on all the spending (a job).
+
+        Ended within PROCURE_API_JOB_WAIT seconds: 201 with the summary of `procure match
+        --json`; otherwise, or with `?async=1`, 202 with the job (Location: /api/jobs/{id}).
+        """
+        base.organization()  # an account without a municipality: 404
+        state = run_job("match", run_async=run_async)
+        if state.status != "done":
+            return accepted(state)
+        return state.result

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_babel import get_locale, gettext
 
 from app.api import base
+from app.api.jobs import accepted, run_job
 from app.api.schemas import (
     CompareQuerySchema,
     ComparisonSchema,
@@ -113,7 +114,17 @@ class ProposalExport(MethodView):
     @blp.arguments(ExportQuerySchema, location="query")
     @blp.doc(responses={"200": EXPORT_DOC})
     def get(self, query: dict[str, Any], proposal_id: int) -> Any:
-        """Download a proposal as xlsx (with charts), csv or OCDS JSON."""
+        """Download a proposal as xlsx (with charts), csv or OCDS JSON.
+
+        A large proposal (PROCURE_EXPORT_JOB_MIN_ALLOCATIONS allocations or more) is
+        exported by a job: 202 with the job (Location: /api/jobs/{id}); once done, its file
+        is at /api/jobs/{id}/download.
+        """
+        lang = str(get_locale() or "fr")[:2]
+        if exports.is_large(base.session(), base.actor(), proposal_id, query["format"],
+                            current_app.config["EXPORT_JOB_MIN_ALLOCATIONS"]):
+            return accepted(run_job("export", {"proposal_id": proposal_id,
+                                               "format": query["format"], "lang": lang}))
         result = exports.export_proposal(base.session(), base.actor(), proposal_id,
                                          query["format"], lang=str(get_locale() or "fr")[:2],
                                          gettext=gettext)

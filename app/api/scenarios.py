@@ -7,7 +7,14 @@ from typing import Any
 from flask.views import MethodView
 
 from app.api import base
-from app.api.schemas import ScenarioParamsSchema, ScenarioResultSchema, ScenarioSchema
+from app.api.jobs import accepted, run_job
+from app.api.schemas import (
+    AsyncQuerySchema,
+    JobSchema,
+    ScenarioParamsSchema,
+    ScenarioResultSchema,
+    ScenarioSchema,
+)
 from app.auth import require
 from procurement.services import optimize, overview
 
@@ -29,15 +36,22 @@ class ScenarioList(MethodView):
     @require("scenario.run")
     @blp.arguments(ScenarioParamsSchema)
     @blp.response(201, ScenarioResultSchema)
-    def post(self, params: dict[str, Any]) -> Any:
-        """Run a scenario; a draft proposal is stored when the solution is sound.
+    @blp.alt_response(202, schema=JobSchema, description="The run's job, not ended yet")
+    @blp.arguments(AsyncQuerySchema, location="query", as_kwargs=True)
+    def post(self, params: dict[str, Any], run_async: bool = False) -> Any:
+        """Run a scenario (a job); a draft proposal is stored when the solution is sound.
 
         The body is the scenario JSON `procure optimize --scenario` reads (weights,
         budget_increase_pct, max_premium_pct, targets, …), checked by the same validator
-        with the same field errors (422); an empty object runs the defaults. Shares are
-        fractions: write 0.02 for 2 %. The answer has the shape of `procure optimize --json`.
+        with the same field errors (422, at once); an empty object runs the defaults.
+        Shares are fractions: write 0.02 for 2 %. The run is a job (a worker when
+        configured): ended within PROCURE_API_JOB_WAIT seconds, the answer is 201 with the
+        shape of `procure optimize --json`; otherwise, or with `?async=1`, 202 with the
+        job (Location: /api/jobs/{id}; its result is that answer once done).
         """
-        outcome = optimize.run_scenario(base.session(), base.actor(), base.organization(),
-                                        params)
-        base.commit()
-        return outcome.to_json()
+        optimize.check_scenario(base.session(), base.actor(), base.organization(), params)
+        base.session().rollback()
+        state = run_job("optimize", {"scenario": params}, run_async=run_async)
+        if state.status != "done":
+            return accepted(state)
+        return state.result

@@ -172,17 +172,41 @@ class JobResultSchema(Schema):
     message_fr = fields.Str(allow_none=True)
 
 
+class AsyncQuerySchema(Schema):
+    """`?async=1`: answer 202 with the job at once instead of waiting for it."""
+
+    run_async = fields.Bool(data_key="async", load_default=False, metadata={
+        "description": "answer 202 with the job at once instead of waiting for it"})
+
+
+class MatchingSummarySchema(Schema):
+    """What a matching run found: the shape of `procure match --json`."""
+
+    lines = fields.Int()
+    by_method = fields.Dict(keys=fields.Str(), values=fields.Int())
+    by_confidence = fields.Dict(keys=fields.Str(), values=fields.Int())
+    baseline_social_economy_share = fields.Float()
+    pending_review = fields.Int()
+    incumbents = fields.Dict(keys=fields.Str(), values=fields.Int())
+    opportunities = fields.List(fields.Dict())
+
+
 class JobSchema(Schema):
     id = fields.Int()
-    kind = fields.Str(metadata={"description": "import_spend"})
+    kind = fields.Str(metadata={"description": "import_spend | match | optimize | export"})
     status = fields.Str(metadata={"description": "queued | running | done | failed"})
-    phase = fields.Str(metadata={"description": "queued | reading | storing | matching | done"})
+    phase = fields.Str(metadata={"description": "queued | reading | storing | matching | "
+                                               "optimizing | exporting | done"})
     done = fields.Int(metadata={"description": "lines stored so far"})
     total = fields.Int(allow_none=True, metadata={"description": "lines to store, once known"})
     message = fields.Str()
-    result = fields.Nested(JobResultSchema)
+    result = fields.Dict(metadata={"description": (
+        "by kind: import_spend, the import (JobResult); match, the matching summary "
+        "(procure match --json); optimize, the scenario's result (procure optimize --json); "
+        "export, filename, mimetype, bytes (GET /api/jobs/{id}/download)")})
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    url = fields.Str(metadata={"description": "the job's address (in a 202 answer)"})
 
 
 # --- registry and categories --------------------------------------------------------------

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from babel.numbers import format_currency, format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, format_currency, parse_pattern
 from flask import Flask, request
 
 from app.web.labels import is_english, label
@@ -18,12 +20,29 @@ def number_locale() -> str:
     return "en_CA" if is_english() else "fr_CA"
 
 
+@cache
+def _babel_locale(code: str) -> Locale:
+    """Return Babel's locale, parsed once (a page formats hundreds of numbers)."""
+    return Locale.parse(code)
+
+
+@cache
+def _number_pattern(digits: int) -> NumberPattern:
+    """Return the number pattern with `digits` decimals, parsed once."""
+    return parse_pattern("#,##0." + "0" * digits if digits else "#,##0")
+
+
 def money(amount: Any, currency: str = "CAD") -> str:
     """Format an amount of money (Decimal, float or decimal string)."""
     if amount is None or amount == "":
         return ""
-    return str(format_currency(Decimal(str(amount)), currency or "CAD",
-                               locale=number_locale()))
+    return _money_text(str(amount), currency or "CAD", number_locale())
+
+
+@lru_cache(maxsize=65_536)
+def _money_text(amount: str, currency: str, locale: str) -> str:
+    """Format an amount once per language: readers of the same proposal see the same sums."""
+    return str(format_currency(Decimal(amount), currency, locale=_babel_locale(locale)))
 
 
 def cents(amount_cents: Any, currency: str = "CAD") -> str:
@@ -45,8 +64,13 @@ def number(value: Any, digits: int = 0) -> str:
     """Format a number with the reader's separators."""
     if value is None:
         return ""
-    pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return str(format_decimal(value, format=pattern, locale=number_locale()))
+    return _number_text(str(value), digits, number_locale())
+
+
+@lru_cache(maxsize=65_536)
+def _number_text(value: str, digits: int, locale: str) -> str:
+    """Format a number once per language (babel.numbers.format_decimal, parsed once)."""
+    return str(_number_pattern(digits).apply(Decimal(value), _babel_locale(locale)))
 
 
 def bilingual(text: Any) -> str:

@@ -140,6 +140,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "reading": _l("Lecture et vérification du fichier"),
         "storing": _l("Enregistrement des lignes"),
         "matching": _l("Appariement des dépenses"),
+        "optimizing": _l("Calcul de la proposition"),
+        "exporting": _l("Préparation du fichier"),
         "done": _l("Terminé"),
     },
 }

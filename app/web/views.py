@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
@@ -24,6 +25,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 import importers
 from app.auth import LoginUser, attempt_sign_in, current_actor, require
 from app.database import get_session
+from app.jobs import queue_job, runner
 from app.security import safe_next
 from app.web import bp
 from app.web.field_messages import field_message
@@ -237,24 +239,30 @@ def import_accept_valid(import_id: int) -> Any:
 
 def _start_import(token: str, **params: Any) -> Any:
     """Queue the import of a staged upload, start it, and send the clerk to its page."""
-    db = get_session()
-    actor = current_actor()
-    job = jobs.create_job(db, actor, "import_spend", params={
+    job_id = queue_job("import_spend", {
         "token": token, "isolated": current_app.config["PARSE_IN_SUBPROCESS"], **params})
-    db.commit()  # the runner reads the job with a session of its own
-    current_app.extensions["job_runner"].start(job.id, actor)
-    return redirect(url_for("web.job_detail", job_id=job.id))
+    return redirect(url_for("web.job_detail", job_id=job_id))
 
 
 @bp.get("/jobs/<int:job_id>")
 @require("read")
 def job_detail(job_id: int) -> Any:
     """Show a job's phase and progress (the page reloads itself); once done, go on."""
-    runner: jobs.JobRunner = current_app.extensions["job_runner"]
-    state = runner.state(jobs.get_job(get_session(), current_actor(), job_id))
-    if state.status != "done":
+    job = jobs.get_job(get_session(), current_actor(), job_id)
+    state = runner().state(job)
+    if state.status != "done" or state.kind == "export":
         return render_template("job.html", job=state)
     result = state.result
+    if state.kind == "match":
+        flash(_("Appariement relancé : %(n)s lignes, %(p)s éléments à vérifier.",
+                n=result.get("lines"), p=result.get("pending_review")), "success")
+        return redirect(url_for("web.matching_overview"))
+    if state.kind == "optimize":
+        if result.get("proposal_id") is not None:
+            return redirect(url_for("web.proposal_detail", proposal_id=result["proposal_id"]))
+        # No sound solution: the form again, as typed, with why (nothing was stored).
+        return _render_scenario(dict((job.params or {}).get("form") or {}), {},
+                                outcome={"solution": result})
     if result.get("next") == "mapping":
         flash(_("Confirmez l'association des colonnes avant l'import ; rien n'a encore été "
                 "enregistré."), "info")
@@ -268,6 +276,15 @@ def job_detail(job_id: int) -> Any:
     if result.get("import_id") is None:
         return redirect(url_for("web.import_new"))
     return redirect(url_for("web.import_detail", import_id=result["import_id"]))
+
+
+@bp.get("/jobs/<int:job_id>/download")
+@require("export")
+def job_download(job_id: int) -> Any:
+    """Download the file an export job wrote."""
+    path, result = jobs.export_file(get_session(), current_actor(), _instance(), job_id)
+    return send_file(path, mimetype=str(result["mimetype"]), as_attachment=True,
+                     download_name=str(result["filename"]))
 
 
 def _import_message(result: dict[str, Any]) -> str:
@@ -355,13 +372,8 @@ def matching_correct() -> Any:
 @require("match.correct")
 def matching_run() -> Any:
     """Re-run the categorization and incumbent recognition on all the spending."""
-    db = get_session()
-    summary = matching.run_matching(db, current_actor(),
-                                    overview.actor_organization(db, current_actor()))
-    db.commit()
-    flash(_("Appariement relancé : %(n)s lignes, %(p)s éléments à vérifier.", n=summary.lines,
-            p=summary.pending_review), "success")
-    return redirect(url_for("web.matching_overview"))
+    overview.actor_organization(get_session(), current_actor())  # no municipality: 404
+    return redirect(url_for("web.job_detail", job_id=queue_job("match")))
 
 
 @bp.get("/matching/incumbents")
@@ -529,9 +541,13 @@ def proposal_sensitivity(proposal_id: int) -> Any:
 @bp.get("/proposals/<int:proposal_id>/export.<fmt>")
 @require("export")
 def proposal_export(proposal_id: int, fmt: str) -> Any:
-    """Download a proposal as xlsx, csv or OCDS JSON."""
+    """Download a proposal as xlsx, csv or OCDS JSON (a large one is written by a job)."""
     db = get_session()
     lang = str(get_locale() or "fr")[:2]
+    if exports.is_large(db, current_actor(), proposal_id, fmt,
+                        current_app.config["EXPORT_JOB_MIN_ALLOCATIONS"]):
+        job_id = queue_job("export", {"proposal_id": proposal_id, "format": fmt, "lang": lang})
+        return redirect(url_for("web.job_detail", job_id=job_id))
     result = exports.export_proposal(db, current_actor(), proposal_id, fmt, lang=lang,
                                      gettext=_)
     db.commit()
@@ -561,8 +577,9 @@ def scenario_run() -> Any:
     params = _scenario_params(form)
     db = get_session()
     try:
-        outcome = optimize.run_scenario(db, current_actor(),
-                                        overview.actor_organization(db, current_actor()), params)
+        # Said at once; the run itself is a job (a worker, or a thread of this process).
+        optimize.check_scenario(db, current_actor(),
+                                overview.actor_organization(db, current_actor()), params)
     except ScenarioInvalid as exc:
         db.rollback()
         return _render_scenario(form, _scenario_field_errors(exc.field_errors, form),
@@ -572,10 +589,10 @@ def scenario_run() -> Any:
         db.rollback()
         return _render_scenario(form, {key: str(value) for key, value in exc.errors.items()},
                                 message=exc.message), 422
-    db.commit()
-    if outcome.proposal_id is None:
-        return _render_scenario(form, {}, outcome=outcome)
-    return redirect(url_for("web.proposal_detail", proposal_id=outcome.proposal_id))
+    db.rollback()
+    form.pop("csrf_token", None)
+    job_id = queue_job("optimize", {"scenario": params, "form": form})
+    return redirect(url_for("web.job_detail", job_id=job_id))
 
 
 def _render_scenario(form: dict[str, str], errors: dict[str, str], **context: Any) -> str:

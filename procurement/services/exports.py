@@ -16,6 +16,7 @@ from procurement.exports.ocds import proposal_package
 from procurement.exports.pdf import proposal_pdf
 from procurement.exports.workbook import DepartmentSpend, proposal_workbook
 from procurement.models import (
+    Allocation,
     AuditEvent,
     ImportBatch,
     Organization,
@@ -77,6 +78,23 @@ def export_proposal(session: Session, actor: Actor, proposal_id: int, fmt: str, 
                  after={"format": fmt, "bytes": len(content)})
     return ExportFile(content=content, mimetype=FORMATS[fmt],
                       filename=f"proposition-{proposal.id}.{EXTENSIONS[fmt]}")
+
+
+def is_large(session: Session, actor: Actor, proposal_id: int, fmt: str,
+             min_allocations: int) -> bool:
+    """Tell whether exporting this proposal is long enough to run as a job.
+
+    A proposal with at least `min_allocations` allocations (the workbook and the PDF grow
+    with them) is; an unknown format or another municipality's proposal is said by the
+    export itself.
+    """
+    actor.require("export")
+    if fmt not in FORMATS:
+        return False
+    proposal = get_owned(session, Proposal, proposal_id, scope_of(actor))
+    count = session.scalar(select(func.count()).select_from(Allocation).where(
+        Allocation.proposal_id == proposal.id))
+    return int(count or 0) >= min_allocations
 
 
 def _imports_of(session: Session, org: Organization) -> list[ImportBatch]:

@@ -487,6 +487,21 @@ def remember_mapping(session: Session, actor: Actor, org: Organization, columns:
 
 # --- supplier registry -------------------------------------------------------------------
 
+def _registry_duplicate(session: Session, result: SupplierParseResult, file_name: str,
+                        issues: list[dict[str, Any]], counts: dict[str, int]
+                        ) -> ImportOutcome | None:
+    """Return the "duplicate" answer when this registry content is stored already."""
+    duplicate = session.scalar(select(ImportBatch).where(
+        ImportBatch.kind == "suppliers", ImportBatch.status == "imported",
+        ImportBatch.content_hash == result.content_hash))
+    if duplicate is None:
+        return None
+    return ImportOutcome(import_id=duplicate.id, status="duplicate", issues=issues,
+                         issue_counts=counts,
+                         message=f"{file_name}: this registry content was already imported "
+                                 f"(import #{duplicate.id}).")
+
+
 SUPPLIER_ATTRS = (
     "name", "neq", "other_id", "siret", "company_number", "charity_number", "country",
     "activity_code", "legal_form", "org_type", "sector", "activity", "address",
@@ -520,14 +535,9 @@ def import_suppliers(
 
     issues = _issue_dicts(result)
     counts = result.report.counts_by_code()
-    duplicate = session.scalar(select(ImportBatch).where(
-        ImportBatch.kind == "suppliers", ImportBatch.status == "imported",
-        ImportBatch.content_hash == result.content_hash))
+    duplicate = _registry_duplicate(session, result, file_name, issues, counts)
     if duplicate is not None:
-        return ImportOutcome(import_id=duplicate.id, status="duplicate", issues=issues,
-                             issue_counts=counts,
-                             message=f"{file_name}: this registry content was already imported "
-                                     f"(import #{duplicate.id}).")
+        return duplicate
     if result.report.has_blocking_errors or len(result.records) == 0:
         batch = ImportBatch(organization_id=None, kind="suppliers", status="refused",
                             file_name=file_name, file_hash=result.file_hash,
@@ -540,12 +550,20 @@ def import_suppliers(
                              message=f"{file_name}: the registry file has blocking problems; "
                                      "nothing was stored.")
 
-    batch = ImportBatch(organization_id=None, kind="suppliers", status="imported",
-                        file_name=file_name, file_hash=result.file_hash,
-                        content_hash=result.content_hash, rows_read=result.rows_read,
-                        lines=len(result.records), created_by_id=actor.user_id)
-    session.add(batch)
-    session.flush()
+    # The unique index decides between two imports of the same content at once: the second
+    # waits for the first, stores nothing and answers "duplicate", as it would after it.
+    claimed = _insert_unique_batch(session, dict(
+        organization_id=None, kind="suppliers", status="imported", file_name=file_name,
+        file_hash=result.file_hash, content_hash=result.content_hash,
+        rows_read=result.rows_read, lines=len(result.records), issues=[], issue_counts={},
+        created_by_id=actor.user_id))
+    if claimed is None:
+        duplicate = _registry_duplicate(session, result, file_name, issues, counts)
+        if duplicate is None:  # pragma: no cover - the index named it a moment ago
+            raise InvalidInput(f"{file_name}: the same registry content is being imported "
+                               "right now; try again in a moment.")
+        return duplicate
+    batch = claimed
     merged = merge_suppliers(session, result.records, normalize_name, import_id=batch.id,
                              sheet=result.sheet)
     issues += merged.issues

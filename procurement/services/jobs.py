@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import threading
 import time
@@ -32,19 +33,24 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from procurement.db import transaction
-from procurement.errors import InvalidInput, ProcurementError
+from procurement.errors import InvalidInput, NotFound, ProcurementError
+from procurement.exports.labels import Gettext
 from procurement.models import Job, Organization, User, utcnow
 from procurement.permissions import Actor
-from procurement.services import imports, matching, optimize, pages
+from procurement.services import exports, imports, matching, optimize, pages
 from procurement.services.common import get_owned, scope_of
 from procurement.services.imports import ImportOutcome
 from procurement.users import actor_for
 
-KINDS = ("import_spend", "match", "optimize")
+KINDS = ("import_spend", "match", "optimize", "export")
 # The permission each kind of job needs from the person who queues it.
-KIND_PERMISSIONS = {"import_spend": "import", "match": "import", "optimize": "scenario.run"}
-PHASES = ("queued", "reading", "storing", "matching", "optimizing", "done")
-FIRST_PHASE = {"import_spend": "reading", "match": "matching", "optimize": "optimizing"}
+KIND_PERMISSIONS = {"import_spend": "import", "match": "import", "optimize": "scenario.run",
+                    "export": "export"}
+PHASES = ("queued", "reading", "storing", "matching", "optimizing", "exporting", "done")
+FIRST_PHASE = {"import_spend": "reading", "match": "matching", "optimize": "optimizing",
+               "export": "exporting"}
+EXPORTS_FOLDER = "exports"  # under the instance folder: one sub-folder per export job
+MAX_ISSUES_IN_ANSWER = 1000  # issues in an API answer; the CSV report has them all
 MAX_ATTEMPTS = 3  # deliveries of one job before a worker's repeated death ends it failed
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of a job
 INTERNAL_ERROR = ("L'import a échoué à cause d'une erreur interne (consignée dans le journal) ; "
@@ -161,12 +167,14 @@ class JobRunner:
     def __init__(self, factory: sessionmaker[Session], *, instance: Path, inline: bool = False,
                  progress_interval: float = PROGRESS_INTERVAL,
                  settings: imports.ImportSettings | None = None,
-                 dispatch: Callable[[int], None] | None = None) -> None:
+                 dispatch: Callable[[int], None] | None = None,
+                 gettext_for: Callable[[str], Gettext | None] | None = None) -> None:
         self.factory = factory
         self.settings = settings or imports.ImportSettings()
         self.instance = Path(instance)
         self.inline = inline
         self.dispatch = dispatch  # sends a job id to workers (Celery); None: threads here
+        self.gettext_for = gettext_for  # the catalogue of a language, for the exports
         self.progress_interval = progress_interval
         self.live = LiveProgress()
         with factory() as probe:
@@ -219,13 +227,15 @@ class JobRunner:
                 self._import_spend(job_id, job_actor, params)
             elif kind == "match":
                 self._match(job_id, job_actor)
+            elif kind == "export":
+                self._export(job_id, job_actor, params)
             else:
                 self._optimize(job_id, job_actor, params)
         except Exception as exc:
             log.exception("job %s failed", job_id)
             message = exc.message if isinstance(exc, ProcurementError) else INTERNAL_ERROR
             self.write(job_id, status="failed", message=message)
-            if params.get("ask_mapping") and params.get("token"):
+            if (params.get("ask_mapping") or params.get("api") == "upload") and params.get("token"):
                 _discard(self.instance, str(params["token"]))  # nobody else knows the token
         finally:
             self.live.forget(job_id)
@@ -280,22 +290,50 @@ class JobRunner:
             scenario = params.get("scenario")
             outcome = optimize.run_scenario(work, actor, self._organization(work, actor),
                                             dict(scenario) if scenario else None)
-            result = outcome.to_json()
+            # The whole answer of `procure optimize --json` (what the API answers too).
             work.execute(update(Job).where(Job.id == job_id).values(
-                status="done", phase="done", done=1, total=1,
-                result={"proposal_id": result["proposal_id"], "status": result["status"],
-                        "objective": result["objective"], "kpis": result["kpis"]},
+                status="done", phase="done", done=1, total=1, result=outcome.to_json(),
                 updated_at=utcnow()))
 
+    def _export(self, job_id: int, actor: Actor, params: dict[str, Any]) -> None:
+        """Write a proposal's export into the instance folder and end the job.
+
+        The file is written whole under a temporary name, then renamed; the job says done
+        (and where the file is) only when its transaction commits, with the audit event.
+        """
+        lang = str(params.get("lang") or "fr")
+        gettext = self.gettext_for(lang) if self.gettext_for is not None else None
+        with transaction(self.factory) as work:
+            made = exports.export_proposal(work, actor, int(params["proposal_id"]),
+                                           str(params["format"]), lang=lang, gettext=gettext)
+            target = export_path(self.instance, job_id, made.filename)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".part")
+            partial.write_bytes(made.content)
+            partial.replace(target)
+            work.execute(update(Job).where(Job.id == job_id).values(
+                status="done", phase="done", done=1, total=1, updated_at=utcnow(),
+                result={"proposal_id": int(params["proposal_id"]),
+                        "format": str(params["format"]), "filename": made.filename,
+                        "mimetype": made.mimetype, "bytes": len(made.content)}))
+
     def _import_spend(self, job_id: int, actor: Actor, params: dict[str, Any]) -> None:
-        """Import a staged upload, match it, and end the job, all in one transaction."""
+        """Import a staged upload, match it, and end the job, all in one transaction.
+
+        `params["api"]` says which API call queued it: "upload" keeps the staged file when
+        the mapping needs a confirmation, "confirm" when the file was refused (the client
+        may correct the mapping and post again); the result then holds the whole outcome
+        the API answers. The pages keep it when a refused file has columns.
+        """
         reporter = _Reporter(self, job_id)
         token = str(params["token"])
+        api = params.get("api")
         with transaction(self.factory) as work:
             org = self._organization(work, actor)
             path, name = imports.staged_upload(self.instance, actor, token)
             outcome = imports.import_spend(
                 work, actor, org, path, original_name=params.get("original_name") or name,
+                sheet=params.get("sheet"),
                 mapping=params.get("mapping"), date_order=params.get("date_order"),
                 currency=params.get("currency"),
                 accept_valid_rows=bool(params.get("accept_valid_rows")),
@@ -304,12 +342,19 @@ class JobRunner:
             if outcome.status == "imported":
                 reporter.phase("matching", outcome.lines, done=outcome.lines)
                 matching.run_matching(work, actor, org)
-            keep = outcome.status == "refused" and bool(outcome.columns)
-            if keep:
-                # The clerk confirms the mapping, or stores the valid rows only, from it.
-                _save_note(self.instance, actor, token, outcome, params)
+            if api == "upload":
+                keep = outcome.needs_confirmation
+            elif api == "confirm":
+                keep = outcome.status == "refused"
+            else:
+                keep = outcome.status == "refused" and bool(outcome.columns)
+                if keep:
+                    # The clerk confirms the mapping, or stores the valid rows only, from it.
+                    _save_note(self.instance, actor, token, outcome, params)
             result = _result(outcome, token if keep else None,
                              ask_mapping=bool(params.get("ask_mapping")))
+            if api:
+                result["outcome"] = api_outcome(outcome, token if keep else None)
             unreadable = outcome.status == "refused" and not outcome.columns
             work.execute(update(Job).where(Job.id == job_id).values(
                 status="failed" if unreadable else "done", phase="done",
@@ -319,11 +364,39 @@ class JobRunner:
             _discard(self.instance, token)
 
 
+def export_path(instance: Path, job_id: int, filename: str) -> Path:
+    """Return where an export job writes its file (the name is the service's, never typed)."""
+    return Path(instance) / EXPORTS_FOLDER / str(int(job_id)) / Path(filename).name
+
+
+def export_file(session: Session, actor: Actor, instance: Path, job_id: int
+                ) -> tuple[Path, dict[str, Any]]:
+    """Return the file of a finished export job of the actor's municipality, and its result."""
+    actor.require("export")
+    job = get_job(session, actor, job_id)
+    result = dict(job.result or {})
+    if job.kind != "export" or job.status != "done" or not result.get("filename"):
+        raise NotFound("This job has no file to download.")
+    path = export_path(instance, job.id, str(result["filename"]))
+    if not path.is_file():
+        raise NotFound("The export's file is no longer available; export again.")
+    return path, result
+
+
 def needs_mapping(outcome: ImportOutcome) -> bool:
     """Tell whether a refused file needs the clerk to confirm its columns."""
     return outcome.status == "refused" and bool(outcome.columns) and (
         outcome.needs_confirmation or "missing_required_column" in outcome.issue_counts
         or "currency_needs_confirmation" in outcome.issue_counts)
+
+
+def api_outcome(outcome: ImportOutcome, staged: str | None) -> dict[str, Any]:
+    """Shape an import outcome as the API answers it (the first issues; the CSV report has
+    them all), plain JSON for the job's result."""
+    data = dataclasses.asdict(outcome)
+    data["issues"] = data["issues"][:MAX_ISSUES_IN_ANSWER]
+    data["staged_upload"] = staged
+    return json.loads(json.dumps(data, default=str))
 
 
 def _result(outcome: ImportOutcome, staged: str | None, *, ask_mapping: bool) -> dict[str, Any]:

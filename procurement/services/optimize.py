@@ -67,21 +67,32 @@ def bands_from_profile(profile: RegulatoryProfile,
     )
 
 
-def load_frames(session: Session, org: Organization,
-                settings: ScenarioSettings) -> OptimizationFrames:
-    """Read the run's lines, the registry, its capabilities and the municipalities."""
-    query = select(PurchaseLine.category_code, PurchaseLine.contract_ref, PurchaseLine.amount,
-                   PurchaseLine.incumbent_supplier_id, PurchaseLine.date).where(
+def _lines_in_period(org: Organization, settings: ScenarioSettings) -> Any:
+    """Select the run's purchase lines: the municipality's, in the scenario's period."""
+    query = select(
+        PurchaseLine.category_code, PurchaseLine.contract_ref, PurchaseLine.amount,
+        PurchaseLine.incumbent_supplier_id, PurchaseLine.date).where(
         PurchaseLine.organization_id == org.id)
     if settings.period_start:
         query = query.where(PurchaseLine.date >= settings.period_start)
     if settings.period_end:
         query = query.where(PurchaseLine.date <= settings.period_end)
-    lines = pd.DataFrame(session.execute(query).all(), columns=LINE_COLUMNS)
+    return query
+
+
+def _no_spending(org: Organization) -> InvalidInput:
+    return InvalidInput(
+        f"{org.name} has no matched spending in this period: import a spending file and "
+        "run matching first.", errors={"period": "no spending lines"})
+
+
+def load_frames(session: Session, org: Organization,
+                settings: ScenarioSettings) -> OptimizationFrames:
+    """Read the run's lines, the registry, its capabilities and the municipalities."""
+    lines = pd.DataFrame(session.execute(_lines_in_period(org, settings)).all(),
+                         columns=LINE_COLUMNS)
     if lines.empty:
-        raise InvalidInput(
-            f"{org.name} has no matched spending in this period: import a spending file and "
-            "run matching first.", errors={"period": "no spending lines"})
+        raise _no_spending(org)
     suppliers = pd.DataFrame(session.execute(select(
         Supplier.id, Supplier.name, Supplier.municipality_code, Supplier.lat, Supplier.lon,
         Supplier.active, Supplier.capacity, Supplier.service_area, Supplier.activity,
@@ -168,14 +179,27 @@ class OptimizeOutcome:
         }
 
 
-def run_scenario(session: Session, actor: Actor, org: Organization,
-                 params: dict[str, Any] | None) -> OptimizeOutcome:
-    """Validate the scenario, solve it, and store a draft proposal when the answer is sound."""
+def check_scenario(session: Session, actor: Actor, org: Organization,
+                   params: dict[str, Any] | None) -> tuple[ScenarioSettings, RegulatoryProfile]:
+    """Validate a scenario for the municipality (field errors: ScenarioInvalid, 422).
+
+    Pages and the API call it before queueing a run, so that a mistake is said at once;
+    the run calls it again.
+    """
     actor.require("scenario.run")
     settings = proposal_impact.default_period(session, org, parse_scenario(params))
     profile_code = settings.profile_code or (
         org.regulatory_profile.code if org.regulatory_profile else "QC-2024")
     profile = get_profile(session, profile_code)
+    if session.execute(_lines_in_period(org, settings).limit(1)).first() is None:
+        raise _no_spending(org)
+    return settings, profile
+
+
+def run_scenario(session: Session, actor: Actor, org: Organization,
+                 params: dict[str, Any] | None) -> OptimizeOutcome:
+    """Validate the scenario, solve it, and store a draft proposal when the answer is sound."""
+    settings, profile = check_scenario(session, actor, org, params)
     in_force = profile_thresholds_on(
         profile, proposal_impact.reference_date(session, org, settings))
     bands = bands_from_profile(profile, in_force)

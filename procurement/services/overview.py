@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from importers.report import ISSUE_KEYS
 from procurement.audit import ChainReport, verify_chain
@@ -14,6 +14,7 @@ from procurement.db import cents_sum
 from procurement.errors import NotFound
 from procurement.exports.cells import csv_document
 from procurement.models import (
+    Allocation,
     AuditEvent,
     Category,
     ImportBatch,
@@ -65,7 +66,12 @@ def dashboard(session: Session, actor: Actor) -> Dashboard:
 def proposal(session: Session, actor: Actor, proposal_id: int) -> Proposal:
     """Return a proposal of the actor's municipality, with lots and allocations."""
     actor.require("read")
-    return get_owned(session, Proposal, proposal_id, own_organization_id(actor))
+    found = get_owned(session, Proposal, proposal_id, own_organization_id(actor))
+    # Its lots, allocations and their suppliers in three queries, not one per allocation.
+    session.scalars(select(Proposal).where(Proposal.id == found.id).options(
+        selectinload(Proposal.lots),
+        selectinload(Proposal.allocations).selectinload(Allocation.supplier))).all()
+    return found
 
 
 def import_batch(session: Session, actor: Actor, import_id: int) -> ImportBatch:

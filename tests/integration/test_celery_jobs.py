@@ -142,3 +142,79 @@ def test_a_job_given_up_by_workers_too_often_ends_failed_with_a_message(
     with factory() as other:
         job = other.get(Job, job_id)
     assert job.status == "failed" and f"{jobs.MAX_ATTEMPTS} times" in job.message
+
+
+def _app(db_url: str, tmp_path: Path, **config: Any) -> Any:
+    from app import create_app
+
+    return create_app({"DATABASE_URL": db_url, "INSTANCE_PATH": str(tmp_path), "TESTING": True,
+                       "SECRET_KEY": "test-secret", "PARSE_IN_SUBPROCESS": False, **config})
+
+
+def _token(session: Session, clerk: Actor) -> dict[str, str]:
+    from procurement.models import User
+    from procurement.users import issue_token
+
+    user = session.get(User, clerk.user_id)
+    assert user is not None
+    token = issue_token(session, clerk, user, "tests")
+    session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _follow(client: Any, headers: dict[str, str], answer: Any, timeout: float = 120.0) -> Any:
+    """Read the job of a 202 answer until it has ended; return its JSON."""
+    assert answer.status_code == 202, answer.get_json()
+    url = answer.headers["Location"]
+    assert url == answer.get_json()["url"] and url.startswith("/api/jobs/")
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(url, headers=headers).get_json()
+        if job["status"] in ("done", "failed"):
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+
+
+def test_the_api_and_pages_send_matching_and_scenario_runs_to_the_worker(
+        session: Session, factory: sessionmaker[Session], worker: Any, tmp_path: Path,
+        db_url: str, redis_url: str) -> None:
+    clerk = clerk_of(session, "37067")
+    first = queue(session, clerk, tmp_path, "import_spend", MONTH.encode())
+    jobs.JobRunner(factory, instance=tmp_path, dispatch=worker.dispatch()).start(first, clerk)
+    assert wait_for(factory, first).status == "done"
+    app = _app(db_url, tmp_path, CELERY_BROKER_URL=redis_url, CELERY_QUEUE=worker.queue)
+    assert app.extensions["job_runner"].dispatch is not None  # nothing runs in this process
+    client, headers = app.test_client(), _token(session, clerk)
+
+    matched = _follow(client, headers, client.post("/api/matches/run?async=1", headers=headers))
+    assert matched["kind"] == "match" and matched["status"] == "done", matched["message"]
+    assert matched["result"]["lines"] == 3
+    assert sum(matched["result"]["by_method"].values()) == 3
+
+    # Without ?async=1 the call waits for the worker and answers as it always did.
+    answer = client.post("/api/scenarios", json={"name": "Sur le worker"}, headers=headers)
+    assert answer.status_code == 201, answer.get_json()
+    remote = answer.get_json()
+    assert remote["status"] in {"optimal", "feasible", "infeasible"}
+    later = _follow(client, headers, client.post("/api/scenarios?async=1",
+                                                 json={"name": "Sur le worker"},
+                                                 headers=headers))
+    assert later["kind"] == "optimize" and later["status"] == "done", later["message"]
+    assert "procure.run_job" in worker.log.read_text(errors="replace")
+
+    # The same scenario in a thread of the web process gives the same result.
+    local_app = _app(db_url, tmp_path)
+    assert local_app.extensions["job_runner"].dispatch is None
+    here = local_app.test_client().post("/api/scenarios", json={"name": "Sur le worker"},
+                                        headers=headers)
+    assert here.status_code == 201, here.get_json()
+    local = here.get_json()
+    for key in ("status", "objective", "kpis", "infeasibility"):
+        assert remote[key] == local[key] == later["result"][key], key
+    assert [(a["lot"], a["supplier_id"], a["amount"]) for a in remote["allocations"]] == [
+        (a["lot"], a["supplier_id"], a["amount"]) for a in local["allocations"]]
+    with factory() as other:
+        runs = other.scalars(select(Job).where(Job.kind.in_(("match", "optimize")))).all()
+    assert len(runs) == 4 and all(job.status == "done" for job in runs)
+    assert all(job.params["attempts"] == 1 for job in runs)

@@ -108,3 +108,54 @@ def test_the_migration_keeps_the_oldest_copy_when_duplicates_exist_already(
                                 file_name="g.csv", file_hash="h", content_hash="a"))
         with pytest.raises(IntegrityError):
             session.flush()
+
+
+def test_two_simultaneous_imports_of_the_same_registry_file_answer_imported_and_duplicate(
+        factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from procurement.matching.normalize import normalize_company_name
+    from procurement.models import Supplier
+    from procurement.services import imports
+
+    source = Path(__file__).resolve().parents[1] / "data" / "siae-france-sample.csv"
+    barrier = threading.Barrier(2)
+    checked = threading.local()
+    first_check = imports._registry_duplicate
+
+    def check_then_meet(*args: Any) -> Any:
+        """The real duplicate check; the first one of each thread waits for the other."""
+        found = first_check(*args)
+        if not getattr(checked, "done", False):
+            checked.done = True
+            barrier.wait(timeout=20)
+        return found
+
+    monkeypatch.setattr(imports, "_registry_duplicate", check_then_meet)
+    outcomes: list[Any] = []
+    errors: list[BaseException] = []
+
+    def one() -> None:
+        try:
+            with transaction(factory) as session:
+                outcomes.append(imports.import_suppliers(
+                    session, SYSTEM, source, isolated=False,
+                    normalize_name=normalize_company_name))
+        except BaseException as exc:  # reported below, with the thread's own error
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(o.status for o in outcomes) == ["duplicate", "imported"]
+    assert len({o.import_id for o in outcomes}) == 1
+    with factory() as check:
+        imported = check.scalar(select(func.count()).select_from(ImportBatch).where(
+            ImportBatch.kind == "suppliers", ImportBatch.status == "imported"))
+        suppliers = check.scalar(select(func.count()).select_from(Supplier))
+        events = check.scalar(text("SELECT count(*) FROM audit_event "
+                                   "WHERE action = 'registry.imported'"))
+    stored = next(o for o in outcomes if o.status == "imported")
+    assert (imported, events) == (1, 1) and suppliers == stored.added  # the loser wrote nothing

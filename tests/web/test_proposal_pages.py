@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.models import Allocation, Organization, Proposal
+from tests.web.test_import_pages import finish
 
 
 def version_of(page: str) -> str:
@@ -108,6 +109,8 @@ def test_a_scenario_runs_into_a_proposal(as_role: Any, csrf: Any,
         "csrf_token": csrf(client, "/scenarios/new"), "name": "Essai web",
         "budget_increase_pct": "3", "max_premium_pct": "10", "social_economy_share": "20",
         "mode": "indivisible", "solver": "highs"})
+    assert re.search(r"/jobs/\d+$", response.headers["Location"])  # the run is a job
+    response = finish(client, response)
     assert response.status_code in (200, 302), response.get_data(as_text=True)[:2000]
     if response.status_code == 302:
         page = client.get(response.headers["Location"]).get_data(as_text=True)
