@@ -41,7 +41,12 @@ from procurement.services import (
     review,
     targets,
 )
-from procurement.services.scenario import EVIDENCE_LEVELS, FieldError, ScenarioInvalid
+from procurement.services.scenario import (
+    EVIDENCE_LEVELS,
+    FieldError,
+    ScenarioInvalid,
+    field_errors,
+)
 
 PAGE_SIZE = 50
 MAX_OFFSET = 2**31  # as the API's: beyond any real list
@@ -64,14 +69,15 @@ def login() -> Any:
     if request.method == "POST":
         user, wait = attempt_sign_in(request.form.get("email", ""),
                                      request.form.get("password", ""))
+        email = request.form.get("email", "")
         if wait is not None:
             flash(_("Trop de tentatives depuis votre adresse ; réessayez dans quelques "
                     "minutes."), "error")
-            return render_template("login.html"), 429, {"Retry-After": str(wait)}
+            return render_template("login.html", email=email), 429, {"Retry-After": str(wait)}
         if user is None:
             flash(_("Adresse ou mot de passe incorrect (le compte se verrouille après "
                     "plusieurs essais)."), "error")
-            return render_template("login.html"), 401
+            return render_template("login.html", email=email), 401
         lang = session.get("lang")
         session.clear()
         if lang:
@@ -487,12 +493,40 @@ def proposal_decide(proposal_id: int) -> Any:
     for key, value in request.form.items():
         if key.startswith("alloc_") and key[6:].isdigit() and value:
             per_allocation[int(key[6:])] = value
-    review.decide(db, current_actor(), proposal_id, decision=request.form.get("decision", ""),
-                  version=_int_field("version"), comment=request.form.get("comment"),
-                  allocation_decisions=per_allocation)
+    comment = request.form.get("comment") or ""
+    try:
+        review.decide(db, current_actor(), proposal_id,
+                      decision=request.form.get("decision", ""),
+                      version=_int_field("version"), comment=comment,
+                      allocation_decisions=per_allocation)
+    except InvalidInput as exc:
+        db.rollback()
+        # The same page again, its decision form showing every problem and what was typed.
+        page = pages.proposal_page(db, current_actor(), proposal_id)
+        return render_template(
+            "proposal.html", page=page, proposal=page.proposal,
+            decision_errors=_decision_errors(exc.errors),
+            decision_form={"comment": comment, "allocations": per_allocation}), 422
     db.commit()
     flash(_("Décision enregistrée."), "success")
     return redirect(url_for("web.proposal_detail", proposal_id=proposal_id))
+
+
+def _decision_errors(errors: dict[str, Any]) -> dict[str, str]:
+    """Say the decision's field errors with the catalogue (the service names the fields)."""
+    said: dict[str, str] = {}
+    for key in errors:
+        if key == "comment":
+            said["comment"] = _("Dites pourquoi vous rejetez la proposition : le commentaire "
+                                "est obligatoire pour rejeter.")
+        elif key == "decision":
+            said["decision"] = _("Choisissez « Approuver » ou « Rejeter ».")
+        elif key == "version":
+            said["decision"] = _("Le formulaire est incomplet ; rechargez la page.")
+        else:  # an allocation's choice
+            said["allocations"] = _("Choisissez « approuver » ou « rejeter » pour chaque "
+                                    "allocation de cette proposition.")
+    return said
 
 
 @bp.get("/proposals/compare")
@@ -558,7 +592,12 @@ def scenario_new() -> Any:
 def scenario_run() -> Any:
     """Run a scenario from the form; show field errors or why no proposal was possible."""
     form = request.form.to_dict()
-    params = _scenario_params(form)
+    params, form_errors = _scenario_params(form)
+    # Every field error at once: the form's own (unreadable JSON) and the validator's.
+    errors = {**_scenario_field_errors(field_errors(params), form), **form_errors}
+    if errors:
+        return _render_scenario(form, errors, message=_("Le scénario n'est pas valide ; rien "
+                                                        "n'a été calculé.")), 422
     db = get_session()
     try:
         outcome = optimize.run_scenario(db, current_actor(),
@@ -566,10 +605,16 @@ def scenario_run() -> Any:
     except ScenarioInvalid as exc:
         db.rollback()
         return _render_scenario(form, _scenario_field_errors(exc.field_errors, form),
-                                message=_("Le scénario n'est pas valide; rien n'a été "
+                                message=_("Le scénario n'est pas valide ; rien n'a été "
                                           "calculé.")), 422
     except InvalidInput as exc:
         db.rollback()
+        if "period" in exc.errors:  # no spending in the period: said next to its dates
+            said = _("Aucune dépense appariée dans cette période : importez un fichier de "
+                     "dépenses ou choisissez d'autres dates.")
+            return _render_scenario(form, {"period_start": said},
+                                    message=_("Le scénario n'est pas valide ; rien n'a été "
+                                              "calculé.")), 422
         return _render_scenario(form, {key: str(value) for key, value in exc.errors.items()},
                                 message=exc.message), 422
     db.commit()
@@ -606,22 +651,31 @@ def _scenario_field_errors(errors: dict[str, FieldError],
     return said
 
 
-def _scenario_params(form: dict[str, str]) -> Any:
+def _scenario_params(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """Build the scenario JSON from the form: percentages become fractions.
 
     The optional `scenario_json` field holds other settings as the scenario JSON of the
     command line; the form's own fields win over it. What cannot be read as a number is
-    passed as typed, so that the validator names the field.
+    passed as typed, so that the validator names the field. Returns the scenario and the
+    errors of the form itself (JSON that cannot be read as an object), so that the other
+    fields are still checked.
     """
-    params: Any = {}
+    params: dict[str, Any] = {}
+    form_errors: dict[str, str] = {}
     advanced = (form.get("scenario_json") or "").strip()
     if advanced:
         try:
-            params = json.loads(advanced)
-        except json.JSONDecodeError:
-            params = advanced  # not an object: the validator says so under "scenario"
-        if not isinstance(params, dict):
-            return params
+            parsed = json.loads(advanced)
+        except json.JSONDecodeError as exc:
+            parsed = None
+            form_errors["scenario_json"] = _(
+                "Ce n'est pas du JSON lisible (ligne %(line)s, colonne %(col)s).",
+                line=exc.lineno, col=exc.colno)
+        if isinstance(parsed, dict):
+            params = parsed
+        elif "scenario_json" not in form_errors:
+            form_errors["scenario_json"] = _(
+                "Un scénario est un objet JSON, par exemple {\"weights\": {…}}.")
     name = (form.get("name") or "").strip()
     if name or "name" not in params:
         params["name"] = name or _("Scénario")
@@ -647,7 +701,7 @@ def _scenario_params(form: dict[str, str]) -> Any:
     for key in SCENARIO_TEXT_FIELDS:
         if form.get(key):
             params[key] = form[key]
-    return params
+    return params, form_errors
 
 
 # --- audit -------------------------------------------------------------------------------
