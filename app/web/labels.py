@@ -16,6 +16,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "imported": _l("Importé"),
         "refused": _l("Refusé"),
         "duplicate": _l("Doublon"),
+        "withdrawn": _l("Retiré"),
         "pending": _l("En attente"),
         "optimal": _l("optimal (prouvé)"),
         "feasible": _l("réalisable (non prouvé optimal)"),

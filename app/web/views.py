@@ -126,8 +126,8 @@ def index() -> Any:
 def import_list() -> Any:
     """List the municipality's imports, newest first."""
     offset = _offset()
-    page = overview.imports_page(get_session(), current_actor(), limit=PAGE_SIZE,
-                                 offset=offset)
+    page = overview.import_files_page(get_session(), current_actor(), limit=PAGE_SIZE,
+                                      offset=offset)
     return render_template("import_list.html", page=page, offset=offset, size=PAGE_SIZE)
 
 
@@ -215,7 +215,30 @@ def import_detail(import_id: int) -> Any:
     token = _staged_token(import_id) if batch.status == "refused" else None
     return render_template("import_detail.html", batch=batch, token=token,
                            can_accept_valid=token is not None
-                           and batch.rows_read > batch.refused_rows)
+                           and batch.rows_read > batch.refused_rows,
+                           attempts=overview.import_attempts(get_session(), current_actor(),
+                                                             batch),
+                           can_withdraw=batch.status == "imported" and batch.kind == "spend"
+                           and current_actor().can("import"))
+
+
+@bp.route("/imports/<int:import_id>/withdraw", methods=["GET", "POST"])
+@require("import")
+def import_withdraw(import_id: int) -> Any:
+    """Confirm, then withdraw an import: its lines leave the spending, the file stays listed."""
+    db = get_session()
+    batch = overview.import_batch(db, current_actor(), import_id)
+    if request.method == "GET" or request.form.get("confirm") != "1":
+        stale = imports.proposals_using(db, batch) if batch.status == "imported" else []
+        return render_template("import_withdraw.html", batch=batch, stale=stale,
+                               reason=request.form.get("reason", ""))
+    done = imports.withdraw_import(db, current_actor(), import_id,
+                                   reason=request.form.get("reason"))
+    db.commit()
+    flash(_("Import retiré : %(n)s lignes enlevées des dépenses ; %(p)s proposition(s) "
+            "marquée(s) périmée(s).", n=done.lines_removed, p=len(done.stale_proposals)),
+          "success")
+    return redirect(url_for("web.import_detail", import_id=import_id))
 
 
 @bp.get("/imports/<int:import_id>/report.csv")
