@@ -68,6 +68,12 @@ LABELS: dict[str, dict[str, Any]] = {
         "currency": _l("Devise"),
         "contract_ref": _l("Numéro de contrat"),
     },
+    "column_kind": {
+        "date": _l("date"),
+        "amount": _l("montant"),
+        "identifier": _l("identifiant"),
+        "text": _l("texte"),
+    },
     "decision": {
         "confirmed": _l("confirmée"),
         "rejected": _l("rejetée"),

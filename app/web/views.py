@@ -162,9 +162,11 @@ def import_new() -> Any:
 
 
 def _render_new(errors: dict[str, str]) -> str:
+    # request.values: the form sent, or the choices kept through signing in again.
     return render_template("import_new.html", errors=errors, currencies=IMPORT_CURRENCIES,
-                           currency=request.form.get("currency", ""),
-                           date_order=request.form.get("date_order", ""))
+                           currency=request.values.get("currency", ""),
+                           date_order=request.values.get("date_order", ""),
+                           accept_valid_rows=request.values.get("accept_valid_rows") == "1")
 
 
 @bp.route("/imports/mapping/<token>", methods=["GET", "POST"])
@@ -172,8 +174,11 @@ def _render_new(errors: dict[str, str]) -> str:
 def import_mapping(token: str) -> Any:
     """Let the clerk choose the column of each field, then import with that mapping."""
     staged = pages.staged_with_note(_instance(), current_actor(), token)
-    if request.method == "GET":
-        return _render_mapping(staged, staged.note.get("mapping") or {}, {})
+    if request.method == "GET":  # the detected mapping, or the one chosen before signing in
+        chosen = {**(staged.note.get("mapping") or {}),
+                  **{name: request.args[f"map_{name}"] for name in importers.SPEND_FIELDS
+                     if request.args.get(f"map_{name}")}}
+        return _render_mapping(staged, chosen, {})
     chosen = {name: request.form.get(f"map_{name}", "") for name in importers.SPEND_FIELDS}
     mapping = {name: header for name, header in chosen.items() if header}
     date_order = request.form.get("date_order") or None
@@ -316,21 +321,28 @@ def _render_mapping(staged: pages.StagedUpload, chosen: dict[str, str],
         "import_mapping.html", staged=staged, fields=importers.SPEND_FIELDS,
         required=("supplier_name", "amount"), columns=staged.note.get("columns") or [],
         chosen=chosen, errors=errors, date_ambiguous=staged.note.get("date_ambiguous"),
-        date_order=request.form.get("date_order", ""),
+        date_order=request.values.get("date_order", ""),
         currencies=staged.note.get("currencies") or [],
         currency_choices=IMPORT_CURRENCIES,
-        currency=request.form.get("currency") or staged.note.get("currency") or "")
+        currency=request.values.get("currency") or staged.note.get("currency") or "",
+        accept_valid_rows=request.values.get("accept_valid_rows") == "1",
+        save_mapping=request.values.get("save_mapping") == "1" or (
+            request.method == "GET" and "map_amount" not in request.args),
+        samples=staged.note.get("samples") or {})
 
 
 def _staged_token(import_id: int) -> str | None:
+    """Return the staged upload of a refused import: this session's, else the one whose
+    note names the import (a new session after signing in again keeps the choice)."""
     token = (session.get(STAGED_KEY) or {}).get(str(import_id))
-    if token is None:
-        return None
     try:
-        pages.staged_with_note(_instance(), current_actor(), token)
+        if token is not None:
+            pages.staged_with_note(_instance(), current_actor(), token)
+            return str(token)
+        found = pages.staged_for_import(_instance(), current_actor(), import_id)
     except (NotFound, PermissionDenied):
         return None
-    return str(token)
+    return None if found is None else found.token
 
 
 def _discard(token: str) -> None:
@@ -606,8 +618,8 @@ SCENARIO_TEXT_FIELDS = ("mode", "solver", "min_capability_evidence", "period_sta
 @bp.get("/scenarios/new")
 @require("scenario.run")
 def scenario_new() -> Any:
-    """Show the scenario form."""
-    return _render_scenario({}, {})
+    """Show the scenario form (with the values kept through signing in again, if any)."""
+    return _render_scenario(request.args.to_dict(), {})
 
 
 @bp.post("/scenarios/run")

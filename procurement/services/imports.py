@@ -64,6 +64,8 @@ class ImportOutcome:
     columns: list[str] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
     merges: list[dict[str, Any]] = field(default_factory=list)
+    # Per column of the file: its first values and what it holds (the mapping page's help).
+    samples: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def spend_json(self) -> dict[str, Any]:
         """Return the `procure import-spend --json` object."""
@@ -193,6 +195,7 @@ def import_spend(
         import_id=None, status="refused", currency=currency or org.currency,
         issues=_issue_dicts(result), issue_counts=result.report.counts_by_code(),
         mapping=dict(result.mapping), columns=list(result.columns), sheets=list(result.sheets),
+        samples=dict(result.samples),
         needs_confirmation=bool(result.needs_confirmation and saved is None and mapping is None),
     )
     duplicate = session.scalar(select(ImportBatch).where(

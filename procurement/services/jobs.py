@@ -348,6 +348,8 @@ def _save_note(instance: Path, actor: Actor, token: str, outcome: ImportOutcome,
     if not note.get("columns"):
         note.update(columns=outcome.columns, mapping=outcome.mapping,
                     date_ambiguous="ambiguous_date_order" in outcome.issue_counts)
+    if outcome.samples and not note.get("samples"):
+        note["samples"] = outcome.samples
     if params.get("mapping") is not None:
         note.update(confirmed_mapping=params["mapping"], date_order=params.get("date_order"))
     question = next((i for i in outcome.issues if i.get("code") == "currency_needs_confirmation"),

@@ -154,3 +154,100 @@ def test_the_audit_trail_has_no_decision_for_a_refused_form(
                                         "version": version_of(page), "decision": "rejected"})
     actions = set(db.scalars(select(AuditEvent.action)))
     assert "proposal.rejected" not in actions
+
+
+# --- the import flow across signing in again -------------------------------------------------
+
+def test_the_mapping_page_shows_sample_values_and_the_detected_type_of_each_column(
+        as_role: Any, csrf: Any) -> None:
+    from tests.web.test_import_pages import ODD_HEADERS, upload
+
+    client = as_role("purchaser")
+    mapping_url = upload(client, csrf, ODD_HEADERS).headers["Location"]
+    page = html.unescape(client.get(mapping_url).get_data(as_text=True))
+    rows = dict(re.findall(r'<tr><th scope="row">(\w+)</th><td><span class="badge kind-(\w+)">',
+                           page))
+    assert rows == {"Date": "date", "Qui": "text", "Combien": "amount",
+                    "Description": "text"}
+    assert ("<q>Coop de nettoyage du Cap</q> · <q>Imprimerie Durand</q> · "
+            "<q>Traiteur Saveurs</q>") in page
+    assert "<q>1 234,56</q>" in page
+    english = html.unescape(client.get(mapping_url + "?lang=en").get_data(as_text=True))
+    assert "What the file holds" in english and ">amount</span>" in english
+
+
+def test_store_the_valid_rows_only_survives_signing_out_and_in_again(
+        app: Flask, as_role: Any, csrf: Any, login: Any, users: dict[str, str],
+        db: Session, org: Organization) -> None:
+    from tests.web.test_import_pages import WITH_BAD_ROW, finish, lines, upload
+
+    client = as_role("purchaser")
+    detail_url = upload(client, csrf, WITH_BAD_ROW).headers["Location"]
+    assert "/accept-valid" in client.get(detail_url).get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf(client, detail_url)})
+
+    again = app.test_client()                                   # a new session
+    assert login(again, users["purchaser"]).status_code == 302
+    page = again.get(detail_url).get_data(as_text=True)
+    assert "/accept-valid" in page                              # the choice is still offered
+    response = finish(again, again.post(detail_url + "/accept-valid",
+                                        data={"csrf_token": csrf(again, detail_url)}))
+    assert response.status_code == 302
+    assert lines(db, org) == 2
+
+
+def test_an_expired_session_keeps_the_mapping_and_the_choice_through_the_login(
+        app: Flask, as_role: Any, csrf: Any, login: Any, users: dict[str, str],
+        password: str) -> None:
+    from tests.web.test_import_pages import ODD_HEADERS, upload
+
+    client = as_role("purchaser")
+    mapping_url = upload(client, csrf, ODD_HEADERS).headers["Location"]
+    token = csrf(client, mapping_url)
+    client.delete_cookie("session")                             # the session expired
+    response = client.post(mapping_url, data={
+        "csrf_token": token, "map_supplier_name": "Qui", "map_amount": "Combien",
+        "map_description": "Description", "accept_valid_rows": "1", "currency": "EUR"})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("/login?next=")
+
+    page = client.get(location).get_data(as_text=True)
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert fresh
+    signed_in = client.post(location, data={"email": users["purchaser"],
+                                            "password": password,
+                                            "csrf_token": fresh.group(1)})
+    assert signed_in.status_code == 302
+    back = signed_in.headers["Location"]
+    assert back.startswith(mapping_url + "?")
+    form = html.unescape(client.get(back).get_data(as_text=True))
+    assert re.search(r'name="accept_valid_rows" value="1" checked', form)
+    assert '<option value="Description" selected>' in form
+    assert '<option value="Qui" selected>' in form
+
+
+def test_an_expired_session_keeps_the_scenario_values_through_the_login(
+        as_role: Any, csrf: Any, users: dict[str, str], password: str) -> None:
+    client = as_role("purchaser")
+    token = csrf(client, "/scenarios/new")
+    client.delete_cookie("session")
+    response = client.post("/scenarios/run", data={
+        "csrf_token": token, "name": "Avant la pause", "budget_increase_pct": "4",
+        "mode": "indivisible"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert fresh
+    signed_in = client.post(response.headers["Location"], data={
+        "email": users["purchaser"], "password": password, "csrf_token": fresh.group(1)})
+    form = client.get(signed_in.headers["Location"]).get_data(as_text=True)
+    assert 'value="Avant la pause"' in form and 'value="4"' in form
+    assert 'value="indivisible" checked' in form
+
+
+def test_a_form_sent_with_a_bad_token_while_signed_in_is_still_refused(
+        as_role: Any, csrf: Any) -> None:
+    client = as_role("purchaser")
+    response = client.post("/scenarios/run", data={"csrf_token": "forged", "name": "x"})
+    assert response.status_code == 400
