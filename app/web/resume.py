@@ -27,7 +27,8 @@ SCENARIO_FIELDS = (
 )
 # The form a POST came from: (endpoint of its page, the fields kept in the address).
 RESUMABLE: dict[str, tuple[str, tuple[str, ...]]] = {
-    "web.import_new": ("web.import_new", ("accept_valid_rows", "currency", "date_order")),
+    "web.import_new": ("web.import_new", ("accept_valid_rows", "review_mapping", "currency",
+                                          "date_order")),
     "web.import_mapping": ("web.import_mapping", (
         "accept_valid_rows", "save_mapping", "currency", "date_order",
         *(f"map_{name}" for name in importers.SPEND_FIELDS))),

@@ -158,7 +158,8 @@ def import_new() -> Any:
         token = imports.stage_upload(_instance(), actor, path, upload.filename)
     return _start_import(token, original_name=upload.filename, ask_mapping=True,
                          currency=currency, date_order=date_order,
-                         accept_valid_rows=request.form.get("accept_valid_rows") == "1")
+                         accept_valid_rows=request.form.get("accept_valid_rows") == "1",
+                         review_mapping=request.form.get("review_mapping") == "1")
 
 
 def _render_new(errors: dict[str, str]) -> str:
@@ -166,7 +167,8 @@ def _render_new(errors: dict[str, str]) -> str:
     return render_template("import_new.html", errors=errors, currencies=IMPORT_CURRENCIES,
                            currency=request.values.get("currency", ""),
                            date_order=request.values.get("date_order", ""),
-                           accept_valid_rows=request.values.get("accept_valid_rows") == "1")
+                           accept_valid_rows=request.values.get("accept_valid_rows") == "1",
+                           review_mapping=request.values.get("review_mapping") == "1")
 
 
 @bp.route("/imports/mapping/<token>", methods=["GET", "POST"])

@@ -152,6 +152,7 @@ def import_spend(
     date_order: str | None = None,
     accept_valid_rows: bool = False,
     save_mapping: bool = False,
+    review_mapping: bool = False,
     currency: str | None = None,
     limits: Limits | None = None,
     isolated: bool = True,
@@ -161,6 +162,8 @@ def import_spend(
 ) -> ImportOutcome:
     """Import a spending file for `org`: all-or-nothing unless `accept_valid_rows`.
 
+    `review_mapping` stops before storing, as for columns that need a person, so that the
+    clerk confirms the detected mapping first (unless a mapping is given).
     `progress` is called with (lines stored, lines to store) while storing, and with the
     parser's steps (step, 4) while reading when not isolated; `on_phase("storing", n)`
     tells when the storing of n lines starts.
@@ -196,7 +199,8 @@ def import_spend(
         issues=_issue_dicts(result), issue_counts=result.report.counts_by_code(),
         mapping=dict(result.mapping), columns=list(result.columns), sheets=list(result.sheets),
         samples=dict(result.samples),
-        needs_confirmation=bool(result.needs_confirmation and saved is None and mapping is None),
+        needs_confirmation=bool((result.needs_confirmation or review_mapping)
+                                and (saved is None or review_mapping) and mapping is None),
     )
     duplicate = session.scalar(select(ImportBatch).where(
         ImportBatch.organization_id == org.id, ImportBatch.kind == "spend",

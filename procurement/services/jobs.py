@@ -300,6 +300,7 @@ class JobRunner:
                 currency=params.get("currency"),
                 accept_valid_rows=bool(params.get("accept_valid_rows")),
                 save_mapping=bool(params.get("save_mapping")),
+                review_mapping=bool(params.get("review_mapping")),
                 settings=self.settings, progress=reporter.progress, on_phase=reporter.phase)
             if outcome.status == "imported":
                 reporter.phase("matching", outcome.lines, done=outcome.lines)
