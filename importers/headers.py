@@ -868,14 +868,16 @@ def column_kind(header: str, values: pd.Series, mapped_to: str | None = None) ->
 def column_samples(columns: Sequence[str], frame: pd.DataFrame,
                    mapping: dict[str, str] | None = None,
                    count: int = 3) -> dict[str, dict[str, Any]]:
-    """Return, per column, its first `count` non-blank values (as text) and its kind."""
+    """Return, per column, its first `count` different non-blank values (as text) and its
+    kind."""
     field_of = {header: name for name, header in (mapping or {}).items()}
     samples: dict[str, dict[str, Any]] = {}
     for header in columns:
         if header not in frame.columns:
             continue
         values = frame[header]
-        shown = [str(to_text(v)) for v in values if not is_blank(v)][:count]
+        # The first different values: three times the same value tells a person little.
+        shown = list(dict.fromkeys(str(to_text(v)) for v in values if not is_blank(v)))[:count]
         samples[header] = {"values": [text[:80] for text in shown],
                            "kind": column_kind(header, values, field_of.get(header))}
     return samples

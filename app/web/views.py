@@ -25,7 +25,7 @@ import importers
 from app.auth import LoginUser, attempt_sign_in, current_actor, require
 from app.database import get_session
 from app.security import safe_next
-from app.web import bp
+from app.web import bp, filters
 from app.web.field_messages import field_message
 from procurement.errors import InvalidInput, NotFound, PermissionDenied
 from procurement.permissions import PERMISSIONS, ROLES
@@ -308,8 +308,9 @@ def job_detail(job_id: int) -> Any:
 
 def _import_message(result: dict[str, Any]) -> str:
     if result.get("status") == "imported":
-        return _("Import réussi : %(n)s lignes, total %(total)s.", n=result.get("lines"),
-                 total=f"{result.get('total')} {result.get('currency')}")
+        return _("Import réussi : %(n)s lignes, total %(total)s.",
+                 n=filters.number(result.get("lines") or 0),
+                 total=filters.money(result.get("total") or "0", result.get("currency") or ""))
     if result.get("status") == "duplicate":
         return _("Ces données ont déjà été importées (import n° %(id)s) ; rien n'a été ajouté.",
                  id=result.get("import_id"))

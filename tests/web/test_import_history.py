@@ -164,3 +164,24 @@ def test_the_api_withdraws_with_the_same_rule(app: Flask, as_role: Any, csrf: An
     again = api.post(f"/api/imports/{import_id}/withdraw", headers=headers)
     assert again.status_code == 409
     assert api.post("/api/imports/999999/withdraw", headers=headers).status_code == 404
+
+
+def test_a_clerk_may_review_a_recognised_mapping_before_anything_is_stored(
+        as_role: Any, csrf: Any, db: Session, org: Organization) -> None:
+    clean = WITH_BAD_ROW.replace("Imprimerie Durand;pas un montant", "Imprimerie Durand;250,00")
+    client = as_role("purchaser")
+    response = upload(client, csrf, clean, review_mapping="1")
+    mapping_url = response.headers["Location"]
+    assert "/imports/mapping/" in mapping_url                 # asked although recognised
+    assert lines(db, org) == 0
+    page = client.get(mapping_url).get_data(as_text=True)
+    assert '<option value="Fournisseur" selected>' in page
+    assert '<option value="Montant" selected>' in page
+    response = finish(client, client.post(mapping_url, data={
+        "csrf_token": csrf(client, mapping_url), "map_supplier_name": "Fournisseur",
+        "map_amount": "Montant", "map_date": "Date"}))
+    assert re.search(r"/imports/\d+$", response.headers["Location"])
+    assert lines(db, org) == 3
+    history = client.get("/imports").get_data(as_text=True)
+    assert len(re.findall(r"<tr><td><a href=\"/imports/\d+\">", history)) == 1
+    assert "1 autre tentative" in history
