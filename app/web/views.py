@@ -27,6 +27,7 @@ from app.database import get_session
 from app.security import safe_next
 from app.web import bp, filters
 from app.web.field_messages import field_message
+from app.web.labels import is_english
 from procurement.errors import InvalidInput, NotFound, PermissionDenied
 from procurement.permissions import PERMISSIONS, ROLES
 from procurement.services import (
@@ -389,8 +390,11 @@ def matching_correct() -> Any:
         db, current_actor(), org, kind=scope, pattern=request.form.get(scope, ""),
         category_code=request.form.get("category_code", ""))
     db.commit()
+    names = capabilities.category_labels().get(rule.category_code)
     flash(_("Correction enregistrée : « %(p)s » → %(c)s, appliquée dès maintenant et aux "
-            "prochains imports.", p=rule.pattern, c=rule.category_code), "success")
+            "prochains imports.", p=rule.pattern,
+            c=(names[1] if is_english() else names[0]) if names else rule.category_code),
+          "success")
     back = request.form.get("back") or ""
     return redirect(safe_next(back, "web.matching_overview"))
 
@@ -546,7 +550,9 @@ def proposal_decide(proposal_id: int) -> Any:
             decision_errors=_decision_errors(exc.errors),
             decision_form={"comment": comment, "allocations": per_allocation}), 422
     db.commit()
-    flash(_("Décision enregistrée."), "success")
+    flash(_("Décision enregistrée : proposition approuvée.")
+          if request.form.get("decision") == "approved"
+          else _("Décision enregistrée : proposition rejetée."), "success")
     return redirect(url_for("web.proposal_detail", proposal_id=proposal_id))
 
 

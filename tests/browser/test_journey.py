@@ -236,4 +236,4 @@ def test_the_main_journey_from_a_spending_file_to_the_auditors_exports(
         assert answer.ok, answer.status
         pdf = answer.body()
     assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-1024:]
-    journey.shot("auditor-downloads")
+    journey.shot("auditor-downloads", focus=page.get_by_role("link", name=words["workbook"]))
