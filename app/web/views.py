@@ -17,7 +17,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -243,9 +243,11 @@ def import_withdraw(import_id: int) -> Any:
     done = imports.withdraw_import(db, current_actor(), import_id,
                                    reason=request.form.get("reason"))
     db.commit()
-    flash(_("Import retiré : %(n)s lignes enlevées des dépenses ; %(p)s proposition(s) "
-            "marquée(s) périmée(s).", n=done.lines_removed, p=len(done.stale_proposals)),
-          "success")
+    flash(_("Import retiré : %(n)s lignes enlevées des dépenses.",
+            n=filters.number(done.lines_removed)) + " "
+          + ngettext("%(num)s proposition qui les utilisait est marquée périmée.",
+                     "%(num)s propositions qui les utilisaient sont marquées périmées.",
+                     len(done.stale_proposals)), "success")
     return redirect(url_for("web.import_detail", import_id=import_id))
 
 
