@@ -719,9 +719,8 @@ def _scenario_params(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, st
                 line=exc.lineno, col=exc.colno)
         if isinstance(parsed, dict):
             params = parsed
-        elif "scenario_json" not in form_errors:
-            form_errors["scenario_json"] = _(
-                "Un scénario est un objet JSON, par exemple {\"weights\": {…}}.")
+        elif "scenario_json" not in form_errors:  # the validator's word, as CLI and API say
+            form_errors["scenario"] = field_message(FieldError("not_an_object"))
     name = (form.get("name") or "").strip()
     if name or "name" not in params:
         params["name"] = name or _("Scénario")

@@ -64,6 +64,18 @@ def test_a_scenario_json_with_several_problems_lists_each_under_its_field(
     assert 'value="3"' in page
 
 
+def test_a_scenario_json_that_is_not_an_object_is_said_with_the_other_fields_errors(
+        as_role: Any, csrf: Any, spending: Organization) -> None:
+    client = as_role("purchaser")
+    response = client.post("/scenarios/run", data={
+        "csrf_token": csrf(client, "/scenarios/new"), "budget_increase_pct": "trop",
+        "scenario_json": "[0.02]"})
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert "<code>scenario</code> : Un scénario est un objet JSON" in page
+    assert "budget_increase_pct" in field_errors(page)
+
+
 def test_a_scenario_without_spending_in_its_period_is_answered_next_to_the_dates(
         as_role: Any, csrf: Any, spending: Organization) -> None:
     client = as_role("purchaser")
