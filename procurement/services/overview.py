@@ -56,8 +56,8 @@ def dashboard(session: Session, actor: Actor) -> Dashboard:
     org = actor_organization(session, actor)
     lines, cents = session.execute(select(func.count(), cents_sum(PurchaseLine.amount)).where(
         PurchaseLine.organization_id == org.id)).one()
-    imports = list(session.scalars(select(ImportBatch).where(
-        ImportBatch.organization_id == org.id).order_by(ImportBatch.id.desc()).limit(10)))
+    # The recent files, each once (its refused attempts are under it on the import page).
+    imports = [file.main for file in import_files_page(session, actor, limit=10).items]
     proposals = list(session.scalars(select(Proposal).where(
         Proposal.organization_id == org.id).order_by(Proposal.id.desc()).limit(10)))
     return Dashboard(org, int(lines), cents_to_decimal(int(cents)), imports, proposals)

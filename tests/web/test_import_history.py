@@ -66,6 +66,9 @@ def test_the_mapping_attempt_is_listed_under_its_file_not_as_a_row(
 
     detail = client.get(f"/imports/{import_id}").get_data(as_text=True)
     assert "1 autre tentative avec ce fichier" in detail
+    dashboard = client.get("/").get_data(as_text=True)
+    recent = dashboard[dashboard.index("Imports récents"):]
+    assert len(re.findall(r'href="/imports/\d+"', recent)) == 2   # one per file
 
 
 def test_a_purchaser_withdraws_an_import_and_the_proposals_it_fed_become_stale(
