@@ -179,7 +179,10 @@ def unauthorized() -> Any:
 
     if request.path.startswith("/api/"):
         abort(401)
-    return redirect(url_for("web.login", next=request.full_path))
+    # A form sent after the session ended goes back to the form, its choices kept.
+    resume = current_app.extensions.get("resume_after_login")
+    target = (resume() if resume is not None else None) or request.full_path
+    return redirect(url_for("web.login", next=target))
 
 
 def current_actor() -> Actor:

@@ -6,15 +6,17 @@ the content of the columns breaks ties and fills gaps (a column of amounts, of d
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 from unidecode import unidecode
 
-from importers.values import is_blank, parse_amounts, parse_dates
+from importers.values import is_blank, parse_amounts, parse_dates, to_text
 
 SPEND_FIELDS: tuple[str, ...] = (
     "date",
@@ -827,3 +829,55 @@ def apply_explicit_mapping(
         else:
             absent.append(header)
     return mapping, absent
+
+
+# What a column holds, for a person choosing the mapping (the mapping page shows it).
+COLUMN_KINDS = ("date", "amount", "identifier", "text")
+_FIELD_KINDS = {"date": "date", "amount": "amount", "supplier_id": "identifier",
+                "account_code": "identifier", "contract_ref": "identifier"}
+_CODE_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./_-]*$")
+
+
+def column_kind(header: str, values: pd.Series, mapped_to: str | None = None) -> str:
+    """Tell what a column holds: date, amount, identifier or text.
+
+    The field a column is mapped to decides; otherwise its non-blank values do: dates
+    that parse, money (decimals or currency marks), codes (one token with digits, or a
+    column titled as an identifier such as a NEQ), else text.
+    """
+    if mapped_to in _FIELD_KINDS:
+        return _FIELD_KINDS[mapped_to]
+    sample = values[[not is_blank(v) for v in values]]
+    if sample.empty:
+        return "text"
+    if any(isinstance(v, dt.date) for v in sample) or (
+            (_content_fit("date", sample) or 0) >= 0.8
+            and all(not str(v).strip().lstrip("-").replace(".", "").isdigit() for v in sample)):
+        return "date"
+    if _looks_like_amounts(sample):
+        return "amount"
+    texts = [str(to_text(v) or "") for v in sample]
+    if identifier_scheme(header) is not None or all(
+            _CODE_LIKE.match(t) and any(c.isdigit() for c in t) for t in texts):
+        return "identifier"
+    if (_content_fit("amount", sample) or 0) >= 0.9 and label_score(header, "amount") > 0:
+        return "amount"
+    return "text"
+
+
+def column_samples(columns: Sequence[str], frame: pd.DataFrame,
+                   mapping: dict[str, str] | None = None,
+                   count: int = 3) -> dict[str, dict[str, Any]]:
+    """Return, per column, its first `count` different non-blank values (as text) and its
+    kind."""
+    field_of = {header: name for name, header in (mapping or {}).items()}
+    samples: dict[str, dict[str, Any]] = {}
+    for header in columns:
+        if header not in frame.columns:
+            continue
+        values = frame[header]
+        # The first different values: three times the same value tells a person little.
+        shown = list(dict.fromkeys(str(to_text(v)) for v in values if not is_blank(v)))[:count]
+        samples[header] = {"values": [text[:80] for text in shown],
+                           "kind": column_kind(header, values, field_of.get(header))}
+    return samples

@@ -24,6 +24,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ from importers.headers import (
     SPEND_REQUIRED,
     ColumnDetection,
     apply_explicit_mapping,
+    column_samples,
     detect_columns,
     identifier_scheme,
 )
@@ -119,6 +121,9 @@ class SpendParseResult:
     # Currencies the file itself states (marks, a currency column, the amount's title);
     # empty when it states none, so the caller's or the municipality's currency applies.
     detected_currencies: list[str] = field(default_factory=list)
+    # Per column: its first non-blank values and what it holds (date, amount, identifier,
+    # text), for the person who confirms the mapping.
+    samples: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def empty_records() -> pd.DataFrame:
@@ -243,6 +248,7 @@ def _result(
         encoding=table.encoding,
         file_kind=table.kind,
         ambiguous_columns=ambiguous or {},
+        samples=column_samples(table.columns, table.frame.head(SAMPLE_ROWS), mapping),
     )
 
 

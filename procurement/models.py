@@ -173,6 +173,7 @@ class ImportBatch(Base):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # spend | suppliers
     # imported | refused | duplicate (an older copy of an imported content, see 0005)
+    # | withdrawn (its lines removed from the spending, see services.imports.withdraw_import)
     status: Mapped[str] = mapped_column(String(20))
     file_name: Mapped[str] = mapped_column(String(300))
     file_hash: Mapped[str] = mapped_column(String(64))
@@ -193,6 +194,9 @@ class ImportBatch(Base):
     issues: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
 
 # One stored import per municipality, kind and content: two uploads of the same data at
@@ -455,6 +459,10 @@ class Proposal(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     decision_comment: Mapped[str | None] = mapped_column(Text)
+    # Set when data the proposal was computed from was withdrawn: each reason is
+    # {"code": "import_withdrawn", "import_id", "file_name", "at"}.
+    stale_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    stale_reasons: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
 
     scenario: Mapped[Scenario] = relationship()
     lots: Mapped[list[Lot]] = relationship(back_populates="proposal", cascade="all, delete-orphan")

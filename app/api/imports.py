@@ -19,6 +19,8 @@ from app.api.schemas import (
     ImportUploadSchema,
     JobSchema,
     MappingConfirmSchema,
+    WithdrawalSchema,
+    WithdrawSchema,
 )
 from app.auth import require
 from procurement.services import imports, overview
@@ -89,6 +91,20 @@ class ImportItem(MethodView):
     def get(self, import_id: int) -> Any:
         """Return one import with its mapping and problem report."""
         return overview.import_batch(base.session(), base.actor(), import_id)
+
+
+@blp.route("/<id:import_id>/withdraw")
+class ImportWithdraw(MethodView):
+    @require("import")
+    @blp.arguments(WithdrawSchema, required=False)
+    @blp.response(200, WithdrawalSchema)
+    def post(self, body: dict[str, Any] | None, import_id: int) -> Any:
+        """Withdraw an imported file: its lines leave the spending; proposals that used them
+        are marked stale; the withdrawal is audited. 409 unless the import is imported."""
+        done = imports.withdraw_import(base.session(), base.actor(), import_id,
+                                       reason=(body or {}).get("reason"))
+        base.commit()
+        return done.to_json()
 
 
 @blp.route("/<id:import_id>/report.csv")

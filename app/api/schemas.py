@@ -96,7 +96,7 @@ class IssueSchema(Schema):
 class ImportSchema(Schema):
     id = fields.Int()
     kind = fields.Str()
-    status = fields.Str(metadata={"description": "imported | refused"})
+    status = fields.Str(metadata={"description": "imported | refused | duplicate | withdrawn"})
     file_name = fields.Str()
     file_hash = fields.Str()
     sheet = fields.Str(allow_none=True)
@@ -110,6 +110,9 @@ class ImportSchema(Schema):
 
 
 class ImportDetailSchema(ImportSchema):
+    withdrawn_at = UtcDateTime(allow_none=True)
+    withdrawn_by = fields.Str(allow_none=True)
+    withdrawal_reason = fields.Str(allow_none=True)
     mapping = fields.Dict(keys=fields.Str(), values=fields.Str())
     issues = fields.List(fields.Nested(IssueSchema))
 
@@ -129,6 +132,20 @@ ColumnMappingSchema = StrictSchema.from_dict(
     {name: fields.Str(required=name in SPEND_REQUIRED, validate=validate.Length(min=1, max=300))
      for name in SPEND_FIELDS},
     name="ColumnMappingSchema")
+
+
+class WithdrawSchema(StrictSchema):
+    reason = fields.Str(validate=validate.Length(max=2000), allow_none=True, metadata={
+        "description": "why the import is withdrawn (kept in the audit trail)"})
+
+
+class WithdrawalSchema(Schema):
+    import_id = fields.Int()
+    status = fields.Str(metadata={"description": "withdrawn"})
+    file_name = fields.Str()
+    lines_removed = fields.Int()
+    stale_proposals = fields.List(fields.Int(), metadata={
+        "description": "proposals computed from the withdrawn lines, now marked stale"})
 
 
 class MappingConfirmSchema(StrictSchema):
@@ -612,6 +629,10 @@ class ProposalSchema(Schema):
     submitted_at = UtcDateTime(allow_none=True)
     decided_at = UtcDateTime(allow_none=True)
     decision_comment = fields.Str(allow_none=True)
+    stale_since = UtcDateTime(allow_none=True, metadata={
+        "description": "set when data the proposal used was withdrawn since"})
+    stale_reasons = fields.List(fields.Dict(keys=fields.Str()), metadata={
+        "description": "why it is stale: {code: import_withdrawn, import_id, file_name, at}"})
 
 
 class ProposalDetailSchema(ProposalSchema):

@@ -10,8 +10,9 @@ bp = Blueprint("web", __name__, template_folder="../templates")
 def init_app(app: Flask) -> None:
     """Register the pages."""
     # views and registry register their routes on `bp`.
-    from app.web import filters, impact_labels, registry, views  # noqa: F401
+    from app.web import filters, impact_labels, registry, resume, views  # noqa: F401
 
     filters.init_app(app)
+    resume.init_app(app)
     impact_labels.init_app(app)
     app.register_blueprint(bp)

@@ -82,6 +82,29 @@ def bilingual(text: Any) -> str:
     return value
 
 
+def by_label(items: Any, attribute: str) -> list[Any]:
+    """Sort items by a label, ignoring case and accents ("Économie" among the E's).
+
+    `attribute` names the label: an attribute or a key, or a dotted path whose numbers are
+    indexes ("1.0" is the first element of the second one, for (code, names) pairs).
+    """
+    from unidecode import unidecode
+
+    def label_of(item: Any) -> str:
+        value = item
+        for part in attribute.split("."):
+            if part.isdigit():
+                value = value[int(part)]
+            elif isinstance(value, dict):
+                value = value.get(part)
+            else:
+                value = getattr(value, part, None)
+        text = str(value or "")
+        return unidecode(text).casefold() + "\x00" + text
+
+    return sorted(items, key=label_of)
+
+
 def language_url(code: str) -> str:
     """Return the current page's address in another language, keeping its query."""
     args = request.args.to_dict()
@@ -92,7 +115,7 @@ def language_url(code: str) -> str:
 def init_app(app: Flask) -> None:
     """Register the filters and the `label` helper."""
     app.jinja_env.filters.update(money=money, cents=cents, share=share, number=number,
-                                 bilingual=bilingual)
+                                 bilingual=bilingual, by_label=by_label)
     app.jinja_env.globals.update(label=label, is_english=is_english,
                                  confidence_band=confidence_band,
                                  language_url=language_url)

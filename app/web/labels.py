@@ -16,6 +16,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "imported": _l("Importé"),
         "refused": _l("Refusé"),
         "duplicate": _l("Doublon"),
+        "withdrawn": _l("Retiré"),
         "pending": _l("En attente"),
         "optimal": _l("optimal (prouvé)"),
         "feasible": _l("réalisable (non prouvé optimal)"),
@@ -66,6 +67,12 @@ LABELS: dict[str, dict[str, Any]] = {
         "amount": _l("Montant"),
         "currency": _l("Devise"),
         "contract_ref": _l("Numéro de contrat"),
+    },
+    "column_kind": {
+        "date": _l("date"),
+        "amount": _l("montant"),
+        "identifier": _l("identifiant"),
+        "text": _l("texte"),
     },
     "decision": {
         "confirmed": _l("confirmée"),

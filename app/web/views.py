@@ -18,7 +18,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -27,8 +27,9 @@ from app.auth import LoginUser, attempt_sign_in, current_actor, require
 from app.database import get_session
 from app.jobs import queue_job, runner
 from app.security import safe_next
-from app.web import bp
+from app.web import bp, filters
 from app.web.field_messages import field_message
+from app.web.labels import is_english
 from procurement.errors import InvalidInput, NotFound, PermissionDenied
 from procurement.permissions import PERMISSIONS, ROLES
 from procurement.services import (
@@ -43,7 +44,12 @@ from procurement.services import (
     review,
     targets,
 )
-from procurement.services.scenario import EVIDENCE_LEVELS, FieldError, ScenarioInvalid
+from procurement.services.scenario import (
+    EVIDENCE_LEVELS,
+    FieldError,
+    ScenarioInvalid,
+    field_errors,
+)
 
 PAGE_SIZE = 50
 MAX_OFFSET = 2**31  # as the API's: beyond any real list
@@ -66,14 +72,15 @@ def login() -> Any:
     if request.method == "POST":
         user, wait = attempt_sign_in(request.form.get("email", ""),
                                      request.form.get("password", ""))
+        email = request.form.get("email", "")
         if wait is not None:
             flash(_("Trop de tentatives depuis votre adresse ; réessayez dans quelques "
                     "minutes."), "error")
-            return render_template("login.html"), 429, {"Retry-After": str(wait)}
+            return render_template("login.html", email=email), 429, {"Retry-After": str(wait)}
         if user is None:
             flash(_("Adresse ou mot de passe incorrect (le compte se verrouille après "
                     "plusieurs essais)."), "error")
-            return render_template("login.html"), 401
+            return render_template("login.html", email=email), 401
         lang = session.get("lang")
         session.clear()
         if lang:
@@ -122,8 +129,8 @@ def index() -> Any:
 def import_list() -> Any:
     """List the municipality's imports, newest first."""
     offset = _offset()
-    page = overview.imports_page(get_session(), current_actor(), limit=PAGE_SIZE,
-                                 offset=offset)
+    page = overview.import_files_page(get_session(), current_actor(), limit=PAGE_SIZE,
+                                      offset=offset)
     return render_template("import_list.html", page=page, offset=offset, size=PAGE_SIZE)
 
 
@@ -154,13 +161,17 @@ def import_new() -> Any:
         token = imports.stage_upload(_instance(), actor, path, upload.filename)
     return _start_import(token, original_name=upload.filename, ask_mapping=True,
                          currency=currency, date_order=date_order,
-                         accept_valid_rows=request.form.get("accept_valid_rows") == "1")
+                         accept_valid_rows=request.form.get("accept_valid_rows") == "1",
+                         review_mapping=request.form.get("review_mapping") == "1")
 
 
 def _render_new(errors: dict[str, str]) -> str:
+    # request.values: the form sent, or the choices kept through signing in again.
     return render_template("import_new.html", errors=errors, currencies=IMPORT_CURRENCIES,
-                           currency=request.form.get("currency", ""),
-                           date_order=request.form.get("date_order", ""))
+                           currency=request.values.get("currency", ""),
+                           date_order=request.values.get("date_order", ""),
+                           accept_valid_rows=request.values.get("accept_valid_rows") == "1",
+                           review_mapping=request.values.get("review_mapping") == "1")
 
 
 @bp.route("/imports/mapping/<token>", methods=["GET", "POST"])
@@ -168,8 +179,11 @@ def _render_new(errors: dict[str, str]) -> str:
 def import_mapping(token: str) -> Any:
     """Let the clerk choose the column of each field, then import with that mapping."""
     staged = pages.staged_with_note(_instance(), current_actor(), token)
-    if request.method == "GET":
-        return _render_mapping(staged, staged.note.get("mapping") or {}, {})
+    if request.method == "GET":  # the detected mapping, or the one chosen before signing in
+        chosen = {**(staged.note.get("mapping") or {}),
+                  **{name: request.args[f"map_{name}"] for name in importers.SPEND_FIELDS
+                     if request.args.get(f"map_{name}")}}
+        return _render_mapping(staged, chosen, {})
     chosen = {name: request.form.get(f"map_{name}", "") for name in importers.SPEND_FIELDS}
     mapping = {name: header for name, header in chosen.items() if header}
     date_order = request.form.get("date_order") or None
@@ -211,7 +225,32 @@ def import_detail(import_id: int) -> Any:
     token = _staged_token(import_id) if batch.status == "refused" else None
     return render_template("import_detail.html", batch=batch, token=token,
                            can_accept_valid=token is not None
-                           and batch.rows_read > batch.refused_rows)
+                           and batch.rows_read > batch.refused_rows,
+                           attempts=overview.import_attempts(get_session(), current_actor(),
+                                                             batch),
+                           can_withdraw=batch.status == "imported" and batch.kind == "spend"
+                           and current_actor().can("import"))
+
+
+@bp.route("/imports/<int:import_id>/withdraw", methods=["GET", "POST"])
+@require("import")
+def import_withdraw(import_id: int) -> Any:
+    """Confirm, then withdraw an import: its lines leave the spending, the file stays listed."""
+    db = get_session()
+    batch = overview.import_batch(db, current_actor(), import_id)
+    if request.method == "GET" or request.form.get("confirm") != "1":
+        stale = imports.proposals_using(db, batch) if batch.status == "imported" else []
+        return render_template("import_withdraw.html", batch=batch, stale=stale,
+                               reason=request.form.get("reason", ""))
+    done = imports.withdraw_import(db, current_actor(), import_id,
+                                   reason=request.form.get("reason"))
+    db.commit()
+    flash(_("Import retiré : %(n)s lignes enlevées des dépenses.",
+            n=filters.number(done.lines_removed)) + " "
+          + ngettext("%(num)s proposition qui les utilisait est marquée périmée.",
+                     "%(num)s propositions qui les utilisaient sont marquées périmées.",
+                     len(done.stale_proposals)), "success")
+    return redirect(url_for("web.import_detail", import_id=import_id))
 
 
 @bp.get("/imports/<int:import_id>/report.csv")
@@ -289,8 +328,9 @@ def job_download(job_id: int) -> Any:
 
 def _import_message(result: dict[str, Any]) -> str:
     if result.get("status") == "imported":
-        return _("Import réussi : %(n)s lignes, total %(total)s.", n=result.get("lines"),
-                 total=f"{result.get('total')} {result.get('currency')}")
+        return _("Import réussi : %(n)s lignes, total %(total)s.",
+                 n=filters.number(result.get("lines") or 0),
+                 total=filters.money(result.get("total") or "0", result.get("currency") or ""))
     if result.get("status") == "duplicate":
         return _("Ces données ont déjà été importées (import n° %(id)s) ; rien n'a été ajouté.",
                  id=result.get("import_id"))
@@ -304,21 +344,28 @@ def _render_mapping(staged: pages.StagedUpload, chosen: dict[str, str],
         "import_mapping.html", staged=staged, fields=importers.SPEND_FIELDS,
         required=("supplier_name", "amount"), columns=staged.note.get("columns") or [],
         chosen=chosen, errors=errors, date_ambiguous=staged.note.get("date_ambiguous"),
-        date_order=request.form.get("date_order", ""),
+        date_order=request.values.get("date_order", ""),
         currencies=staged.note.get("currencies") or [],
         currency_choices=IMPORT_CURRENCIES,
-        currency=request.form.get("currency") or staged.note.get("currency") or "")
+        currency=request.values.get("currency") or staged.note.get("currency") or "",
+        accept_valid_rows=request.values.get("accept_valid_rows") == "1",
+        save_mapping=request.values.get("save_mapping") == "1" or (
+            request.method == "GET" and "map_amount" not in request.args),
+        samples=staged.note.get("samples") or {})
 
 
 def _staged_token(import_id: int) -> str | None:
+    """Return the staged upload of a refused import: this session's, else the one whose
+    note names the import (a new session after signing in again keeps the choice)."""
     token = (session.get(STAGED_KEY) or {}).get(str(import_id))
-    if token is None:
-        return None
     try:
-        pages.staged_with_note(_instance(), current_actor(), token)
+        if token is not None:
+            pages.staged_with_note(_instance(), current_actor(), token)
+            return str(token)
+        found = pages.staged_for_import(_instance(), current_actor(), import_id)
     except (NotFound, PermissionDenied):
         return None
-    return str(token)
+    return None if found is None else found.token
 
 
 def _discard(token: str) -> None:
@@ -362,8 +409,11 @@ def matching_correct() -> Any:
         db, current_actor(), org, kind=scope, pattern=request.form.get(scope, ""),
         category_code=request.form.get("category_code", ""))
     db.commit()
+    names = capabilities.category_labels().get(rule.category_code)
     flash(_("Correction enregistrée : « %(p)s » → %(c)s, appliquée dès maintenant et aux "
-            "prochains imports.", p=rule.pattern, c=rule.category_code), "success")
+            "prochains imports.", p=rule.pattern,
+            c=(names[1] if is_english() else names[0]) if names else rule.category_code),
+          "success")
     back = request.form.get("back") or ""
     return redirect(safe_next(back, "web.matching_overview"))
 
@@ -499,12 +549,42 @@ def proposal_decide(proposal_id: int) -> Any:
     for key, value in request.form.items():
         if key.startswith("alloc_") and key[6:].isdigit() and value:
             per_allocation[int(key[6:])] = value
-    review.decide(db, current_actor(), proposal_id, decision=request.form.get("decision", ""),
-                  version=_int_field("version"), comment=request.form.get("comment"),
-                  allocation_decisions=per_allocation)
+    comment = request.form.get("comment") or ""
+    try:
+        review.decide(db, current_actor(), proposal_id,
+                      decision=request.form.get("decision", ""),
+                      version=_int_field("version"), comment=comment,
+                      allocation_decisions=per_allocation)
+    except InvalidInput as exc:
+        db.rollback()
+        # The same page again, its decision form showing every problem and what was typed.
+        page = pages.proposal_page(db, current_actor(), proposal_id)
+        return render_template(
+            "proposal.html", page=page, proposal=page.proposal,
+            decision_errors=_decision_errors(exc.errors),
+            decision_form={"comment": comment, "allocations": per_allocation}), 422
     db.commit()
-    flash(_("Décision enregistrée."), "success")
+    flash(_("Décision enregistrée : proposition approuvée.")
+          if request.form.get("decision") == "approved"
+          else _("Décision enregistrée : proposition rejetée."), "success")
     return redirect(url_for("web.proposal_detail", proposal_id=proposal_id))
+
+
+def _decision_errors(errors: dict[str, Any]) -> dict[str, str]:
+    """Say the decision's field errors with the catalogue (the service names the fields)."""
+    said: dict[str, str] = {}
+    for key in errors:
+        if key == "comment":
+            said["comment"] = _("Dites pourquoi vous rejetez la proposition : le commentaire "
+                                "est obligatoire pour rejeter.")
+        elif key == "decision":
+            said["decision"] = _("Choisissez « Approuver » ou « Rejeter ».")
+        elif key == "version":
+            said["decision"] = _("Le formulaire est incomplet ; rechargez la page.")
+        else:  # an allocation's choice
+            said["allocations"] = _("Choisissez « approuver » ou « rejeter » pour chaque "
+                                    "allocation de cette proposition.")
+    return said
 
 
 @bp.get("/proposals/compare")
@@ -565,8 +645,8 @@ SCENARIO_TEXT_FIELDS = ("mode", "solver", "min_capability_evidence", "period_sta
 @bp.get("/scenarios/new")
 @require("scenario.run")
 def scenario_new() -> Any:
-    """Show the scenario form."""
-    return _render_scenario({}, {})
+    """Show the scenario form (with the values kept through signing in again, if any)."""
+    return _render_scenario(request.args.to_dict(), {})
 
 
 @bp.post("/scenarios/run")
@@ -574,7 +654,12 @@ def scenario_new() -> Any:
 def scenario_run() -> Any:
     """Run a scenario from the form; show field errors or why no proposal was possible."""
     form = request.form.to_dict()
-    params = _scenario_params(form)
+    params, form_errors = _scenario_params(form)
+    # Every field error at once: the form's own (unreadable JSON) and the validator's.
+    errors = {**_scenario_field_errors(field_errors(params), form), **form_errors}
+    if errors:
+        return _render_scenario(form, errors, message=_("Le scénario n'est pas valide ; rien "
+                                                        "n'a été calculé.")), 422
     db = get_session()
     try:
         # Said at once; the run itself is a job (a worker, or a thread of this process).
@@ -583,10 +668,16 @@ def scenario_run() -> Any:
     except ScenarioInvalid as exc:
         db.rollback()
         return _render_scenario(form, _scenario_field_errors(exc.field_errors, form),
-                                message=_("Le scénario n'est pas valide; rien n'a été "
+                                message=_("Le scénario n'est pas valide ; rien n'a été "
                                           "calculé.")), 422
     except InvalidInput as exc:
         db.rollback()
+        if "period" in exc.errors:  # no spending in the period: said next to its dates
+            said = _("Aucune dépense appariée dans cette période : importez un fichier de "
+                     "dépenses ou choisissez d'autres dates.")
+            return _render_scenario(form, {"period_start": said},
+                                    message=_("Le scénario n'est pas valide ; rien n'a été "
+                                              "calculé.")), 422
         return _render_scenario(form, {key: str(value) for key, value in exc.errors.items()},
                                 message=exc.message), 422
     db.rollback()
@@ -623,22 +714,30 @@ def _scenario_field_errors(errors: dict[str, FieldError],
     return said
 
 
-def _scenario_params(form: dict[str, str]) -> Any:
+def _scenario_params(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """Build the scenario JSON from the form: percentages become fractions.
 
     The optional `scenario_json` field holds other settings as the scenario JSON of the
     command line; the form's own fields win over it. What cannot be read as a number is
-    passed as typed, so that the validator names the field.
+    passed as typed, so that the validator names the field. Returns the scenario and the
+    errors of the form itself (JSON that cannot be read as an object), so that the other
+    fields are still checked.
     """
-    params: Any = {}
+    params: dict[str, Any] = {}
+    form_errors: dict[str, str] = {}
     advanced = (form.get("scenario_json") or "").strip()
     if advanced:
         try:
-            params = json.loads(advanced)
-        except json.JSONDecodeError:
-            params = advanced  # not an object: the validator says so under "scenario"
-        if not isinstance(params, dict):
-            return params
+            parsed = json.loads(advanced)
+        except json.JSONDecodeError as exc:
+            parsed = None
+            form_errors["scenario_json"] = _(
+                "Ce n'est pas du JSON lisible (ligne %(line)s, colonne %(col)s).",
+                line=exc.lineno, col=exc.colno)
+        if isinstance(parsed, dict):
+            params = parsed
+        elif "scenario_json" not in form_errors:  # the validator's word, as CLI and API say
+            form_errors["scenario"] = field_message(FieldError("not_an_object"))
     name = (form.get("name") or "").strip()
     if name or "name" not in params:
         params["name"] = name or _("Scénario")
@@ -664,7 +763,7 @@ def _scenario_params(form: dict[str, str]) -> Any:
     for key in SCENARIO_TEXT_FIELDS:
         if form.get(key):
             params[key] = form[key]
-    return params
+    return params, form_errors
 
 
 # --- audit -------------------------------------------------------------------------------

@@ -17,26 +17,27 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.orm import Session
 
 import importers
 from importers import Limits, SpendParseResult, SupplierParseResult
 from procurement.audit import record_event
-from procurement.errors import InvalidInput
+from procurement.errors import Conflict, InvalidInput
 from procurement.matching import identity
 from procurement.matching.structures import structure_facts
 from procurement.models import (
     ImportBatch,
     MappingProfile,
     Organization,
+    Proposal,
     PurchaseLine,
     Supplier,
     SupplierMerge,
     utcnow,
 )
 from procurement.permissions import Actor
-from procurement.services.common import cents_to_decimal
+from procurement.services.common import cents_to_decimal, get_owned, scope_of
 from procurement.targets import predominant_fiscal_year
 
 Progress = Callable[[int, int], None]
@@ -63,6 +64,8 @@ class ImportOutcome:
     columns: list[str] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
     merges: list[dict[str, Any]] = field(default_factory=list)
+    # Per column of the file: its first values and what it holds (the mapping page's help).
+    samples: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def spend_json(self) -> dict[str, Any]:
         """Return the `procure import-spend --json` object."""
@@ -149,6 +152,7 @@ def import_spend(
     date_order: str | None = None,
     accept_valid_rows: bool = False,
     save_mapping: bool = False,
+    review_mapping: bool = False,
     currency: str | None = None,
     limits: Limits | None = None,
     isolated: bool = True,
@@ -158,6 +162,8 @@ def import_spend(
 ) -> ImportOutcome:
     """Import a spending file for `org`: all-or-nothing unless `accept_valid_rows`.
 
+    `review_mapping` stops before storing, as for columns that need a person, so that the
+    clerk confirms the detected mapping first (unless a mapping is given).
     `progress` is called with (lines stored, lines to store) while storing, and with the
     parser's steps (step, 4) while reading when not isolated; `on_phase("storing", n)`
     tells when the storing of n lines starts.
@@ -192,7 +198,9 @@ def import_spend(
         import_id=None, status="refused", currency=currency or org.currency,
         issues=_issue_dicts(result), issue_counts=result.report.counts_by_code(),
         mapping=dict(result.mapping), columns=list(result.columns), sheets=list(result.sheets),
-        needs_confirmation=bool(result.needs_confirmation and saved is None and mapping is None),
+        samples=dict(result.samples),
+        needs_confirmation=bool((result.needs_confirmation or review_mapping)
+                                and (saved is None or review_mapping) and mapping is None),
     )
     duplicate = session.scalar(select(ImportBatch).where(
         ImportBatch.organization_id == org.id, ImportBatch.kind == "spend",
@@ -483,6 +491,78 @@ def remember_mapping(session: Session, actor: Actor, org: Organization, columns:
                  object_id=profile.id, organization_id=org.id, before=before,
                  after={"mapping": mapping, "date_order": date_order})
     return profile
+
+
+# --- withdrawing an import ----------------------------------------------------------------
+
+@dataclass
+class Withdrawal:
+    """What withdrawing an import did: the lines removed and the proposals made stale."""
+
+    import_id: int
+    file_name: str
+    lines_removed: int
+    stale_proposals: list[int]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the withdrawal as the API's JSON."""
+        return {"import_id": self.import_id, "status": "withdrawn", "file_name": self.file_name,
+                "lines_removed": self.lines_removed, "stale_proposals": self.stale_proposals}
+
+
+def proposals_using(session: Session, batch: ImportBatch) -> list[Proposal]:
+    """Return the proposals computed from lines of `batch`, oldest first.
+
+    A proposal read the lines of its municipality dated within its period (all of them
+    without a period) that existed when it was made: it used the import when it came
+    later and one of the import's lines falls in its period.
+    """
+    line = PurchaseLine.import_id == batch.id
+    in_period = exists().where(
+        line,
+        (Proposal.period_start.is_(None)) | (PurchaseLine.date >= Proposal.period_start),
+        (Proposal.period_end.is_(None)) | (PurchaseLine.date <= Proposal.period_end),
+    )
+    return list(session.scalars(select(Proposal).where(
+        Proposal.organization_id == batch.organization_id,
+        Proposal.created_at >= batch.created_at, in_period).order_by(Proposal.id)))
+
+
+def withdraw_import(session: Session, actor: Actor, import_id: int, *,
+                    reason: str | None = None) -> Withdrawal:
+    """Withdraw an imported spending file: remove its lines, mark stale the proposals that
+    used them, and log who did it; the file's record and report stay in the history.
+
+    The same data may then be imported again (only imported content counts as a duplicate).
+    """
+    actor.require("import")
+    batch = get_owned(session, ImportBatch, import_id, scope_of(actor))
+    if batch.kind != "spend" or batch.status != "imported":
+        raise Conflict(f"Import #{batch.id} is {batch.status}; only an imported spending file "
+                       "can be withdrawn.", errors={"status": batch.status})
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > 2000:
+        raise InvalidInput("The reason is too long.", errors={"reason": "at most 2000 characters"})
+    stale = proposals_using(session, batch)
+    removed = session.execute(delete(PurchaseLine).where(PurchaseLine.import_id == batch.id)
+                              .execution_options(synchronize_session=False))
+    lines_removed = int(getattr(removed, "rowcount", 0) or 0)
+    now = utcnow()
+    mark = {"code": "import_withdrawn", "import_id": batch.id, "file_name": batch.file_name,
+            "at": now.isoformat()}
+    for proposal in stale:
+        proposal.stale_since = proposal.stale_since or now
+        proposal.stale_reasons = [*(proposal.stale_reasons or []), mark]
+    batch.status, batch.withdrawn_at, batch.withdrawn_by = "withdrawn", now, actor.name
+    batch.withdrawal_reason = reason
+    session.flush()
+    record_event(session, actor=actor.name, action="import.withdrawn", object_type="import",
+                 object_id=batch.id, organization_id=batch.organization_id,
+                 before={"status": "imported", "lines": batch.lines, "total": str(batch.total)},
+                 after={"status": "withdrawn", "lines_removed": lines_removed,
+                        "stale_proposals": [p.id for p in stale], "reason": reason})
+    return Withdrawal(import_id=batch.id, file_name=batch.file_name,
+                      lines_removed=lines_removed, stale_proposals=[p.id for p in stale])
 
 
 # --- supplier registry -------------------------------------------------------------------

@@ -338,6 +338,7 @@ class JobRunner:
                 currency=params.get("currency"),
                 accept_valid_rows=bool(params.get("accept_valid_rows")),
                 save_mapping=bool(params.get("save_mapping")),
+                review_mapping=bool(params.get("review_mapping")),
                 settings=self.settings, progress=reporter.progress, on_phase=reporter.phase)
             if outcome.status == "imported":
                 reporter.phase("matching", outcome.lines, done=outcome.lines)
@@ -421,6 +422,8 @@ def _save_note(instance: Path, actor: Actor, token: str, outcome: ImportOutcome,
     if not note.get("columns"):
         note.update(columns=outcome.columns, mapping=outcome.mapping,
                     date_ambiguous="ambiguous_date_order" in outcome.issue_counts)
+    if outcome.samples and not note.get("samples"):
+        note["samples"] = outcome.samples
     if params.get("mapping") is not None:
         note.update(confirmed_mapping=params["mapping"], date_order=params.get("date_order"))
     question = next((i for i in outcome.issues if i.get("code") == "currency_needs_confirmation"),

@@ -56,8 +56,8 @@ def dashboard(session: Session, actor: Actor) -> Dashboard:
     org = actor_organization(session, actor)
     lines, cents = session.execute(select(func.count(), cents_sum(PurchaseLine.amount)).where(
         PurchaseLine.organization_id == org.id)).one()
-    imports = list(session.scalars(select(ImportBatch).where(
-        ImportBatch.organization_id == org.id).order_by(ImportBatch.id.desc()).limit(10)))
+    # The recent files, each once (its refused attempts are under it on the import page).
+    imports = [file.main for file in import_files_page(session, actor, limit=10).items]
     proposals = list(session.scalars(select(Proposal).where(
         Proposal.organization_id == org.id).order_by(Proposal.id.desc()).limit(10)))
     return Dashboard(org, int(lines), cents_to_decimal(int(cents)), imports, proposals)
@@ -146,6 +146,56 @@ def imports_page(session: Session, actor: Actor, *, status: str | None = None,
     if status:
         query = query.where(ImportBatch.status == status)
     return page_of(session, query.order_by(ImportBatch.id.desc()), limit, offset)
+
+
+@dataclass
+class ImportFile:
+    """One file in the import history: the import that counts and its other attempts.
+
+    Attempts are the refused readings (a mapping to confirm, a currency to choose, blocking
+    rows), the duplicates and withdrawn imports of the same file (same bytes), newest first.
+    """
+
+    main: ImportBatch
+    attempts: list[ImportBatch]
+
+
+# Which attempt of a file stands for it in the history: the imported one, else the latest.
+_STANDING = {"imported": 0, "withdrawn": 1}
+
+
+def import_files_page(session: Session, actor: Actor, *, limit: int = 50,
+                      offset: int = 0) -> Page[ImportFile]:
+    """Return a page of the municipality's import history, one entry per file, newest first."""
+    actor.require("read")
+    scope = ImportBatch.organization_id == own_organization_id(actor)
+    files = (select(ImportBatch.file_hash, func.max(ImportBatch.id).label("last"))
+             .where(scope).group_by(ImportBatch.file_hash))
+    total = session.scalar(select(func.count()).select_from(files.subquery()))
+    hashes = [row.file_hash for row in session.execute(
+        files.order_by(func.max(ImportBatch.id).desc()).limit(limit).offset(offset))]
+    batches = session.scalars(select(ImportBatch).where(
+        scope, ImportBatch.file_hash.in_(hashes)).order_by(ImportBatch.id.desc()))
+    by_file: dict[str, list[ImportBatch]] = {}
+    for batch in batches:
+        by_file.setdefault(batch.file_hash, []).append(batch)
+    items = []
+    for file_hash in hashes:
+        group = by_file.get(file_hash, [])
+        if not group:
+            continue
+        main = min(group, key=lambda b: (_STANDING.get(b.status, 2), -b.id))
+        items.append(ImportFile(main=main, attempts=[b for b in group if b is not main]))
+    return Page(items, int(total or 0))
+
+
+def import_attempts(session: Session, actor: Actor, batch: ImportBatch) -> list[ImportBatch]:
+    """Return the other imports of the same file as `batch` (same bytes), newest first."""
+    actor.require("read")
+    return list(session.scalars(select(ImportBatch).where(
+        ImportBatch.organization_id == own_organization_id(actor),
+        ImportBatch.file_hash == batch.file_hash, ImportBatch.id != batch.id)
+        .order_by(ImportBatch.id.desc())))
 
 
 def import_report_csv(session: Session, actor: Actor, import_id: int) -> bytes:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from procurement.db import cents_sum
+from procurement.errors import NotFound
 from procurement.matching import confidence_band as band_of
 from procurement.models import (
     Allocation,
@@ -226,3 +227,25 @@ def staged_with_note(instance: Path, actor: Actor, token: str) -> StagedUpload:
 def discard_note(instance: Path, token: str) -> None:
     """Delete the note of a staged upload (the upload itself is discarded by the service)."""
     _note_path(instance, token).unlink(missing_ok=True)
+
+
+def staged_for_import(instance: Path, actor: Actor, import_id: int) -> StagedUpload | None:
+    """Return the still-staged upload whose reading was refused as `import_id`, if any.
+
+    The note beside a staged upload names the import its last reading was stored as, so
+    the import page finds the file again in a new session (after signing in again).
+    """
+    actor.require("import")
+    for note_path in sorted(staging_folder(instance).glob(
+            f"{actor.organization_id}-*.page.json")):
+        try:
+            note = json.loads(note_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if note.get("import_id") == import_id:
+            token = note_path.name.removesuffix(".page.json")
+            try:
+                return staged_with_note(instance, actor, token)
+            except NotFound:
+                return None
+    return None

@@ -69,12 +69,17 @@ def decide(session: Session, actor: Actor, proposal_id: int, *, decision: str, v
            allocation_decisions: dict[int, str] | None = None) -> Proposal:
     """Approve or reject a submitted proposal, optionally deciding each allocation."""
     actor.require("proposal.decide")
+    # Every problem of the form at once: the decision, the comment, each allocation's choice.
+    problems: dict[str, str] = {}
     if decision not in DECISIONS:
-        raise InvalidInput("The decision was not recorded.",
-                           errors={"decision": "must be approved or rejected"})
+        problems["decision"] = "must be approved or rejected"
     if decision == "rejected" and not (comment and comment.strip()):
-        raise InvalidInput("Say why the proposal is rejected.",
-                           errors={"comment": "a comment is required to reject"})
+        problems["comment"] = "a comment is required to reject"
+    problems.update({str(k): "must be approved or rejected"
+                     for k, v in (allocation_decisions or {}).items() if v not in DECISIONS})
+    if problems:
+        raise InvalidInput("Say why the proposal is rejected." if "comment" in problems
+                           else "The decision was not recorded.", errors=problems)
     proposal = get_owned(session, Proposal, proposal_id, scope_of(actor))
     if proposal.created_by_id is not None and proposal.created_by_id == actor.user_id:
         raise PermissionDenied("You prepared this proposal: another person must review it "

@@ -7,7 +7,7 @@ copies are stored, so that a search is one scan of one column and a page is read
 index of the sort key. Existing rows are filled here, with the function the model uses.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-27 20:40:00
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
