@@ -282,99 +282,15 @@ def _recognised(session: Session, org_id: int, lines: pd.DataFrame
     return lines, changed
 
 
-def _set_based_writes(session: Session) -> bool:
-    """Tell whether the database takes UPDATE ... FROM (SQLite 3.33 and later)."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return False
-    import sqlite3
-
-    return sqlite3.sqlite_version_info >= (3, 33, 0)
-
-
-_CATEGORY_KEYS = ("expense_category", "account_code", "description")
-_WRITE_BY_COMBINATION = (
-    # Lines whose category changed: the category and the incumbent link (as _write_lines).
-    """UPDATE purchase_line SET category_code = c.category_code,
-           category_confidence = c.category_confidence, category_method = c.category_method,
-           category_reason = c.category_reason, incumbent_supplier_id = i.link
-       FROM temp.match_category AS c, temp.match_incumbent AS i
-       WHERE purchase_line.organization_id = ?
-         AND c.expense_category = coalesce(purchase_line.expense_category, '')
-         AND c.account_code = coalesce(purchase_line.account_code, '')
-         AND c.description = coalesce(purchase_line.description, '')
-         AND i.supplier_name = purchase_line.supplier_name
-         AND i.supplier_ref = coalesce(purchase_line.supplier_ref, '')
-         AND (coalesce(purchase_line.category_code, '') <> c.category_code
-              OR coalesce(purchase_line.category_method, '') <> c.category_method
-              OR round(coalesce(purchase_line.category_confidence, -1), 4)
-                 <> round(c.category_confidence, 4))""",
-    # The other lines whose incumbent link changed.
-    """UPDATE purchase_line SET incumbent_supplier_id = i.link
-       FROM temp.match_incumbent AS i
-       WHERE purchase_line.organization_id = ?
-         AND i.supplier_name = purchase_line.supplier_name
-         AND i.supplier_ref = coalesce(purchase_line.supplier_ref, '')
-         AND coalesce(purchase_line.incumbent_supplier_id, -1) <> coalesce(i.link, -1)""",
-)
-
-
-def _write_by_combination(session: Session, org_id: int, lines: pd.DataFrame) -> None:
-    """Write the results back per distinct combination, not per line (SQLite).
-
-    Categories are decided per (expense category, account, description) and links per
-    (supplier name, reference): two small temporary tables hold them, and two UPDATE ...
-    FROM statements rewrite exactly the lines whose values change, as `_write_lines` does
-    with the masks (same comparisons: missing text as "", confidence to 4 decimals).
-    """
-    if lines.empty:
-        return
-    keys = {name: lines[name].fillna("").astype(str) for name in _CATEGORY_KEYS}
-    categories = pd.DataFrame({
-        **keys, "category_code": lines["category_code"], "category_confidence":
-        lines["category_confidence"].astype(float), "category_method": lines["category_method"],
-        "category_reason": lines["category_reason"]}).drop_duplicates(list(_CATEGORY_KEYS))
-    links = pd.DataFrame({
-        "supplier_name": lines["supplier_name"].astype(str),
-        "supplier_ref": lines["supplier_ref"].fillna("").astype(str),
-        "link": lines["incumbent_supplier_id"]}).drop_duplicates(["supplier_name",
-                                                                  "supplier_ref"])
-    session.flush()
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute("""CREATE TEMP TABLE match_category (
-            expense_category TEXT, account_code TEXT, description TEXT, category_code TEXT,
-            category_confidence REAL, category_method TEXT, category_reason TEXT,
-            PRIMARY KEY (expense_category, account_code, description))""")
-        cursor.execute("""CREATE TEMP TABLE match_incumbent (
-            supplier_name TEXT, supplier_ref TEXT, link INTEGER,
-            PRIMARY KEY (supplier_name, supplier_ref))""")
-        cursor.executemany("INSERT INTO temp.match_category VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           list(categories.itertuples(index=False, name=None)))
-        cursor.executemany("INSERT INTO temp.match_incumbent VALUES (?, ?, ?)",
-                           list(zip(links["supplier_name"].tolist(),
-                                    links["supplier_ref"].tolist(),
-                                    _nullable(links["link"], int), strict=True)))
-        for statement in _WRITE_BY_COMBINATION:
-            cursor.execute(statement, (int(org_id),))
-    finally:
-        cursor.execute("DROP TABLE IF EXISTS temp.match_category")
-        cursor.execute("DROP TABLE IF EXISTS temp.match_incumbent")
-        cursor.close()
-
-
 def run_matching(session: Session, actor: Actor, org: Organization) -> MatchSummary:
     """Categorize every line of `org`, recognise incumbents, and summarize."""
     actor.require("read")
     lines = _lines_frame(session, org.id)
     lines, recategorized = _categorized(session, org.id, lines)
     lines, relinked = _recognised(session, org.id, lines)
-    if _set_based_writes(session):
-        _write_by_combination(session, org.id, lines)
-    else:
-        # One pass over the changed lines: a line rewritten once costs half of twice.
-        _write_lines(session, lines, recategorized, (*CATEGORY_COLUMNS, "incumbent_supplier_id"))
-        _write_lines(session, lines, relinked & ~recategorized, ("incumbent_supplier_id",))
+    # One pass over the changed lines: a line rewritten once costs half of twice.
+    _write_lines(session, lines, recategorized, (*CATEGORY_COLUMNS, "incumbent_supplier_id"))
+    _write_lines(session, lines, relinked & ~recategorized, ("incumbent_supplier_id",))
     summary = summarize(session, org, lines)
     record_event(session, actor=actor.name, action="matching.run", object_type="organization",
                  object_id=org.code, organization_id=org.id,
