@@ -43,7 +43,6 @@ from importers.table import Table, load_table
 from importers.validate import repeated_header_rows, row_issues, skipped_issues, total_rows
 from importers.values import (
     DateColumn,
-    blank_mask,
     currency_of_mark,
     format_cents,
     label_currency,
@@ -417,7 +416,7 @@ class _SpendRows:
             else np.full(size, None)
             for name in TEXT_FIELDS
         }
-        supplier_blank = blank_mask(table.distinct(mapping["supplier_name"]))
+        supplier_blank = table.blank(mapping["supplier_name"])
         identifiers = self._identifiers(texts)
 
         furniture = self._furniture(amounts.blank, supplier_blank, date_valid)
@@ -523,7 +522,7 @@ class _SpendRows:
             table, [self.mapping["supplier_name"], self.mapping["amount"]]
         )
         others = [c for f, c in self.mapping.items() if f != "amount"]
-        others_blank = np.logical_and.reduce([blank_mask(table.distinct(c)) for c in others])
+        others_blank = np.logical_and.reduce([table.blank(c) for c in others])
         amount_only = ~amount_blank & others_blank & ~totals
         issues = skipped_issues(table, totals, "total_row_skipped", "total row", "ligne de total")
         issues += skipped_issues(

@@ -39,12 +39,19 @@ class Table:
     path: Path | None = None
     encoding: str | None = None
     _distinct: dict[str, Distinct] = field(default_factory=dict, repr=False)
+    _blank: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def distinct(self, column: str) -> Distinct:
         """Return the column factorized, computing it once per parse."""
         if column not in self._distinct:
             self._distinct[column] = Distinct.of(self.frame[column])
         return self._distinct[column]
+
+    def blank(self, column: str) -> np.ndarray:
+        """Return where the column's cells are empty, computing it once per parse."""
+        if column not in self._blank:
+            self._blank[column] = blank_mask(self.distinct(column))
+        return self._blank[column]
 
 
 def file_sha256(path: Path) -> str:
@@ -242,6 +249,10 @@ def _frame(
     factorized = {
         name: _kept(distinct[col], kept_rows) for name, col in zip(names, keep_columns, strict=True)
     }
+    blank = {
+        name: blanks[col] if kept_rows is None else blanks[col][kept_rows]
+        for name, col in zip(names, keep_columns, strict=True)
+    }
     header_row = raw.row_numbers[guess.last_row] if raw.row_numbers else guess.last_row + 1
     return Table(
         file_name=file_name,
@@ -256,6 +267,7 @@ def _frame(
         rows_read=len(frame),
         encoding=raw.encoding,
         _distinct=factorized if len(frame) else {},
+        _blank=blank if len(frame) else {},
     )
 
 
