@@ -141,14 +141,22 @@ def _nullable(values: pd.Series, convert: Any) -> list[Any]:
     return [None if v is None or v != v else convert(v) for v in values.tolist()]
 
 
+def _plain(values: pd.Series) -> list[Any]:
+    """Return a text or float column as a list of Python values, None where missing."""
+    missing = values.isna()
+    if missing.any():
+        values = values.astype(object).where(~missing, None)
+    return values.tolist()
+
+
 def _write_lines(session: Session, lines: pd.DataFrame, mask: np.ndarray,
                  columns: tuple[str, ...]) -> None:
     """Write `columns` of the masked lines back by primary key, in one executemany."""
     todo = lines.loc[mask]
     if todo.empty:
         return
-    converters: dict[str, Any] = {"category_confidence": float, "incumbent_supplier_id": int}
-    values = [_nullable(todo[name], converters.get(name, str)) for name in columns]
+    values = [_nullable(todo[name], int) if name == "incumbent_supplier_id"
+              else _plain(todo[name]) for name in columns]
     ids = todo["id"].astype("int64").tolist()
     update_by_id(session, PurchaseLine.__tablename__, columns, zip(*values, ids, strict=True))
 
