@@ -45,7 +45,6 @@ from importers.table import Table, load_table
 from importers.validate import repeated_header_rows, row_issues, skipped_issues, total_rows
 from importers.values import (
     DateColumn,
-    blank_mask,
     currency_of_mark,
     format_cents,
     label_currency,
@@ -135,14 +134,15 @@ def empty_records() -> pd.DataFrame:
 def canonical_hash(records: pd.DataFrame, columns: tuple[str, ...]) -> str:
     """Hash the normalized rows in sorted order, so xlsx and csv copies of the data match.
 
-    Each row gets pandas' keyed SipHash (fixed key, vectorized); the sorted row hashes are
+    Each row gets pandas' keyed SipHash (fixed key, vectorized) of its cells, combined as
+    `pandas.util.hash_pandas_object` combines a frame's columns; the sorted row hashes are
     then digested with sha256. A pandas upgrade that changed that hash would only make an
     identical re-import look new once.
     """
     digest = hashlib.sha256(("procure-rows-v1|" + "|".join(columns)).encode())
     if records.empty:
         return digest.hexdigest()
-    canonical = pd.DataFrame(index=range(len(records)))
+    hashes = []
     for name in columns:
         values = records[name].to_numpy()
         if name == "date":
@@ -150,10 +150,40 @@ def canonical_hash(records: pd.DataFrame, columns: tuple[str, ...]) -> str:
                 pd.Series(values, dtype=object),
                 lambda d: d.isoformat() if d is not None else None,
             )
-        canonical[name] = values
-    row_hashes = np.sort(pd.util.hash_pandas_object(canonical, index=False).to_numpy())
+        hashes.append(_cell_hashes(values))
+    row_hashes = np.sort(_combine_hashes(hashes))
     digest.update(row_hashes.tobytes())
     return digest.hexdigest()
+
+
+_MISSING_HASH = np.iinfo(np.uint64).max
+
+
+def _cell_hashes(values: np.ndarray) -> np.ndarray:
+    """Return pandas' hash of each cell, hashing each distinct text once (as pandas does)."""
+    if values.dtype != object:
+        return np.asarray(pd.util.hash_array(values), dtype=np.uint64)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if not len(uniques):
+        return np.full(len(values), _MISSING_HASH, dtype=np.uint64)
+    hashed = np.asarray(pd.util.hash_array(np.asarray(uniques, dtype=object), categorize=False),
+                        dtype=np.uint64)
+    out = hashed.take(codes)
+    out[codes < 0] = _MISSING_HASH
+    return out
+
+
+def _combine_hashes(hashes: list[np.ndarray]) -> np.ndarray:
+    """Combine column hashes into row hashes (CPython's tuple hash, as pandas does)."""
+    mult = np.uint64(1000003)
+    out = np.zeros_like(hashes[0]) + np.uint64(0x345678)
+    for index, column in enumerate(hashes):
+        inverse = len(hashes) - index
+        out ^= column
+        out *= mult
+        mult += np.uint64(82520 + inverse + inverse)
+    out += np.uint64(97531)
+    return out
 
 
 def parse_spend_file(
@@ -392,7 +422,7 @@ class _SpendRows:
             else np.full(size, None)
             for name in TEXT_FIELDS
         }
-        supplier_blank = blank_mask(table.distinct(mapping["supplier_name"]))
+        supplier_blank = table.blank(mapping["supplier_name"])
         identifiers = self._identifiers(texts)
 
         furniture = self._furniture(amounts.blank, supplier_blank, date_valid)
@@ -498,7 +528,7 @@ class _SpendRows:
             table, [self.mapping["supplier_name"], self.mapping["amount"]]
         )
         others = [c for f, c in self.mapping.items() if f != "amount"]
-        others_blank = np.logical_and.reduce([blank_mask(table.distinct(c)) for c in others])
+        others_blank = np.logical_and.reduce([table.blank(c) for c in others])
         amount_only = ~amount_blank & others_blank & ~totals
         issues = skipped_issues(table, totals, "total_row_skipped", "total row", "ligne de total")
         issues += skipped_issues(

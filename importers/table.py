@@ -39,12 +39,19 @@ class Table:
     path: Path | None = None
     encoding: str | None = None
     _distinct: dict[str, Distinct] = field(default_factory=dict, repr=False)
+    _blank: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def distinct(self, column: str) -> Distinct:
         """Return the column factorized, computing it once per parse."""
         if column not in self._distinct:
             self._distinct[column] = Distinct.of(self.frame[column])
         return self._distinct[column]
+
+    def blank(self, column: str) -> np.ndarray:
+        """Return where the column's cells are empty, computing it once per parse."""
+        if column not in self._blank:
+            self._blank[column] = blank_mask(self.distinct(column))
+        return self._blank[column]
 
 
 def file_sha256(path: Path) -> str:
@@ -219,19 +226,33 @@ def _frame(
     if frame.shape[1] > limits.max_columns:
         check_shape(file_name, 0, frame.shape[1], limits, raw.name)
     positions = range(frame.shape[1])
-    blanks = {col: blank_mask(frame.iloc[:, col]) for col in positions}
+    # Each column is factorized once here; the parse reuses it (Table.distinct).
+    distinct = {col: Distinct.of(frame.iloc[:, col]) for col in positions}
+    blanks = {col: blank_mask(distinct[col]) for col in positions}
     keep_columns = [
         col for col in positions if labels[col] or (len(frame) and not blanks[col].all())
     ]
+    kept_rows: np.ndarray | None = None
     if len(frame):
         all_blank = np.logical_and.reduce([blanks[col] for col in positions])
-        frame = frame.iloc[~all_blank, keep_columns]
-        numbers = numbers[~all_blank]
+        if all_blank.any():
+            kept_rows = ~all_blank
+            frame = frame.iloc[kept_rows, keep_columns]
+            numbers = numbers[kept_rows]
+        elif len(keep_columns) < frame.shape[1]:
+            frame = frame.iloc[:, keep_columns]
     else:
         frame = frame.iloc[:, keep_columns] if keep_columns else pd.DataFrame()
     names = unique_labels([labels[col] for col in keep_columns])
     frame.columns = pd.Index(names, dtype=object)
     frame = frame.reset_index(drop=True)
+    factorized = {
+        name: _kept(distinct[col], kept_rows) for name, col in zip(names, keep_columns, strict=True)
+    }
+    blank = {
+        name: blanks[col] if kept_rows is None else blanks[col][kept_rows]
+        for name, col in zip(names, keep_columns, strict=True)
+    }
     header_row = raw.row_numbers[guess.last_row] if raw.row_numbers else guess.last_row + 1
     return Table(
         file_name=file_name,
@@ -245,4 +266,11 @@ def _frame(
         file_hash=file_hash,
         rows_read=len(frame),
         encoding=raw.encoding,
+        _distinct=factorized if len(frame) else {},
+        _blank=blank if len(frame) else {},
     )
+
+
+def _kept(distinct: Distinct, rows: np.ndarray | None) -> Distinct:
+    """Return a column's factorization restricted to the kept rows (codes only)."""
+    return distinct if rows is None else Distinct(distinct.codes[rows], distinct.uniques)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -108,3 +108,47 @@ def cents_sum(column: Any) -> Any:
     """Sum a money column exactly, as integer cents, on SQLite and PostgreSQL alike."""
     # SQLite stores NUMERIC as REAL: summing rounded cents keeps the sum exact.
     return func.coalesce(func.sum(func.round(column * 100)), 0)
+
+
+# --- bulk paths for the million-line use cases (import, matching) ----------------------
+
+def _dbapi_cursor(session: Session) -> Any:
+    """Return a cursor of the driver on the session's connection (same transaction)."""
+    return session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
+def fetch_tuples(session: Session, statement: Any) -> list[tuple[Any, ...]]:
+    """Run a Core select on the driver's cursor and return its rows as plain tuples.
+
+    The values come as the driver gives them (no SQLAlchemy type processing, no Row
+    objects): cast in the statement what must arrive as a given Python type. Bound
+    values are rendered inline, so give it numbers only (ids), never text from a user.
+    Pending ORM changes are flushed first, as `session.execute` would.
+    """
+    session.flush()
+    connection = session.connection()
+    sql = str(statement.compile(dialect=connection.dialect,
+                                compile_kwargs={"literal_binds": True}))
+    cursor = _dbapi_cursor(session)
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def update_by_id(session: Session, table: str, columns: tuple[str, ...],
+                 rows: Iterable[tuple[Any, ...]]) -> None:
+    """UPDATE `table` SET columns WHERE id for each row (values..., id), with the driver's
+    executemany: one statement for every row, no per-row SQLAlchemy parameter work.
+
+    `table` and `columns` are names from the models, never user text.
+    """
+    session.flush()
+    mark = "?" if session.connection().dialect.paramstyle == "qmark" else "%s"
+    assignments = ", ".join(f"{name} = {mark}" for name in columns)
+    cursor = _dbapi_cursor(session)
+    try:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = {mark}", rows)
+    finally:
+        cursor.close()
