@@ -9,8 +9,9 @@ bp = Blueprint("web", __name__, template_folder="../templates")
 
 def init_app(app: Flask) -> None:
     """Register the pages."""
-    from app.web import filters, impact_labels, views  # noqa: F401  (views registers routes)
+    from app.web import admin, filters, impact_labels, views  # noqa: F401  (views registers routes)
 
     filters.init_app(app)
     impact_labels.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(admin.bp)
