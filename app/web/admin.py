@@ -265,10 +265,11 @@ def _posted_profile() -> dict[str, Any]:
     form: dict[str, Any] = {key: request.form.get(key, "").strip()
                             for key in PROFILE_TEXT_FIELDS}
     form.update({key: request.form.get(key) == "1" for key in PROFILE_FLAGS})
-    rows = []
+    rows: list[dict[str, Any]] = []
     count = min(_form_int("history_rows") or 0, 200)
     for n in range(1, count + 1):
-        row = {key: request.form.get(f"h{n}_{key}", "").strip() for key in HISTORY_FIELDS}
+        row: dict[str, Any] = {key: request.form.get(f"h{n}_{key}", "").strip()
+                               for key in HISTORY_FIELDS}
         row["confirmed"] = request.form.get(f"h{n}_confirmed") == "1"
         row["remove"] = request.form.get(f"h{n}_remove") == "1"
         rows.append(row)
