@@ -277,6 +277,11 @@ def _posted_profile() -> dict[str, Any]:
     return form
 
 
+def _blank_row(row: dict[str, Any]) -> bool:
+    """Tell whether a history row of the form was left empty (the row for adding one)."""
+    return not any(row.get(key) for key in ("amount", "valid_from", "valid_to", "source"))
+
+
 def _profile_changes(current: dict[str, Any],
                      posted: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
     """Return the changed fields for the service, and the form row of each history entry."""
@@ -293,8 +298,7 @@ def _profile_changes(current: dict[str, Any],
     kept: list[dict[str, Any]] = []
     rows: list[int] = []
     for n, row in enumerate(posted["history"], start=1):
-        blank = not any(row[key] for key in ("amount", "valid_from", "valid_to", "source"))
-        if row["remove"] or blank:
+        if row["remove"] or _blank_row(row):
             continue
         kept.append({**{key: row[key] for key in HISTORY_FIELDS},
                      "amount": _typed_number(row["amount"]),
@@ -345,8 +349,11 @@ def _render_profile(found: RegulatoryProfile, form: dict[str, Any],
     db = get_session()
     history = admin.profile_history(db, current_actor(), found.code)
     blank = {key: "" for key in HISTORY_FIELDS} | {"confirmed": False, "remove": False}
+    rows = list(form["history"])
+    while rows and _blank_row(rows[-1]) and not rows[-1].get("remove"):
+        rows.pop()  # the posted empty row: one empty row is added below, not two
     return render_template("admin_profile.html", profile=found, form=form,
-                           rows=[*form["history"], blank],
+                           rows=[*rows, blank],
                            errors=errors, versions=history, kinds=THRESHOLD_KINDS,
                            scopes=SCOPES,
                            coefficients=found.impact_coefficients or {})
