@@ -290,3 +290,36 @@ def _unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+def test_the_api_changes_a_role_with_the_same_rules_as_the_page(
+        as_role: Any, app: Flask, csrf: Any, db: Session, users: dict[str, str]) -> None:
+    client = as_role("admin")
+    me = db.scalar(select(User).where(User.email == users["admin"]))
+    target = db.scalar(select(User).where(User.email == users["finance"]))
+    assert me is not None and target is not None
+    url = f"/admin/users/{target.id}"
+    response = client.post(url, data={"csrf_token": csrf(client, url), "role": "comptable"})
+    assert response.status_code == 422 and "rôle" in _field_error(_text(response), "role")
+
+    token = client.post(f"{url}/tokens", data={"csrf_token": csrf(client, url), "name": "s"})
+    found = re.search(r'id="issued-token">([^<]+)<', _text(token))
+    assert found
+    script = app.test_client()
+    headers = {"Authorization": f"Bearer {found.group(1)}"}
+    assert script.get("/api/me", headers=headers).status_code == 200
+    # The finance account's own token may not manage accounts; the admin's may.
+    assert script.patch(f"/api/users/{me.id}", json={"role": "auditor"},
+                        headers=headers).status_code == 403
+    admin_url = f"/admin/users/{me.id}"
+    issued = client.post(f"{admin_url}/tokens",
+                         data={"csrf_token": csrf(client, admin_url), "name": "a"})
+    admin_token = re.search(r'id="issued-token">([^<]+)<', _text(issued))
+    assert admin_token
+    admin_headers = {"Authorization": f"Bearer {admin_token.group(1)}"}
+    own = script.patch(f"/api/users/{me.id}", json={"active": False}, headers=admin_headers)
+    assert own.status_code == 422 and "active" in own.get_json()["errors"]
+    changed = script.patch(f"/api/users/{target.id}", json={"role": "auditor"},
+                           headers=admin_headers)
+    assert changed.status_code == 200 and changed.get_json()["role"] == "auditor"
+    assert "Vérificateur" in _text(client.get(url))
