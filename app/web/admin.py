@@ -310,7 +310,7 @@ def _profile_changes(current: dict[str, Any],
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@require("users.manage")
+@require("profile.edit")
 def profile() -> Any:
     """Show the municipality's regulatory and impact profile, its versions, and edit it."""
     db = get_session()

@@ -323,3 +323,22 @@ def test_the_api_changes_a_role_with_the_same_rules_as_the_page(
                            headers=admin_headers)
     assert changed.status_code == 200 and changed.get_json()["role"] == "auditor"
     assert "Vérificateur" in _text(client.get(url))
+
+
+def test_a_version_made_for_another_municipality_does_not_name_its_author(
+        as_role: Any, db: Session, profiles: None) -> None:
+    from procurement.permissions import Actor
+    from procurement.services.admin import update_profile
+
+    other = Organization(code="23027", name="Québec")
+    db.add(other)
+    db.flush()
+    stranger = Actor(user_id=None, name="admin@quebec.example", role="admin",
+                     organization_id=other.id)
+    update_profile(db, stranger, "QC-2024", {"notes": "Vérifié par Québec."})
+    db.commit()
+    page = _text(as_role("admin").get("/admin/profile"))
+    versions = page.split('<table class="versions">')[1]
+    assert "un administrateur d&#39;une autre municipalité" in versions or \
+        "un administrateur d'une autre municipalité" in versions
+    assert "admin@quebec.example" not in page and "Vérifié par Québec." in versions
