@@ -320,6 +320,9 @@ class ProfileVersion:
     changes: dict[str, tuple[Any, Any]]
     source: str
     valid_from: str | None
+    # Dated thresholds this version added and took away (a changed one is both).
+    thresholds_added: tuple[dict[str, Any], ...] = ()
+    thresholds_removed: tuple[dict[str, Any], ...] = ()
 
 
 def profile_history(session: Session, actor: Actor, code: str) -> list[ProfileVersion]:
@@ -336,12 +339,16 @@ def profile_history(session: Session, actor: Actor, code: str) -> list[ProfileVe
     for index, event in enumerate(events):
         before, after = event.before or {}, event.after or {}
         mine = event.organization_id == actor.organization_id or actor.system
+        old_history = list(before.get("threshold_history") or [])
+        new_history = list(after.get("threshold_history") or [])
         versions.append(ProfileVersion(
             number=len(events) - index + 1, at=event.created_at,
             by=event.actor if mine else None,
             changes={key: (before.get(key), after.get(key)) for key in sorted(after)
                      if before.get(key) != after.get(key)},
-            source=source, valid_from=valid_from))
+            source=source, valid_from=valid_from,
+            thresholds_added=tuple(e for e in new_history if e not in old_history),
+            thresholds_removed=tuple(e for e in old_history if e not in new_history)))
         source = before.get("source", source)
         valid_from = before.get("valid_from", valid_from)
     versions.append(ProfileVersion(number=1, at=None, by=None, changes={}, source=source,

@@ -342,3 +342,17 @@ def test_a_version_made_for_another_municipality_does_not_name_its_author(
     assert "un administrateur d&#39;une autre municipalité" in versions or \
         "un administrateur d'une autre municipalité" in versions
     assert "admin@quebec.example" not in page and "Vérifié par Québec." in versions
+
+
+def test_confirming_a_dated_threshold_shows_what_changed_in_the_history(
+        as_role: Any, csrf: Any, profiles: None) -> None:
+    client = as_role("admin")
+    form = _profile_form(_text(client.get("/admin/profile")))
+    row = next(n for n in range(1, int(form["history_rows"]))
+               if form.get(f"h{n}_amount") == "139000.00")
+    form.update({"csrf_token": csrf(client, "/admin/profile"), f"h{row}_confirmed": "1"})
+    assert client.post("/admin/profile", data=form).status_code == 302
+    newest = _text(client.get("/admin/profile")).split('<table class="versions">')[1].split(
+        "<tr>")[2]
+    assert "Seuil retiré : Seuil d&#39;appel d&#39;offres public" in newest
+    assert "(confirmé)" in newest and "139" in newest
