@@ -11,10 +11,14 @@ class ProcurementError(Exception):
     http_status = 400
     code = "procurement_error"
 
-    def __init__(self, message: str, *, errors: dict[str, Any] | None = None) -> None:
+    def __init__(self, message: str, *, errors: dict[str, Any] | None = None,
+                 codes: dict[str, dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
+        # The same field errors as data for the catalogue: {field: {"code", "params"}};
+        # `errors` keeps the English sentences the API has always answered with.
+        self.codes = codes or {}
 
 
 class NotFound(ProcurementError):
@@ -54,3 +58,25 @@ class ImportRefused(ProcurementError):
     def __init__(self, message: str, *, report: Any = None, errors: dict[str, Any] | None = None):
         super().__init__(message, errors=errors)
         self.report = report
+
+
+class FieldProblems:
+    """Collect field errors: the English sentence and its stable code with parameters."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+        self.codes: dict[str, dict[str, Any]] = {}
+
+    def add(self, key: str, code: str, english: str, **params: Any) -> None:
+        """Record the first problem of a field (later ones for the same field are dropped)."""
+        if key not in self.errors:
+            self.errors[key] = english
+            self.codes[key] = {"code": code, "params": params}
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self, message: str) -> None:
+        """Raise InvalidInput with every problem collected, if there is one."""
+        if self.errors:
+            raise InvalidInput(message, errors=self.errors, codes=self.codes)

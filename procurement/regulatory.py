@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from procurement.errors import InvalidInput, NotFound
+from procurement.errors import FieldProblems, NotFound
 from procurement.impact_units import DEFAULT_COEFFICIENTS, validate_coefficients
 from procurement.models import RegulatoryProfile
 
@@ -245,43 +245,81 @@ def profile_thresholds_on(profile: RegulatoryProfile, on: dt.date) -> Thresholds
                          fallback_threshold=profile.tender_threshold)
 
 
-def validate_history(value: Any) -> list[dict[str, Any]]:
-    """Check an administrator's threshold history; raise ValueError with what is expected."""
+def history_problems(value: Any) -> tuple[list[dict[str, Any]], FieldProblems]:
+    """Check an administrator's threshold history: the clean entries and every problem.
+
+    Problems are keyed `threshold_history.N.field` (N from 1), all of them at once, so
+    that a form can show each next to its cell.
+    """
+    problems = FieldProblems()
     if not isinstance(value, list):
-        raise ValueError("expected a list of dated thresholds")
+        problems.add("threshold_history", "not_a_list", "expected a list of dated thresholds")
+        return [], problems
     clean = []
-    for index, item in enumerate(value):
-        where = f"entry {index + 1}"
+    for number, item in enumerate(value, start=1):
+        where = f"entry {number}"
+
+        def note(field: str, code: str, english: str, _n: int = number,
+                 _where: str = where, **params: Any) -> None:
+            problems.add(f"threshold_history.{_n}.{field}", code, f"{_where}: {english}",
+                         **params)
+
         if not isinstance(item, dict):
-            raise ValueError(f"{where}: expected an object")
+            note("kind", "not_an_object", "expected an object")
+            continue
         kind = item.get("kind")
         if kind not in THRESHOLD_KINDS:
-            raise ValueError(f"{where}: kind must be one of {', '.join(THRESHOLD_KINDS)}")
+            note("kind", "not_a_choice", f"kind must be one of {', '.join(THRESHOLD_KINDS)}",
+                 choices=", ".join(THRESHOLD_KINDS))
+        amount: Decimal | None = None
         try:
-            amount = Decimal(str(item.get("amount"))).quantize(Decimal("0.01"))
+            amount = Decimal(str(item.get("amount")).strip()).quantize(Decimal("0.01"))
         except ArithmeticError:
-            raise ValueError(f"{where}: amount {item.get('amount')!r} is not an amount; "
-                             "expected e.g. 139000.00") from None
-        if amount <= 0:
-            raise ValueError(f"{where}: amount must be positive")
+            note("amount", "not_an_amount", f"amount {item.get('amount')!r} is not an "
+                 "amount; expected e.g. 139000.00", value=str(item.get("amount") or ""),
+                 example="139000.00")
+        else:
+            if not amount.is_finite() or amount <= 0:
+                note("amount", "not_positive", "amount must be positive")
+        start = end = None
         try:
             start = _date(item.get("valid_from"))
+        except ValueError:
+            note("valid_from", "not_a_date", "dates must be YYYY-MM-DD",
+                 value=str(item.get("valid_from")))
+        else:
+            if start is None:
+                note("valid_from", "required", "valid_from is required (YYYY-MM-DD)")
+        try:
             end = _date(item.get("valid_to"))
         except ValueError:
-            raise ValueError(f"{where}: dates must be YYYY-MM-DD") from None
-        if start is None:
-            raise ValueError(f"{where}: valid_from is required (YYYY-MM-DD)")
-        if end is not None and end < start:
-            raise ValueError(f"{where}: valid_to must not be before valid_from")
+            note("valid_to", "not_a_date", "dates must be YYYY-MM-DD",
+                 value=str(item.get("valid_to")))
+        if start is not None and end is not None and end < start:
+            note("valid_to", "end_before_start", "valid_to must not be before valid_from",
+                 start=start.isoformat())
         scope = item.get("scope", "all")
         if scope not in SCOPES:
-            raise ValueError(f"{where}: scope must be one of {', '.join(SCOPES)}")
+            note("scope", "not_a_choice", f"scope must be one of {', '.join(SCOPES)}",
+                 choices=", ".join(SCOPES))
         source = str(item.get("source") or "").strip()
         if not source:
-            raise ValueError(f"{where}: source is required (the text or notice it comes from)")
-        clean.append({"kind": kind, "amount": f"{amount:.2f}", "valid_from": start.isoformat(),
-                      "valid_to": end.isoformat() if end else None, "scope": scope,
-                      "source": source, "confirmed": bool(item.get("confirmed", False))})
+            note("source", "source_required",
+                 "source is required (the text or notice it comes from)")
+        if amount is not None and start is not None and not any(
+                key.startswith(f"threshold_history.{number}.") for key in problems.errors):
+            clean.append({"kind": kind, "amount": f"{amount:.2f}",
+                          "valid_from": start.isoformat(),
+                          "valid_to": end.isoformat() if end else None, "scope": scope,
+                          "source": source, "confirmed": bool(item.get("confirmed", False))})
+    return clean, problems
+
+
+def validate_history(value: Any) -> list[dict[str, Any]]:
+    """Check an administrator's threshold history; raise ValueError with what is expected."""
+    clean, problems = history_problems(value)
+    if problems:
+        raise ValueError("; ".join(problems.errors.values()))
     return clean
 
 
@@ -294,44 +332,83 @@ def get_profile(session: Session, code: str) -> RegulatoryProfile:
 
 
 def validate_profile_changes(changes: dict[str, Any]) -> dict[str, Any]:
-    """Check an administrator's edit of a profile; raise InvalidInput per field."""
-    errors: dict[str, str] = {}
+    """Check an administrator's edit of a profile; raise InvalidInput with every field's
+    problem at once (English sentences in `errors`, codes and parameters in `codes`)."""
+    problems = FieldProblems()
     clean: dict[str, Any] = {}
     for key, value in changes.items():
         if key not in EDITABLE_FIELDS:
-            errors[key] = "unknown or read-only field"
+            problems.add(key, "unknown_field", "unknown or read-only field")
             continue
         if key in {"direct_award_limit", "tender_threshold"}:
             try:
-                amount = Decimal(str(value)).quantize(Decimal("0.01"))
+                amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
             except ArithmeticError:
-                errors[key] = f"{value!r} is not an amount; expected e.g. 121200.00"
+                problems.add(key, "not_an_amount",
+                             f"{value!r} is not an amount; expected e.g. 121200.00",
+                             value=str(value), example="121200.00")
                 continue
-            if amount <= 0:
-                errors[key] = "must be a positive amount"
+            if not amount.is_finite() or amount <= 0:
+                problems.add(key, "not_positive", "must be a positive amount")
                 continue
             clean[key] = amount
         elif key == "threshold_history":
-            try:
-                clean[key] = validate_history(value)
-            except ValueError as exc:
-                errors[key] = str(exc)
+            entries, found = history_problems(value)
+            if found:
+                problems.add(key, "invalid_history", "; ".join(found.errors.values()))
+                for where, code in found.codes.items():
+                    if where != key:
+                        problems.add(where, code["code"], found.errors[where], **code["params"])
+            else:
+                clean[key] = entries
         elif key == "impact_coefficients":
             try:
                 clean[key] = validate_coefficients(value)
             except ValueError as exc:
-                errors[key] = str(exc)
+                problems.add(key, "invalid_coefficients", str(exc), detail=str(exc))
         elif key in {"valid_from", "valid_to"}:
             try:
                 clean[key] = None if value in (None, "") else dt.date.fromisoformat(str(value))
             except ValueError:
-                errors[key] = f"{value!r} is not a date; expected YYYY-MM-DD"
+                problems.add(key, "not_a_date", f"{value!r} is not a date; expected YYYY-MM-DD",
+                             value=str(value))
+                continue
+            if key == "valid_from" and clean[key] is None:
+                problems.add(key, "required", "a start date is required (YYYY-MM-DD)")
+        elif key == "social_value_weight_min":
+            if value in (None, ""):
+                clean[key] = None
+                continue
+            try:
+                weight = float(str(value).strip())
+            except ValueError:
+                weight = float("nan")
+            if not 0 <= weight <= 1:  # NaN fails too
+                problems.add(key, "not_a_fraction", f"{value!r} must be a fraction from 0 to 1",
+                             value=str(value))
+                continue
+            clean[key] = weight
+        elif key in {"rotation_required", "reserved_contracts_allowed"}:
+            if not isinstance(value, bool):
+                problems.add(key, "not_a_boolean", "expected true or false")
+                continue
+            clean[key] = value
+        elif key in {"name", "source"}:
+            text = str(value or "").strip()
+            if not text:
+                problems.add(key, "required", "must not be empty")
+                continue
+            clean[key] = text
         else:
             clean[key] = value
+    start, end = clean.get("valid_from"), clean.get("valid_to")
+    if start is not None and end is not None and end < start:
+        problems.add("valid_to", "end_before_start", "must not be before valid_from",
+                     start=start.isoformat())
     limit = clean.get("direct_award_limit")
     threshold = clean.get("tender_threshold")
     if limit is not None and threshold is not None and limit >= threshold:
-        errors["direct_award_limit"] = "must be lower than the tender threshold"
-    if errors:
-        raise InvalidInput("The regulatory profile was not changed.", errors=errors)
+        problems.add("direct_award_limit", "limit_not_below_threshold",
+                     "must be lower than the tender threshold")
+    problems.raise_if_any("The regulatory profile was not changed.")
     return clean

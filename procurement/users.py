@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from procurement.audit import record_event
-from procurement.errors import InvalidInput, NotFound
+from procurement.errors import FieldProblems, InvalidInput, NotFound
 from procurement.models import AdminMembership, ApiToken, User, utcnow
 from procurement.permissions import ROLES, Actor
 
@@ -29,20 +29,20 @@ def create_user(session: Session, actor: Actor, *, email: str, name: str, role: 
                 password: str, organization_id: int | None, locale: str = "fr") -> User:
     """Create an account; an administrator (or the command line) does this."""
     actor.require("users.manage")
-    errors = {}
+    problems = FieldProblems()
     email = email.strip().lower()
     if "@" not in email:
-        errors["email"] = "must be an e-mail address"
+        problems.add("email", "not_an_email", "must be an e-mail address", value=email)
     elif session.scalar(select(User).where(User.email == email)):
-        errors["email"] = "already used by another account"
-    if role not in ROLES:
-        errors["role"] = f"must be one of {', '.join(ROLES)}"
+        problems.add("email", "email_taken", "already used by another account", value=email)
+    check_role(problems, role)
     if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"must have at least {MIN_PASSWORD_LENGTH} characters"
+        problems.add("password", "password_too_short",
+                     f"must have at least {MIN_PASSWORD_LENGTH} characters",
+                     min=MIN_PASSWORD_LENGTH)
     if locale not in {"fr", "en"}:
-        errors["locale"] = "must be fr or en"
-    if errors:
-        raise InvalidInput("The account was not created.", errors=errors)
+        problems.add("locale", "not_a_choice", "must be fr or en", choices="fr, en")
+    problems.raise_if_any("The account was not created.")
     user = User(email=email, name=name.strip() or email, role=role, locale=locale,
                 password_hash=hash_password(password), organization_id=organization_id)
     session.add(user)
@@ -51,6 +51,13 @@ def create_user(session: Session, actor: Actor, *, email: str, name: str, role: 
                  object_id=user.id, organization_id=organization_id,
                  after={"email": email, "role": role})
     return user
+
+
+def check_role(problems: FieldProblems, role: str) -> None:
+    """Note a role that is not one of ROLES."""
+    if role not in ROLES:
+        problems.add("role", "unknown_role", f"must be one of {', '.join(ROLES)}",
+                     choices=", ".join(ROLES))
 
 
 def generate_password() -> str:

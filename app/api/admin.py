@@ -16,6 +16,7 @@ from app.api.schemas import (
     TokenCreateSchema,
     TokenSchema,
     UserCreateSchema,
+    UserPatchSchema,
     UserSchema,
 )
 from app.auth import require
@@ -60,6 +61,18 @@ class UserList(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Create an account in your municipality."""
         user = admin.create_account(base.session(), base.actor(), **body)
+        base.commit()
+        return user
+
+
+@users.route("/<id:user_id>")
+class UserItem(MethodView):
+    @require("users.manage")
+    @users.arguments(UserPatchSchema)
+    @users.response(200, UserSchema)
+    def patch(self, changes: dict[str, Any], user_id: int) -> Any:
+        """Change an account's role, or deactivate (reactivate) it; never your own."""
+        user = admin.update_account(base.session(), base.actor(), user_id, **changes)
         base.commit()
         return user
 

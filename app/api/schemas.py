@@ -760,6 +760,12 @@ class UserCreateSchema(StrictSchema):
     locale = fields.Str(load_default="fr", validate=validate.OneOf(["fr", "en"]))
 
 
+class UserPatchSchema(StrictSchema):
+    role = fields.Str(validate=validate.OneOf(["purchaser", "finance", "auditor", "admin"]))
+    active = fields.Bool(metadata={"description": "false: the account can no longer sign in "
+                                                  "nor use its tokens"})
+
+
 class TokenCreateSchema(StrictSchema):
     name = fields.Str(load_default="script", validate=validate.Length(min=1, max=100))
 

@@ -40,6 +40,24 @@ FIELD_MESSAGES: dict[str, str] = {
     "no_positive_weight": N_("Au moins un poids doit être positif."),
     "unknown_target": N_("Cible inconnue ; attendu : %(choices)s."),
     "given_twice": N_("Donnée deux fois (dans targets et hors de targets)."),
+    # accounts and the regulatory profile (procurement.users, procurement.regulatory)
+    "not_an_email": N_("Entrez une adresse courriel (nom@exemple.org)."),
+    "email_taken": N_("Cette adresse est déjà celle d'un autre compte."),
+    "password_too_short": N_("Au moins %(min)s caractères."),
+    "unknown_role": N_("Choisissez un rôle de la liste."),
+    "unknown_municipality": N_("Choisissez une municipalité que vous gérez."),
+    "own_account": N_("Vous ne pouvez pas retirer le rôle d'administrateur, déplacer ni "
+                      "désactiver votre propre compte."),
+    "not_an_amount": N_("%(value)s n'est pas un montant ; exemple : %(example)s."),
+    "not_positive": N_("Entrez un montant positif."),
+    "not_a_fraction": N_("%(value)s n'est pas une fraction entre 0 et 1 (0.1 pour 10 %%)."),
+    "required": N_("Obligatoire."),
+    "source_required": N_("Indiquez la source (le texte ou l'avis d'où vient la valeur)."),
+    "limit_not_below_threshold": N_("La limite du gré à gré doit être inférieure au seuil "
+                                    "d'appel d'offres."),
+    "invalid_history": N_("Un seuil daté n'est pas valide ; voyez sa ligne."),
+    "invalid_coefficients": N_("Les coefficients d'impact ne sont pas valides."),
+    "not_a_list": N_("Une liste de seuils datés est attendue."),
 }
 
 

@@ -151,6 +151,42 @@ LABELS: dict[str, dict[str, Any]] = {
         "exporting": _l("Préparation du fichier"),
         "done": _l("Terminé"),
     },
+    "role": {
+        "purchaser": _l("Acheteur"),
+        "finance": _l("Finances"),
+        "auditor": _l("Vérificateur"),
+        "admin": _l("Administrateur"),
+    },
+    "profile_field": {
+        "name": _l("Nom du profil"),
+        "direct_award_limit": _l("Limite du gré à gré"),
+        "tender_threshold": _l("Seuil d'appel d'offres public"),
+        "rotation_required": _l("Rotation des fournisseurs obligatoire"),
+        "reserved_contracts_allowed": _l("Contrats réservés permis"),
+        "social_value_weight_min": _l("Poids minimal de la valeur sociale"),
+        "valid_from": _l("En vigueur depuis"),
+        "valid_to": _l("En vigueur jusqu'au"),
+        "source": _l("Source"),
+        "notes": _l("Notes"),
+        "threshold_history": _l("Seuils datés"),
+        "impact_coefficients": _l("Coefficients d'impact"),
+    },
+    "threshold_kind": {
+        "direct_award_limit": _l("Limite du gré à gré"),
+        "tender_threshold": _l("Seuil d'appel d'offres public"),
+    },
+    "threshold_scope": {
+        "all": _l("Tous les contrats"),
+        "supplies_services": _l("Fournitures et services"),
+        "works": _l("Travaux"),
+    },
+    "coefficient": {
+        "insertion_rate": _l("Taux d'insertion"),
+        "hourly_cost_eur": _l("Coût horaire chargé (€)"),
+        "fte_month_cost_eur": _l("Coût d'un mois ETP d'insertion (€)"),
+        "eur_rate": _l("Taux de conversion de l'euro"),
+        "labour_share": _l("Part de main-d'œuvre (par défaut)"),
+    },
 }
 
 

@@ -77,3 +77,20 @@ def live_demo(tmp_path_factory: pytest.TempPathFactory, realdata: Path,
         server.shutdown()
         thread.join(timeout=10)
         app.extensions["db_engine"].dispose()
+
+
+ARTIFACTS = HERE / "artifacts"  # screenshots of the journeys, one folder per language (gitignored)
+
+
+@pytest.fixture
+def screenshots() -> Any:
+    """Return shot(page, lang, name): save a full-page screenshot as artifacts/<lang>/<name>.png."""
+
+    def shot(page: Any, lang: str, name: str) -> Path:
+        folder = ARTIFACTS / lang
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return shot
