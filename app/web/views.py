@@ -25,7 +25,7 @@ import importers
 from app.auth import LoginUser, attempt_sign_in, current_actor, require
 from app.database import get_session
 from app.security import safe_next
-from app.web import bp
+from app.web import bp, proposals
 from app.web.field_messages import field_message
 from procurement.errors import InvalidInput, NotFound, PermissionDenied
 from procurement.permissions import PERMISSIONS, ROLES
@@ -39,7 +39,6 @@ from procurement.services import (
     overview,
     pages,
     review,
-    targets,
 )
 from procurement.services.scenario import EVIDENCE_LEVELS, FieldError, ScenarioInvalid
 
@@ -105,12 +104,7 @@ def logout() -> Any:
 @require("read")
 def index() -> Any:
     """Show the municipality's dashboard."""
-    data = overview.dashboard(get_session(), current_actor())
-    years = targets.years_for(get_session(), current_actor(), data.organization)
-    return render_template("index.html", data=data, years=years,
-                           path=targets.path_for(data.organization, years,
-                                                 premium_pct=optimize.DEFAULTS[
-                                                     "assumed_premium_pct"]))
+    return proposals.render_dashboard()
 
 
 # --- imports -----------------------------------------------------------------------------
@@ -462,9 +456,8 @@ def _capability_filters() -> dict[str, Any]:
 @bp.get("/proposals/<int:proposal_id>")
 @require("read")
 def proposal_detail(proposal_id: int) -> Any:
-    """Show a proposal with its KPIs, allocations by lot and explanations."""
-    page = pages.proposal_page(get_session(), current_actor(), proposal_id)
-    return render_template("proposal.html", page=page, proposal=page.proposal)
+    """Show a proposal: settings, KPIs, explanations, a page of its allocations."""
+    return proposals.render_proposal(proposal_id)
 
 
 @bp.post("/proposals/<int:proposal_id>/submit")
@@ -498,11 +491,8 @@ def proposal_decide(proposal_id: int) -> Any:
 @bp.get("/proposals/compare")
 @require("read")
 def proposal_compare() -> Any:
-    """Compare two proposals lot by lot."""
-    first = request.args.get("a", type=int)
-    second = request.args.get("b", type=int)
-    page = pages.compare_page(get_session(), current_actor(), first, second)
-    return render_template("compare.html", page=page, first=first, second=second)
+    """Compare two proposals: settings, indicators, units, amounts that differ."""
+    return proposals.render_compare()
 
 
 @bp.get("/proposals/<int:proposal_id>/sensitivity")
