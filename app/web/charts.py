@@ -15,10 +15,10 @@ from markupsafe import Markup, escape
 
 #: Colours of the series (before, after, target…): contrast ≥ 3:1 against white.
 COLOURS = ("#5b6775", "#005a8c", "#a4262c", "#1b7a3a")
-WIDTH = 640
-LABEL_WIDTH = 210
-VALUE_WIDTH = 120
-BAR_HEIGHT = 14
+WIDTH = 480
+LABEL_WIDTH = 160
+VALUE_WIDTH = 110
+BAR_HEIGHT = 16
 GAP = 10
 LEGEND_HEIGHT = 26
 _ids = itertools.count(1)
@@ -55,7 +55,7 @@ def _bar_width(value: float, top: float) -> float:
     return 0.0 if top <= 0 or value <= 0 else max(1.0, span * value / top)
 
 
-def _clip(text: str, limit: int = 30) -> str:
+def _clip(text: str, limit: int = 22) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
@@ -93,7 +93,7 @@ def bar_chart_svg(chart: Chart) -> Markup:
             width = _bar_width(value, top)
             parts.append(f'<rect x="{LABEL_WIDTH}" y="{bar_y}" width="{width:.1f}" '
                          f'height="{BAR_HEIGHT - 2}" fill="{colour}"/>')
-            parts.append(f'<text x="{LABEL_WIDTH + width + 4:.1f}" y="{bar_y + 11}" '
+            parts.append(f'<text x="{LABEL_WIDTH + width + 4:.1f}" y="{bar_y + 12}" '
                          f'class="value">{escape(text)}</text>')
         y += group
     parts.append("</svg>")

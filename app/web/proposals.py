@@ -22,6 +22,8 @@ from procurement.errors import InvalidInput
 from procurement.services import optimize, overview, proposal_pages, targets
 from procurement.services.proposal_pages import PAGE_SIZES, AllocationFilters, Setting
 
+#: Allocations per page by default: the summaries above stay within reach.
+DEFAULT_PAGE_SIZE = 25
 SETTING_LABELS = {
     "budget_increase": _l("Hausse de budget permise"),
     "budget": _l("Budget de la proposition"),
@@ -163,8 +165,8 @@ def _int_arg(name: str, default: int) -> int:
 def render_proposal(proposal_id: int, **context: Any) -> str:
     """Render the proposal page for the query's filters, sort and page."""
     filters = AllocationFilters.parse(request.args.to_dict())
-    size = _int_arg("size", 50)
-    size = size if size in PAGE_SIZES else 50
+    size = _int_arg("size", DEFAULT_PAGE_SIZE)
+    size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
     offset = _int_arg("offset", 0)
     db = get_session()
     page = proposal_pages.proposal_page(db, current_actor(), proposal_id, filters=filters,
