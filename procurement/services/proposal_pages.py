@@ -327,10 +327,14 @@ class ComparePage:
 
 
 def _delta(first: Any, second: Any) -> Any:
-    if isinstance(first, int | float | Decimal) and isinstance(second, int | float | Decimal) \
-            and not isinstance(first, bool) and not isinstance(second, bool):
-        return second - first
-    return None
+    """Return second − first for two numbers (Decimal when either is one), else None."""
+    numbers = (int, float, Decimal)
+    if not (isinstance(first, numbers) and isinstance(second, numbers)) \
+            or isinstance(first, bool) or isinstance(second, bool):
+        return None
+    if isinstance(first, Decimal) or isinstance(second, Decimal):
+        return Decimal(str(second)) - Decimal(str(first))
+    return second - first
 
 
 def compare_page(session: Session, actor: Actor, first_id: int | None,

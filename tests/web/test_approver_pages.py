@@ -60,8 +60,9 @@ def test_the_proposal_page_explains_in_words_without_constraint_names(
     french = _text(client, f"/proposals/{proposal.id}")
     assert CONSTRAINT_NAME not in french and "capacity__" not in french
     assert "target_se_share" not in french and "sup_115" not in french
-    assert ("Rotation des fournisseurs dans la bande d'invitation de « Informatique et reconditionnement » : "
-            "Coop informatique a atteint sa limite dans ce groupe.") in french
+    assert ("Rotation des fournisseurs dans la bande d'invitation de « Informatique et "
+            "reconditionnement » : Coop informatique a atteint sa limite dans ce groupe."
+            ) in french
     assert "Relâcher cette limite de 1\u00a0000\u00a0$ réduirait d'environ 1\u00a0000\u00a0$" \
         in french
     assert "Le fournisseur Coop informatique est à pleine capacité (150\u00a0000\u00a0$ par an)" \
@@ -232,3 +233,17 @@ def test_the_dashboard_draws_accessible_charts_and_counts_the_work_waiting(
     assert 'href="/capabilities"' in work and 'href="/matching/incumbents"' in work
     drafts = re.search(r"Brouillons à soumettre</a> <span class=\"count\">(\d+)</span>", work)
     assert drafts and drafts.group(1) == "1"
+
+
+def test_every_explanation_sentence_has_an_english_translation() -> None:
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    from procurement import explanation_messages
+
+    po = Path(__file__).resolve().parents[2] / "app/translations/en/LC_MESSAGES/messages.po"
+    with po.open("rb") as handle:
+        translated = {m.id: m.string for m in read_po(handle) if m.id}
+    missing = [m for m in explanation_messages.all_msgids() if not translated.get(m)]
+    assert missing == []
