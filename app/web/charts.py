@@ -16,8 +16,8 @@ from markupsafe import Markup, escape
 #: Colours of the series (before, after, target…): contrast ≥ 3:1 against white.
 COLOURS = ("#5b6775", "#005a8c", "#a4262c", "#1b7a3a")
 WIDTH = 480
-LABEL_WIDTH = 160
-VALUE_WIDTH = 110
+VALUE_WIDTH = 120
+LABEL_HEIGHT = 18
 BAR_HEIGHT = 16
 GAP = 10
 LEGEND_HEIGHT = 26
@@ -51,19 +51,19 @@ class Chart:
 
 
 def _bar_width(value: float, top: float) -> float:
-    span = WIDTH - LABEL_WIDTH - VALUE_WIDTH - 10
+    span = WIDTH - VALUE_WIDTH
     return 0.0 if top <= 0 or value <= 0 else max(1.0, span * value / top)
 
 
-def _clip(text: str, limit: int = 22) -> str:
+def _clip(text: str, limit: int = 56) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def bar_chart_svg(chart: Chart) -> Markup:
-    """Draw horizontal grouped bars, one group per row, one bar per series."""
+    """Draw horizontal grouped bars: each row's label on a line, its bars below."""
     n = max(1, len(chart.series))
-    group = n * BAR_HEIGHT + GAP
-    height = LEGEND_HEIGHT + group * max(1, len(chart.rows)) + GAP
+    group = LABEL_HEIGHT + n * BAR_HEIGHT + GAP
+    height = LEGEND_HEIGHT + group * max(1, len(chart.rows))
     uid = next(_ids)
     title_id, desc_id = f"chart-{uid}-title", f"chart-{uid}-desc"
     top_all = max((v for row in chart.rows for v in row.values), default=0.0)
@@ -74,26 +74,23 @@ def bar_chart_svg(chart: Chart) -> Markup:
         f'<title id="{title_id}">{escape(chart.title)}</title>',
         f'<desc id="{desc_id}">{escape(chart.description)}</desc>',
     ]
-    x = LABEL_WIDTH
+    x = 0
     for index, name in enumerate(chart.series):
         colour = COLOURS[index % len(COLOURS)]
         parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>'
-                     f'<text x="{x + 16}" y="16" class="legend">{escape(name)}</text>')
-        x += 24 + 8 * len(name)
+                     f'<text x="{x + 16}" y="17" class="legend">{escape(name)}</text>')
+        x += 28 + 8 * len(name)
     y = LEGEND_HEIGHT
     for row in chart.rows:
         top = max(row.values, default=0.0) if chart.scale == "row" else top_all
-        middle = y + (n * BAR_HEIGHT) / 2 + 4
-        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{middle:.1f}" text-anchor="end" '
-                     f'class="label"><title>{escape(row.label)}</title>'
-                     f'{escape(_clip(row.label))}</text>')
+        parts.append(f'<text x="0" y="{y + 13}" class="label">{escape(_clip(row.label))}</text>')
         for index, (value, text) in enumerate(zip(row.values, row.texts, strict=True)):
             colour = COLOURS[index % len(COLOURS)]
-            bar_y = y + index * BAR_HEIGHT
+            bar_y = y + LABEL_HEIGHT + index * BAR_HEIGHT
             width = _bar_width(value, top)
-            parts.append(f'<rect x="{LABEL_WIDTH}" y="{bar_y}" width="{width:.1f}" '
-                         f'height="{BAR_HEIGHT - 2}" fill="{colour}"/>')
-            parts.append(f'<text x="{LABEL_WIDTH + width + 4:.1f}" y="{bar_y + 12}" '
+            parts.append(f'<rect x="0" y="{bar_y}" width="{width:.1f}" '
+                         f'height="{BAR_HEIGHT - 3}" fill="{colour}"/>')
+            parts.append(f'<text x="{width + 4:.1f}" y="{bar_y + 11}" '
                          f'class="value">{escape(text)}</text>')
         y += group
     parts.append("</svg>")

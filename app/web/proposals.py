@@ -74,6 +74,7 @@ KPI_LABELS = {
     "lots": _l("Nombre de lots"),
     "suppliers_used": _l("Fournisseurs retenus"),
 }
+MEASURE_ORDER = {code: n for n, code in enumerate(impact_messages.MEASURES)}
 LOCALITY = (("municipality_spending", _l("Dans la municipalité")),
             ("local_spending", _l("Dans la MRC")),
             ("region_spending", _l("Dans la région")))
@@ -198,7 +199,8 @@ def render_compare() -> str:
     return render_template("compare.html", page=page, first=first, second=second,
                            category_name=namer, currency=currency, settings=settings,
                            kpi_rows=[_kpi_row(v, currency) for v in page.kpis],
-                           unit_rows=[_unit_row(v, currency) for v in page.units])
+                           unit_rows=[_unit_row(v, currency) for v in sorted(
+                               page.units, key=lambda v: MEASURE_ORDER.get(v.code, 99))])
 
 
 def _kpi_row(value: Any, currency: str) -> dict[str, Any]:
@@ -272,6 +274,7 @@ def dashboard_charts(years: list[Any], latest: Any, category_name: Any,
             spending = item.get("social_economy_spending") or {}
             pairs.append((category_name(code), (Decimal(str(spending.get("before", 0))),
                                                 Decimal(str(spending.get("after", 0))))))
+        pairs = [p for p in pairs if max(p[1]) > 0]
         pairs.sort(key=lambda p: -max(p[1]))
         if pairs:
             charts.append(Chart(
@@ -279,7 +282,7 @@ def dashboard_charts(years: list[Any], latest: Any, category_name: Any,
                 _("Dépenses à l'économie sociale par catégorie, avant et après la "
                   "proposition n° %(id)s.", id=latest.id),
                 (before, after),
-                rows_of(pairs[:12], lambda v: money(round(v), latest.currency))))
+                rows_of(pairs[:12], _dollars(latest.currency))))
         rows = [(r["name"], (Decimal(str(r["before"])), Decimal(str(r["after"]))), r)
                 for r in measure_rows(units)]
         if rows:
@@ -298,7 +301,7 @@ def dashboard_charts(years: list[Any], latest: Any, category_name: Any,
                 _("Dépenses par proximité"),
                 _("Dépenses gardées dans la municipalité, la MRC et la région, avant et après "
                   "la proposition n° %(id)s.", id=latest.id),
-                (before, after), rows_of(local, lambda v: money(round(v), latest.currency))))
+                (before, after), rows_of(local, _dollars(latest.currency))))
     if years:
         has_target = any(y.target_share is not None for y in years)
         series = (_("Part à l'économie sociale"), _("Cible")) if has_target else (
@@ -314,7 +317,12 @@ def dashboard_charts(years: list[Any], latest: Any, category_name: Any,
     return charts
 
 
+def _dollars(currency: str) -> Any:
+    """Return a formatter of whole amounts of money in the page's language."""
+    return lambda v: explanation_messages.dollars(v, currency, _lang())
+
+
 def _unit_formatter(row: dict[str, Any], currency: str) -> Any:
     if row["money"]:
-        return lambda v: money(round(v), currency)
+        return _dollars(currency)
     return lambda v: f"{number(v, 1)} {row['unit']}"
