@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pulp
@@ -151,12 +152,43 @@ def _sentence(d: ModelData, info: RowInfo, per_1000: float | None, how: Texts | 
     return head + gain
 
 
+def _subject(d: ModelData, info: RowInfo) -> tuple[str, dict[str, Any]]:
+    """Return the code of a binding limit and its values, for the catalogue."""
+    if info.kind == "budget":
+        return "budget_binds", {"budget": round(info.rhs, 2),
+                                "increase": d.scenario.budget_increase_pct,
+                                "current": round(d.total_value, 2)}
+    if info.kind == "capacity":
+        return "capacity_binds", {"supplier": info.label, "capacity": round(info.rhs, 2)}
+    if info.kind == "max_supplier_share":
+        return "supplier_share_binds", {"supplier": info.label,
+                                        "share": d.scenario.max_supplier_share or 0.0,
+                                        "amount": round(info.rhs, 2)}
+    if info.kind == "rotation":
+        return "rotation_binds", {"supplier": info.label, "category": info.category}
+    return "target_binds", {"target": info.kind, "category": info.category,
+                            "share": info.target.value if info.target else 0.0}
+
+
 def _explanation(d: ModelData, name: str, info: RowInfo, per_1000: float | None,
-                 text: Texts) -> Explanation:
+                 text: Texts, **effect: Any) -> Explanation:
+    """Return the explanation of a binding limit; ``effect`` says what relaxing it buys."""
     limit = None if info.kind == "rotation" and per_1000 is None else round(info.rhs * 100)
+    code, params = _subject(d, info)
     return Explanation(constraint=name, explanation=text.en, shadow_price_per_1000=per_1000,
                        kind=info.kind, subject=info.subject, limit_cents=limit,
-                       explanation_fr=text.fr)
+                       explanation_fr=text.fr, code=code, params={**params, **effect})
+
+
+def significant(value: float, digits: int = 2) -> float:
+    """Round to a number of significant digits: 1,001 → 1,000; 12,345 → 12,000.
+
+    The gap a dollar of a limit closes comes from a dual that also carries the impact
+    points of the dollar; more digits would be noise, not information.
+    """
+    if value == 0:
+        return 0.0
+    return float(round(value, digits - 1 - int(np.floor(np.log10(abs(value))))))
 
 
 def _row_slack(con: pulp.LpConstraint) -> float:
@@ -183,22 +215,26 @@ def explain_from_duals(model: Model) -> list[Explanation]:
         if gain * 1000.0 < 0.05 or _row_slack(con) > tolerance:
             continue
         if shortfall and gain > model.penalty / 10:
-            # The dual is dominated by the penalty of a missed target: say so in
-            # dollars of shortfall closed, not in impact points.
-            closed = gain / model.penalty * 1000
+            # The dual is dominated by the penalty of a missed target: say so
+            # in dollars of shortfall closed (two significant digits), not in points.
+            closed = significant(gain / model.penalty * 1000)
             symbol = _SYMBOL.get(d.currency, d.currency)
             head, sep_fr = _head(d, info)
+            of_en, of_fr = _GAIN_OF.get(info.kind, (" less required", " de moins exigée"))
             text = head + Texts(
-                f"; each additional 1,000 {symbol} would close about "
-                f"{money(closed, d.currency)} of a missed target's shortfall.",
-                f"{sep_fr} chaque tranche additionnelle de 1{NBSP}000{NBSP}{symbol} réduirait "
-                f"d'environ {money_fr(closed, d.currency)} l'écart d'une cible non atteinte.")
-            found.append((gain, 0, _explanation(d, name, info, None, text)))
+                f"; each additional 1,000 {symbol}{of_en} would close about "
+                f"{money(closed, d.currency)} of the missed target's shortfall.",
+                f"{sep_fr} chaque tranche additionnelle de 1{NBSP}000{NBSP}{symbol}{of_fr} "
+                f"réduirait d'environ {money_fr(closed, d.currency)} l'écart de la cible "
+                f"non atteinte.")
+            found.append((gain, 0, _explanation(d, name, info, None, text, effect="gap",
+                                                closed_per_1000=closed)))
             continue
         per_1000 = gain * 1000.0
         priority = 0 if info.kind == "budget" else 1
         found.append((per_1000, priority,
-                      _explanation(d, name, info, per_1000, _sentence(d, info, per_1000))))
+                      _explanation(d, name, info, per_1000, _sentence(d, info, per_1000),
+                                   effect="points", gain_per_1000=round(per_1000, 2))))
     found.sort(key=lambda t: (t[1], -t[0], t[2].constraint))
     return [e for _, _, e in found[:MAX_EXPLANATIONS]]
 
@@ -276,13 +312,16 @@ def explain_by_resolve(model: Model, base_values: np.ndarray, *, time_budget: fl
                 f"{_points(gained)} impact points.",
                 f"; lui permettre un lot de plus dans ce groupe ajouterait "
                 f"{_points_fr(gained)} points d'impact.")
-            out.append(_explanation(d, name, info, None, text))
+            out.append(_explanation(d, name, info, None, text, effect="one_more_lot",
+                                    points=round(gained, 2)))
             continue
         per_1000 = gained / step * 1000.0
         how = Texts(f"(estimated by re-solving with {money(step, d.currency)} more)",
                     f"(estimation par une nouvelle résolution avec "
                     f"{money_fr(step, d.currency)} de plus)")
-        out.append(_explanation(d, name, info, per_1000, _sentence(d, info, per_1000, how)))
+        out.append(_explanation(d, name, info, per_1000, _sentence(d, info, per_1000, how),
+                                effect="points", gain_per_1000=round(per_1000, 2),
+                                step=round(step, 2)))
     return out
 
 
@@ -309,7 +348,11 @@ def shortfall_report(model: Model, *, hard: bool) -> list[Infeasibility]:
                 f"règles obligatoires : la proposition la moins chère coûte "
                 f"{money_fr(needed, cur)}, soit {money_fr(value, cur)} de plus.")
             out.append(Infeasibility("budget", text.en, round(value * 100), None, None,
-                                     round(needed * 100), True, explanation_fr=text.fr))
+                                     round(needed * 100), True, explanation_fr=text.fr,
+                                     code="budget_too_small",
+                                     params={"budget": round(d.budget, 2),
+                                             "needed": round(needed, 2),
+                                             "missing": round(value, 2)}))
             continue
         info = model.rows[name]
         con = model.prob.constraints[name]
@@ -343,7 +386,11 @@ def shortfall_report(model: Model, *, hard: bool) -> list[Infeasibility]:
                 f"proposition atteint {share_fr(reach, 1)}; écart de {number_fr(points)} "
                 f"points ({money_fr(missing, cur)}).")
         out.append(Infeasibility(name, text.en, round(missing * 100), target - reach, target,
-                                 reach, is_hard, explanation_fr=text.fr))
+                                 reach, is_hard, explanation_fr=text.fr,
+                                 code="target_unreachable" if is_hard else "target_missed",
+                                 params={"target": info.kind, "category": info.category,
+                                         "share": target, "reach": reach,
+                                         "missing": round(missing, 2)}))
     return out
 
 
@@ -371,4 +418,5 @@ def _as_soft(f: Infeasibility) -> Infeasibility:
     text_fr = f.explanation_fr.replace("ne peut être atteinte : au plus",
                                        "n'est pas atteinte non plus : au plus")
     return Infeasibility(f.constraint, text, f.shortfall, f.shortfall_share, f.target,
-                         f.reachable, False, explanation_fr=text_fr)
+                         f.reachable, False, explanation_fr=text_fr, code="target_missed_too",
+                         params=f.params)

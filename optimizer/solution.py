@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -49,6 +49,11 @@ class Explanation:
         subject: the supplier or category key the constraint is about, if any.
         limit_cents: the limit itself, in cents (a count for MILP rotation).
         explanation_fr: the same sentences in Quebec French ("" when not given).
+        code: what the statement says, as a stable code a catalogue renders in the
+            reader's language ("budget_binds", "capacity_binds", …; see
+            ``procurement.explanation_messages``).
+        params: the statement's values: supplier name, category code, amounts in
+            dollars, shares as fractions, and the effect of relaxing the limit.
     """
 
     constraint: str
@@ -58,6 +63,8 @@ class Explanation:
     subject: str | None = None
     limit_cents: int | None = None
     explanation_fr: str = ""
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,9 @@ class Infeasibility:
         reachable: the share (or, for the budget, the cost in cents) reachable.
         hard: the target was hard (the scenario is infeasible) or soft (reported only).
         explanation_fr: the same statement in Quebec French ("" when not given).
+        code: the statement as a stable code ("budget_too_small", "target_unreachable",
+            "target_missed", "target_missed_too").
+        params: its values (target kind, category code, shares, amounts in dollars).
     """
 
     constraint: str
@@ -84,6 +94,8 @@ class Infeasibility:
     reachable: float | None = None
     hard: bool = True
     explanation_fr: str = ""
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

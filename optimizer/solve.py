@@ -17,7 +17,13 @@ from optimizer.impact import impact_formula, impact_formula_fr
 from optimizer.inputs import OptimizerInput
 from optimizer.kpis import Lookup, compute_kpis
 from optimizer.model import MARKET, ModelData, build_model, prepare
-from optimizer.solution import AllocationResult, Explanation, Infeasibility, Solution
+from optimizer.solution import (
+    AllocationResult,
+    Explanation,
+    Infeasibility,
+    Solution,
+    Violation,
+)
 from optimizer.solvers import ERROR, FEASIBLE, INFEASIBLE, OPTIMAL, run_model
 
 
@@ -60,35 +66,101 @@ def round_to_cents(d: ModelData, values: np.ndarray, integer: bool) -> np.ndarra
 DUST_CENTS = 100  # pieces under 1 $ are solver residue, not a purchase anyone would make
 
 
-def _passes_check(data: OptimizerInput, d: ModelData, cents: np.ndarray) -> bool:
+def _violations(data: OptimizerInput, d: ModelData, cents: np.ndarray) -> list[Violation]:
     allocations = allocations_of(d, cents)
     probe = Solution(status=OPTIMAL, objective=None, gap=None, allocations=allocations,
                      kpis={}, solver=data.scenario.solver, mode=data.scenario.mode)
-    return not check_solution(data, probe)
+    return check_solution(data, probe)
+
+
+#: Repairs tried per lot: each moves one supplier's excess to another lot's other piece.
+MAX_REPAIRS = 4
+
+
+def _over_limit_supplier(violation: Violation) -> str | None:
+    """Return the supplier key of a supplier-limit violation (capacity, share, rotation)."""
+    kind, _sep, rest = violation.constraint.partition("__")
+    if kind in ("capacity", "max_share"):
+        return rest
+    if kind == "rotation":
+        return rest.rpartition("__")[2]
+    return None
+
+
+def _repair(data: OptimizerInput, d: ModelData, cents: np.ndarray,
+            exclude_lot: int) -> np.ndarray | None:
+    """Move the excess of suppliers over a limit to other pieces of their other lots.
+
+    A supplier over its limit by e cents gives e cents of one of its pieces (in another
+    lot, worth at least 1 $ + e) to the largest other piece of that lot worth at least
+    1 $: the supplier's total comes back under its limit and nobody gets dust. Returns
+    the repaired amounts, or None when the proposal still fails a check.
+    """
+    for _ in range(MAX_REPAIRS):
+        violations = _violations(data, d, cents)
+        if not violations:
+            return cents
+        violation = violations[0]
+        supplier = _over_limit_supplier(violation)
+        if supplier is None or supplier not in d.sup_keys:
+            return None
+        si = d.sup_keys.index(supplier)
+        excess = int(np.ceil(violation.excess_cents))
+        if excess <= 0:
+            return None
+        moved = False
+        for j in np.flatnonzero((d.opt_sup == si) & (cents >= DUST_CENTS + excess)).tolist():
+            lot = int(d.opt_lot[j])
+            if lot == exclude_lot:
+                continue
+            others = np.flatnonzero((d.opt_lot == lot) & (cents >= DUST_CENTS))
+            others = others[others != j]
+            if not len(others):
+                continue
+            receiver = int(others[np.argmax(cents[others])])
+            cents = cents.copy()
+            cents[j] -= excess
+            cents[receiver] += excess
+            moved = True
+            break
+        if not moved:
+            return None
+    return cents if not _violations(data, d, cents) else None
 
 
 def consolidate_dust(data: OptimizerInput, d: ModelData, cents: np.ndarray) -> np.ndarray:
-    """Fold pieces of a lot worth less than 1 $ into another piece of the same lot.
+    """Fold pieces of a lot worth less than 1 $ into the lot's other pieces.
 
-    The LP may leave a few cents with a second option (limits are tightened by a margin
-    so that rounding stays feasible); nobody awards a contract for 0.12 $. Each lot tries
-    its other pieces, largest first, then its market option; a fold is kept only when
-    the whole proposal still passes every check.
+    The LP may leave a few cents with another option: limits are tightened by a margin so
+    that rounding stays feasible, and two suppliers capped by rotation then leave the
+    margins' cents of a lot to a third option. Nobody awards a contract for 0.12 $. Each
+    lot tries its pieces worth at least 1 $ (largest first), one at a time, then shared
+    evenly; when the receiver goes over one of its limits by a few cents, the excess is
+    moved to another lot where it shares a piece (``_repair``). A fold is kept only when
+    the whole proposal passes every check; a piece with no cents never receives dust.
     """
     dust = (cents > 0) & (cents < DUST_CENTS)
     for li in np.unique(d.opt_lot[dust]).tolist():
         idx = np.flatnonzero(d.opt_lot == li)
-        pieces = idx[dust[idx]]
-        others = idx[(cents[idx] >= DUST_CENTS)]
-        targets = [*others[np.argsort(-cents[others], kind="stable")].tolist(),
-                   *idx[d.opt_sup[idx] == MARKET].tolist()]
-        for keep in dict.fromkeys(targets):
+        pieces = idx[(cents[idx] > 0) & (cents[idx] < DUST_CENTS)]
+        others = idx[cents[idx] >= DUST_CENTS]
+        if not len(pieces) or not len(others):
+            continue
+        ordered = others[np.argsort(-cents[others], kind="stable")].tolist()
+        total = int(cents[pieces].sum())
+        shares = [[(keep, total)] for keep in ordered]
+        if len(ordered) > 1:
+            even = [total // len(ordered)] * len(ordered)
+            even[0] += total - sum(even)
+            shares.append(list(zip(ordered, even, strict=True)))
+        for plan in shares:
             moved = cents.copy()
-            folded = pieces[pieces != keep]
-            moved[keep] += moved[folded].sum()
-            moved[folded] = 0
-            if _passes_check(data, d, moved):
-                cents = moved
+            moved[pieces] = 0
+            for keep, amount in plan:
+                moved[keep] += amount
+            repaired = _repair(data, d, moved, exclude_lot=li)
+            if repaired is not None:
+                cents = repaired
                 break
     return cents
 

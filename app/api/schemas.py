@@ -413,6 +413,14 @@ class ExplanationSchema(Schema):
     constraint = fields.Str()
     explanation = fields.Str()
     explanation_fr = fields.Str(metadata={"description": "the same explanation in French"})
+    code = fields.Str(metadata={
+        "description": "what the explanation says, as a stable code (budget_binds, "
+                       "capacity_binds, supplier_share_binds, rotation_binds, target_binds, "
+                       "budget_too_small, target_unreachable, target_missed, "
+                       "target_missed_too)"})
+    params = fields.Dict(keys=fields.Str(), metadata={
+        "description": "the values of the explanation: supplier name, category code, amounts "
+                       "in dollars, shares as fractions, effect of relaxing the limit"})
 
 
 class InfeasibilitySchema(ExplanationSchema):

@@ -27,7 +27,7 @@ from app.auth import LoginUser, attempt_sign_in, current_actor, require
 from app.database import get_session
 from app.jobs import queue_job, runner
 from app.security import safe_next
-from app.web import bp, filters
+from app.web import bp, filters, proposals
 from app.web.field_messages import field_message
 from app.web.labels import is_english
 from procurement.errors import InvalidInput, NotFound, PermissionDenied
@@ -42,7 +42,6 @@ from procurement.services import (
     overview,
     pages,
     review,
-    targets,
 )
 from procurement.services.scenario import (
     EVIDENCE_LEVELS,
@@ -114,12 +113,7 @@ def logout() -> Any:
 @require("read")
 def index() -> Any:
     """Show the municipality's dashboard."""
-    data = overview.dashboard(get_session(), current_actor())
-    years = targets.years_for(get_session(), current_actor(), data.organization)
-    return render_template("index.html", data=data, years=years,
-                           path=targets.path_for(data.organization, years,
-                                                 premium_pct=optimize.DEFAULTS[
-                                                     "assumed_premium_pct"]))
+    return proposals.render_dashboard()
 
 
 # --- imports -----------------------------------------------------------------------------
@@ -524,9 +518,8 @@ def _capability_filters() -> dict[str, Any]:
 @bp.get("/proposals/<int:proposal_id>")
 @require("read")
 def proposal_detail(proposal_id: int) -> Any:
-    """Show a proposal with its KPIs, allocations by lot and explanations."""
-    page = pages.proposal_page(get_session(), current_actor(), proposal_id)
-    return render_template("proposal.html", page=page, proposal=page.proposal)
+    """Show a proposal: settings, KPIs, explanations, a page of its allocations."""
+    return proposals.render_proposal(proposal_id)
 
 
 @bp.post("/proposals/<int:proposal_id>/submit")
@@ -558,10 +551,8 @@ def proposal_decide(proposal_id: int) -> Any:
     except InvalidInput as exc:
         db.rollback()
         # The same page again, its decision form showing every problem and what was typed.
-        page = pages.proposal_page(db, current_actor(), proposal_id)
-        return render_template(
-            "proposal.html", page=page, proposal=page.proposal,
-            decision_errors=_decision_errors(exc.errors),
+        return proposals.render_proposal(
+            proposal_id, decision_errors=_decision_errors(exc.errors),
             decision_form={"comment": comment, "allocations": per_allocation}), 422
     db.commit()
     flash(_("Décision enregistrée : proposition approuvée.")
@@ -590,11 +581,8 @@ def _decision_errors(errors: dict[str, Any]) -> dict[str, str]:
 @bp.get("/proposals/compare")
 @require("read")
 def proposal_compare() -> Any:
-    """Compare two proposals lot by lot."""
-    first = request.args.get("a", type=int)
-    second = request.args.get("b", type=int)
-    page = pages.compare_page(get_session(), current_actor(), first, second)
-    return render_template("compare.html", page=page, first=first, second=second)
+    """Compare two proposals: settings, indicators, units, amounts that differ."""
+    return proposals.render_compare()
 
 
 @bp.get("/proposals/<int:proposal_id>/sensitivity")

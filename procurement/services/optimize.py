@@ -169,9 +169,11 @@ class OptimizeOutcome:
             "gap": sol.gap,
             "kpis": sol.kpis,
             "binding": [{"constraint": b.constraint, "explanation": b.explanation,
-                         "explanation_fr": b.explanation_fr} for b in sol.binding],
+                         "explanation_fr": b.explanation_fr, "code": b.code,
+                         "params": b.params} for b in sol.binding],
             "infeasibility": [{"constraint": i.constraint, "explanation": i.explanation,
-                               "shortfall": i.shortfall, "explanation_fr": i.explanation_fr}
+                               "shortfall": i.shortfall, "explanation_fr": i.explanation_fr,
+                               "code": i.code, "params": i.params}
                               for i in sol.infeasibility],
             "formula": sol.formula,
             "formula_fr": sol.formula_fr,
@@ -311,9 +313,11 @@ def store_proposal(session: Session, actor: Actor, org: Organization, scenario: 
         kpis={**solution.kpis, "formula_fr": solution.formula_fr},
         binding=[{"constraint": b.constraint, "explanation": b.explanation,
                   "explanation_fr": b.explanation_fr,
-                  "shadow_price_per_1000": b.shadow_price_per_1000} for b in solution.binding],
+                  "shadow_price_per_1000": b.shadow_price_per_1000,
+                  "code": b.code, "params": b.params} for b in solution.binding],
         infeasibility=[{"constraint": i.constraint, "explanation": i.explanation,
-                        "explanation_fr": i.explanation_fr, "shortfall": i.shortfall}
+                        "explanation_fr": i.explanation_fr, "shortfall": i.shortfall,
+                        "code": i.code, "params": i.params}
                        for i in solution.infeasibility],
         formula=solution.formula, period_start=settings.period_start,
         period_end=settings.period_end, created_by_id=actor.user_id,

@@ -7,7 +7,7 @@ Nothing here changes data, except the small JSON note kept beside a staged uploa
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +18,13 @@ from procurement.db import cents_sum
 from procurement.errors import NotFound
 from procurement.matching import confidence_band as band_of
 from procurement.models import (
-    Allocation,
     Category,
     CategoryRule,
     IncumbentMatch,
-    Lot,
-    Proposal,
     PurchaseLine,
 )
 from procurement.permissions import Actor
-from procurement.services import matching, overview, review
+from procurement.services import matching, overview
 from procurement.services.common import cents_to_decimal
 from procurement.services.imports import staged_upload, staging_folder
 
@@ -133,64 +130,6 @@ def matching_page(session: Session, actor: Actor, *, band: str | None = None,
         IncumbentMatch.organization_id == org_id, IncumbentMatch.status == "pending")) or 0)
     return MatchingPage(rows=rows, total_rows=total, categories=overview.categories(
         session, actor), by_band=counts, rules=rules, pending_incumbents=pending)
-
-
-# --- proposals ----------------------------------------------------------------------------
-
-@dataclass
-class LotGroup:
-    """A lot of a proposal and the allocations that cover it."""
-
-    lot: Lot
-    label_fr: str
-    label_en: str
-    allocations: list[Allocation] = field(default_factory=list)
-
-
-@dataclass
-class ProposalPage:
-    """A proposal with its allocations grouped by lot, and the other proposals to compare."""
-
-    proposal: Proposal
-    groups: list[LotGroup]
-    others: list[Proposal]
-
-
-def proposal_page(session: Session, actor: Actor, proposal_id: int) -> ProposalPage:
-    """Return a proposal of the actor's municipality with allocations grouped by lot."""
-    proposal = overview.proposal(session, actor, proposal_id)
-    labels = category_labels(session)
-    groups: dict[int, LotGroup] = {}
-    for lot in sorted(proposal.lots, key=lambda lot: (-lot.value, lot.key)):
-        fr, en = labels.get(lot.category_code, (lot.label, lot.label))
-        groups[lot.id] = LotGroup(lot=lot, label_fr=fr, label_en=en)
-    for alloc in proposal.allocations:
-        group = groups.get(alloc.lot_id)
-        if group is not None:
-            group.allocations.append(alloc)
-    others = [p for p in review.list_proposals(session, proposal.organization_id, limit=50)
-              if p.id != proposal.id]
-    return ProposalPage(proposal=proposal, groups=list(groups.values()), others=others)
-
-
-@dataclass
-class ComparePage:
-    """Two proposals side by side, and the proposals one can choose from."""
-
-    proposals: list[Proposal]
-    comparison: dict[str, Any] | None
-
-
-def compare_page(session: Session, actor: Actor, first_id: int | None,
-                 second_id: int | None) -> ComparePage:
-    """Return the choice of proposals and, when two are chosen, their comparison."""
-    actor.require("read")
-    org_id = overview.own_organization_id(actor)
-    proposals = review.list_proposals(session, org_id, limit=100)
-    comparison = None
-    if first_id is not None and second_id is not None:
-        comparison = review.compare(session, actor, first_id, second_id)
-    return ComparePage(proposals=proposals, comparison=comparison)
 
 
 # --- uploads waiting for the clerk ------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -20,6 +21,37 @@ from typing import Any
 import pytest
 
 HERE = Path(__file__).resolve().parent
+#: axe-core, installed from npm by `npm ci --prefix tests/browser` (package-lock.json pins it).
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _on_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """Return axe-core's script, installing it once with `npm ci` when it is missing.
+
+    Locally, without npm or without the registry, the accessibility tests are skipped
+    with the reason; on CI (CI=true) they fail: a green run must have run axe.
+    """
+    if AXE.is_file():
+        return AXE
+    npm = shutil.which("npm")
+    problem = None
+    if npm is None:
+        problem = "npm is not installed (apt-get install -y npm)"
+    else:
+        done = subprocess.run([npm, "ci", "--prefix", str(HERE), "--no-audit", "--no-fund"],
+                              capture_output=True, text=True, timeout=600, check=False)
+        if done.returncode != 0 or not AXE.is_file():
+            problem = f"npm ci --prefix tests/browser failed: {done.stderr[-2000:]}"
+    if problem is not None:
+        if _on_ci():
+            pytest.fail(f"CI=true but axe-core is missing: {problem}")
+        pytest.skip(f"axe-core is missing: {problem}")
+    return AXE
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ def test_each_award_shows_its_evidence_and_who_confirmed_it(
     assert "Preuve de capacité" in page
     assert "confirmée par une personne" in page
     assert "par Agnès Tremblay le 2026-11-02" in page
-    assert "À vérifier avant toute attribution" in page
+    assert "Fournisseurs à vérifier avant toute attribution" in page
     assert "Club de patinage Perce-Neige (nom seulement)" in page
 
 
