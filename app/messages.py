@@ -7,12 +7,13 @@ gettext (French msgid here, English in app/translations/en/LC_MESSAGES/messages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from app.web.labels import LABELS, label
+from app.web.labels import LABELS, label, label_in
 from procurement.errors import ProcurementError
 
 
@@ -120,3 +121,69 @@ def problem_message(problem: Any) -> str:
     text = str(problem)
     template = PROBLEM_MESSAGES.get(text)
     return _(template) if template is not None else text
+
+
+# --- the issues of an import (importers.report.Issue as plain data) -----------------------
+
+FILE_SENTENCE = N_("%(file)s : %(sentence)s")
+# The parameters that are quantities (formatted with the reader's separators).
+QUANTITIES = frozenset({"count", "limit", "size", "rows", "columns", "cells", "ratio",
+                        "seconds"})
+
+
+def issue_message(issue: Mapping[str, Any], lang: str,
+                  gettext: Callable[[str], str],
+                  number: Callable[[Any], str] = str) -> str:
+    """Render an import issue (code, text, params) in `lang` with that language's gettext.
+
+    Parameters ending in `_text` are sentences of the catalogue themselves; `field` names a
+    field; counts are formatted by `number`. Issues stored before they carried their
+    sentence keep their two texts: the one of the language is shown.
+    """
+    text = issue.get("text")
+    if not text:
+        legacy = issue.get("message_fr") if lang == "fr" else issue.get("message")
+        return str(legacy or issue.get("message") or "")
+    params: dict[str, Any] = {}
+    for key, value in (issue.get("params") or {}).items():
+        if key.endswith("_text") and isinstance(value, str):
+            params[key] = gettext(value)
+        elif key == "field":
+            params[key] = label_in("field", value, gettext)
+        elif key in QUANTITIES and isinstance(value, int) and not isinstance(value, bool):
+            params[key] = number(value)
+        else:
+            params[key] = "" if value is None else value
+    sentence = str(gettext(str(text)) % params)
+    if "file" in params and "%(file)s" not in str(text):  # a refused file: name it first
+        return str(gettext(FILE_SENTENCE) % {"file": params["file"], "sentence": sentence})
+    return sentence
+
+
+def cli_issue_message(issue: Mapping[str, Any], lang: str,
+                      gettext: Callable[[str], str]) -> str:
+    """Render an import issue for the command line (no request: plain numbers)."""
+    return issue_message(issue, lang, gettext)
+
+
+def page_issue_message(issue: Mapping[str, Any]) -> str:
+    """Render an import issue in the page's (or API answer's) language."""
+    from app.web.filters import number
+
+    return issue_message(issue, str(get_locale() or "fr")[:2], _, number)
+
+
+REPORT_COLUMNS = (N_("Feuille"), N_("Ligne"), N_("Colonne"), N_("Valeur"), N_("Problème"),
+                  N_("Détail"), N_("Gravité"))
+
+
+def report_layout() -> dict[str, Any]:
+    """The problem report CSV's titles and cells, in the reader's language."""
+    from app.web.labels import label
+
+    def cells(issue: dict[str, Any]) -> list[Any]:
+        return [issue.get("sheet"), issue.get("row"), issue.get("column"), issue.get("value"),
+                label("issue", issue.get("code")), page_issue_message(issue),
+                label("severity", issue.get("severity") or "error")]
+
+    return {"headers": [_(title) for title in REPORT_COLUMNS], "cells": cells}

@@ -20,6 +20,7 @@ from app.api.schemas import (
 )
 from app.auth import require
 from app.jobs import import_settings
+from app.messages import report_layout
 from procurement.services import imports, matching, overview
 from procurement.services.imports import ImportOutcome
 
@@ -101,7 +102,8 @@ class ImportReport(MethodView):
     @blp.doc(responses={"200": CSV_DOC})
     def get(self, import_id: int) -> Any:
         """Download an import's problem report as CSV."""
-        content = overview.import_report_csv(base.session(), base.actor(), import_id)
+        content = overview.import_report_csv(base.session(), base.actor(), import_id,
+                                             **report_layout())
         return Response(content, mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="import-{import_id}-report.csv"'})
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 LABELS: dict[str, dict[str, Any]] = {
     "status": {
@@ -137,6 +139,118 @@ LABELS: dict[str, dict[str, Any]] = {
         "user.created": _l("Utilisateur créé"),
         "user.granted_municipality": _l("Accès à une municipalité accordé"),
     },
+    "issue": {
+        "empty_file": _l("Fichier vide"),
+        "no_header": _l("Ligne d'en-tête introuvable"),
+        "header_only": _l("En-tête sans lignes"),
+        "sheet_not_found": _l("Feuille introuvable"),
+        "missing_required_column": _l("Colonne obligatoire absente"),
+        "ambiguous_column": _l("Colonne ambiguë"),
+        "weak_column_mapping": _l("Colonne devinée d'après son contenu"),
+        "mapped_column_not_found": _l("Colonne enregistrée absente"),
+        "ambiguous_date_order": _l("Ordre jour/mois ambigu"),
+        "currency_needs_confirmation": _l("Devise à confirmer"),
+        "missing_value": _l("Valeur manquante"),
+        "invalid_amount": _l("Montant illisible"),
+        "invalid_date": _l("Date illisible"),
+        "formula_without_value": _l("Formule sans valeur"),
+        "invalid_neq": _l("NEQ invalide"),
+        "credit_line": _l("Avoir (montant négatif)"),
+        "amount_rounded": _l("Montant arrondi au cent"),
+        "date_month_only": _l("Date sans jour"),
+        "currency_mismatch": _l("Devise différente"),
+        "invalid_postal_code": _l("Code postal invalide"),
+        "invalid_coordinates": _l("Coordonnées invalides"),
+        "total_row_skipped": _l("Ligne de total ignorée"),
+        "amount_only_row_skipped": _l("Sous-total ignoré"),
+        "repeated_header_skipped": _l("En-tête répété ignoré"),
+        "invalid_siret": _l("SIRET invalide"),
+        "invalid_siren": _l("SIREN invalide"),
+        "invalid_company_number": _l("Numéro Companies House invalide"),
+        "invalid_charity_number": _l("Numéro d'organisme de bienfaisance invalide"),
+        "invalid_country": _l("Pays invalide"),
+        "invalid_activity_code": _l("Code d'activité invalide"),
+        "siret_checksum": _l("Clé de contrôle du SIRET fausse"),
+        "siren_checksum": _l("Clé de contrôle du SIREN fausse"),
+        "siren_in_siret_column": _l("SIREN dans la colonne SIRET"),
+        "name_match_kept_apart": _l("Homonyme gardé distinct"),
+        "not_a_spreadsheet": _l("Pas un tableur"),
+        "html_file": _l("Page web"),
+        "xlsb_file": _l("Classeur binaire (.xlsb)"),
+        "encrypted_file": _l("Fichier protégé par mot de passe"),
+        "macro_file": _l("Classeur avec macros"),
+        "file_too_large": _l("Fichier trop volumineux"),
+        "too_many_rows": _l("Trop de lignes"),
+        "too_many_columns": _l("Trop de colonnes"),
+        "too_many_cells": _l("Trop de cellules"),
+        "field_too_long": _l("Cellule trop longue"),
+        "zip_bomb": _l("Archive suspecte"),
+        "xml_entities": _l("Entités XML refusées"),
+        "damaged_archive": _l("Archive endommagée"),
+        "damaged_file": _l("Fichier endommagé"),
+        "unknown_encoding": _l("Encodage inconnu"),
+        "reader_failed": _l("Lecture impossible"),
+        "parse_timeout": _l("Lecture trop longue"),
+        "parser_out_of_memory": _l("Mémoire insuffisante"),
+        "parser_crashed": _l("Lecteur arrêté"),
+        "unreadable_file": _l("Fichier illisible"),
+        "unsupported_format": _l("Format non pris en charge"),
+        "unsafe_file": _l("Fichier dangereux"),
+        "importer_error": _l("Fichier refusé"),
+    },
+    "audit_field": {
+        "added": _l("Ajoutés"),
+        "bytes": _l("Taille (octets)"),
+        "category_code": _l("Catégorie"),
+        "code": _l("Code"),
+        "comment": _l("Commentaire"),
+        "content_hash": _l("Empreinte du contenu"),
+        "date_order": _l("Ordre des dates"),
+        "decision": _l("Décision"),
+        "email": _l("Courriel"),
+        "evidence": _l("Preuve"),
+        "file_hash": _l("Empreinte du fichier"),
+        "file_name": _l("Fichier"),
+        "fiscal_year_start_month": _l("Premier mois de l'exercice"),
+        "format": _l("Format"),
+        "import_id": _l("Import n°"),
+        "kept": _l("Gardés"),
+        "kind": _l("Type"),
+        "lines": _l("Lignes"),
+        "mapping": _l("Correspondance des colonnes"),
+        "merge_id": _l("Fusion n°"),
+        "merged": _l("Fusionnés"),
+        "name": _l("Nom"),
+        "objective": _l("Objectif (points d'impact)"),
+        "organization_id": _l("Municipalité n°"),
+        "pattern": _l("Motif"),
+        "pending_review": _l("À vérifier"),
+        "proposal_id": _l("Proposition n°"),
+        "reason": _l("Raison"),
+        "restored": _l("Rétablis"),
+        "role": _l("Rôle"),
+        "scenario_id": _l("Scénario n°"),
+        "se_target_share": _l("Cible de part à l'économie sociale"),
+        "se_target_year": _l("Année de la cible"),
+        "solver_status": _l("Résultat du solveur"),
+        "status": _l("Statut"),
+        "supplier_id": _l("Fournisseur n°"),
+        "token_id": _l("Jeton n°"),
+        "total": _l("Total"),
+        "total_value": _l("Valeur totale"),
+        "unchanged": _l("Inchangés"),
+        "updated": _l("Mis à jour"),
+        "version": _l("Version"),
+    },
+    "severity": {
+        "error": _l("erreur (refusé)"),
+        "warning": _l("avertissement (gardé)"),
+        "info": _l("information"),
+    },
+    "yes_no": {
+        "true": _l("oui"),
+        "false": _l("non"),
+    },
     "object": {
         "ImportBatch": _l("l'import"),
         "import": _l("l'import"),
@@ -182,6 +296,17 @@ def label(kind: str, code: Any) -> str:
         return ""
     found = LABELS.get(kind, {}).get(str(code))
     return str(found) if found is not None else str(code)
+
+
+def label_in(kind: str, code: Any, gettext: Callable[[str], str]) -> str:
+    """Return the word for `code` of `kind` translated by `gettext` (outside a request too)."""
+    if code is None:
+        return ""
+    found = LABELS.get(kind, {}).get(str(code))
+    if found is None:
+        return str(code)
+    msgid = found._args[0] if isinstance(found, LazyString) else str(found)
+    return gettext(str(msgid))
 
 
 def is_english() -> bool:

@@ -24,6 +24,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 import importers
 from app.auth import LoginUser, attempt_sign_in, current_actor, require
 from app.database import get_session
+from app.messages import report_layout
 from app.security import safe_next
 from app.web import bp
 from app.web.field_messages import field_message
@@ -216,7 +217,8 @@ def import_detail(import_id: int) -> Any:
 @require("read")
 def import_report(import_id: int) -> Any:
     """Download an import's problem report as CSV."""
-    content = overview.import_report_csv(get_session(), current_actor(), import_id)
+    content = overview.import_report_csv(get_session(), current_actor(), import_id,
+                                         **report_layout())
     return Response(content, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="import-{import_id}-rapport.csv"'})
 
