@@ -162,8 +162,12 @@ def issue_message(issue: Mapping[str, Any], lang: str,
 
 def cli_issue_message(issue: Mapping[str, Any], lang: str,
                       gettext: Callable[[str], str]) -> str:
-    """Render an import issue for the command line (no request: plain numbers)."""
-    return issue_message(issue, lang, gettext)
+    """Render an import issue for the command line (no request: the language's numbers)."""
+    from babel.numbers import format_decimal
+
+    locale = "en_CA" if lang == "en" else "fr_CA"
+    return issue_message(issue, lang, gettext, lambda value: str(format_decimal(
+        value, format="#,##0", locale=locale)))
 
 
 def page_issue_message(issue: Mapping[str, Any]) -> str:

@@ -102,13 +102,14 @@ def make_import(
                 "row": 3,
                 "column": "Montant",
                 "value": "abc",
-                "code": "amount_invalid",
-                "message": "not an amount",
-                "message_fr": "pas un montant",
+                "code": "invalid_amount",
+                "text": "Ligne %(row)s, colonne « %(column)s » : « %(value)s » n'est pas un "
+                        "montant ; un nombre comme 1 234,56 ou 1,234.56 est attendu",
+                "params": {"row": 3, "column": "Montant", "value": "abc"},
                 "severity": "warning",
             }
         ],
-        issue_counts={"amount_invalid": 1},
+        issue_counts={"invalid_amount": 1},
     )
     session.add(batch)
     session.flush()
@@ -230,3 +231,22 @@ def make_proposal(
             after={"status": status},
         )
     return proposal
+
+
+def said(issue: Any, lang: str = "en") -> str:
+    """Say an import issue or a refused file's error as a person reads it in `lang`."""
+    from babel.support import NullTranslations, Translations
+
+    from app.i18n import TRANSLATIONS, translation_directory
+    from app.messages import cli_issue_message
+
+    data = issue.to_dict() if hasattr(issue, "to_dict") else (
+        {"code": issue.code, "text": issue.text, "params": dict(issue.params)}
+        if hasattr(issue, "text") else issue)
+    if lang == "fr":
+        return cli_issue_message(data, "fr", NullTranslations().gettext)
+    try:
+        folder = translation_directory(None)
+    except OSError:
+        folder = TRANSLATIONS
+    return cli_issue_message(data, "en", Translations.load(str(folder), ["en"]).gettext)

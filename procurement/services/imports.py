@@ -217,7 +217,9 @@ def import_spend(
         outcome.import_id = refused.id if refused is not None else None
         outcome.message = (
             f"{file_name}: the amounts are in {currency_question.value}, not in "
-            f"{currency or org.currency}; nothing was stored. Confirm the file's currency."
+            f"{currency or org.currency}; nothing was stored. Confirm the file's currency: "
+            f"--currency {currency_question.params['foreign']} on the command line, or choose "
+            "it on the import page"
             if currency_question is not None
             else _refusal_message(file_name, result, outcome.needs_confirmation))
         return outcome
