@@ -28,6 +28,7 @@ from app.messages import report_layout
 from app.security import safe_next
 from app.web import bp
 from app.web.field_messages import field_message
+from app.web.filters import money, number
 from procurement.errors import InvalidInput, NotFound, PermissionDenied
 from procurement.permissions import PERMISSIONS, ROLES
 from procurement.services import (
@@ -275,8 +276,9 @@ def job_detail(job_id: int) -> Any:
 
 def _import_message(result: dict[str, Any]) -> str:
     if result.get("status") == "imported":
-        return _("Import réussi : %(n)s lignes, total %(total)s.", n=result.get("lines"),
-                 total=f"{result.get('total')} {result.get('currency')}")
+        return _("Import réussi : %(n)s lignes, total %(total)s.",
+                 n=number(result.get("lines") or 0),
+                 total=money(result.get("total"), result.get("currency") or "CAD"))
     if result.get("status") == "duplicate":
         return _("Ces données ont déjà été importées (import n° %(id)s) ; rien n'a été ajouté.",
                  id=result.get("import_id"))

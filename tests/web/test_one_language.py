@@ -266,11 +266,18 @@ class Catalogue:
     _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, repr=False)
 
     def other_language(self, lang: str) -> re.Pattern[str]:
-        """One pattern finding any phrase of the language a `lang` page must not show."""
+        """One pattern finding any phrase of the language a `lang` page must not show.
+
+        A phrase of several words is found anywhere; a single word (a label such as
+        "Route") only as the whole text, since data (a supplier's name) may contain it.
+        """
         if lang not in self._patterns:
             phrases = self.only_english if lang == "fr" else self.only_french
-            alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-            self._patterns[lang] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+            longest_first = sorted(phrases, key=len, reverse=True)
+            words = "|".join(re.escape(p) for p in longest_first if " " in p)
+            single = "|".join(re.escape(p) for p in longest_first if " " not in p)
+            self._patterns[lang] = re.compile(
+                rf"(?<!\w)(?:{words})(?!\w)|^(?:{single})\W{{0,2}}$")
         return self._patterns[lang]
 
     @classmethod
@@ -453,7 +460,8 @@ def test_the_detector_finds_each_kind_of_mistake() -> None:
     assert findings(["1,000 $"], "en", catalogue, set())
     assert findings(["result : 3"], "en", catalogue, set())
     assert findings(["Budget : 12 345 $"], "fr", catalogue, {12345})
-    assert findings(["Le fichier ne contient aucune donnée"], "en", catalogue, set())
+    assert findings(["Ce fichier n'est plus disponible ; téléversez-le de nouveau."], "en",
+                    catalogue, set())
     assert not findings(["Votre rôle ne permet pas cette action."], "fr", catalogue, set())
     assert not findings(["$1,000.00", "depenses-2025.xlsx", "admin@demo.v3r.example"], "en",
                         catalogue, set())
