@@ -187,7 +187,7 @@ def make_proposal(
         total_value=Decimal(value),
         kpis={"social_economy_share_before": 0.1, "social_economy_share_after": 0.4},
         binding=[{"constraint": "budget", "explanation": "The budget binds."}],
-        formula="0.35 × work_integration",
+        formula="0.35 × work integration",
         created_by_id=author.id if author else None,
         submitted_at=dt.datetime.now(dt.UTC) if status != "draft" else None,
     )

@@ -104,6 +104,16 @@ def bilingual(text: Any) -> str:
     return value
 
 
+def colon() -> str:
+    """Return the colon of the page's language (French puts a no-break space before it)."""
+    return ":" if is_english() else "\u00a0:"
+
+
+def quoted(text: Any) -> str:
+    """Quote a name the way the page's language does."""
+    return f"“{text}”" if is_english() else f"«\u00a0{text}\u00a0»"
+
+
 def language_url(code: str) -> str:
     """Return the current page's address in another language, keeping its query."""
     args = request.args.to_dict()
@@ -119,6 +129,6 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(label=label, is_english=is_english,
                                  issue_message=page_issue_message,
-                                 audit_details=audit_details,
+                                 audit_details=audit_details, colon=colon, quoted=quoted,
                                  confidence_band=confidence_band,
                                  language_url=language_url)
