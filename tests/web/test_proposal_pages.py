@@ -76,7 +76,7 @@ def test_the_compare_page_shows_two_proposals_side_by_side(as_role: Any,
     page = client.get(f"/proposals/compare?a={proposal.id}&b={proposal.id}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "social_economy_share_after" in text
+    assert "économie sociale après" in text and "social_economy_share_after" not in text
     assert "attribuent les mêmes montants" in text
     assert client.get(f"/proposals/compare?a={proposal.id}&b=9999").status_code == 404
 
