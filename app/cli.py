@@ -280,10 +280,11 @@ def import_spend(obj: Context, file: Path, org_code: str, sheet: str | None,
                 settings=obj.import_settings)
         if outcome.status == "imported":
             matching.run_matching(session, SYSTEM, org)
-    data = outcome.spend_json()
-    emit(data, as_json, lambda d: _import_text(d, outcome.message))
+    data = _said(outcome.spend_json())
+    message = _outcome_message(outcome, data)
+    emit(data, as_json, lambda d: _import_text(d, message))
     if outcome.status == "refused":
-        click.echo(f"Error: {outcome.message}", err=True)
+        click.echo(f"Error: {message}", err=True)
         codes = set(outcome.issue_counts)
         if "ambiguous_date_order" in codes:
             click.echo("  Confirm the dates with --date-order dmy (day/month) or "
@@ -326,6 +327,29 @@ def _null() -> Iterator[Any]:
     yield None
 
 
+def _said(data: dict[str, Any]) -> dict[str, Any]:
+    """Give each issue its `message` in the CLI's language (the contract's ISSUE keys)."""
+    from app.messages import cli_issue_message
+
+    lang, gettext = cli_language()
+    data["issues"] = [
+        {**{key: issue.get(key) for key in ("sheet", "row", "column", "value", "code")},
+         "message": cli_issue_message(issue, lang, gettext),
+         **{key: value for key, value in issue.items()
+            if key not in ("text", "params", "message", "message_fr")}}
+        for issue in data["issues"]]
+    return data
+
+
+def _outcome_message(outcome: Any, data: dict[str, Any]) -> str:
+    """The outcome's summary; for an unreadable file, why it was refused."""
+    if outcome.status == "refused" and not outcome.columns and data["issues"]:
+        message = str(data["issues"][0]["message"])
+        data["message"] = message
+        return message
+    return str(outcome.message)
+
+
 def _import_text(data: dict[str, Any], message: str) -> str:
     lines = [message]
     for issue in data["issues"][:20]:
@@ -352,7 +376,9 @@ def import_suppliers(obj: Context, file: Path, as_json: bool) -> None:
     with domain_errors(), obj.session() as session:
         outcome = registry.import_registry(session, SYSTEM, file,
                                            settings=obj.import_settings)
-    emit(outcome.suppliers_json(), as_json, lambda d: _import_text(d, outcome.message)
+    data = _said(outcome.suppliers_json())
+    message = _outcome_message(outcome, data)
+    emit(data, as_json, lambda d: _import_text(d, message)
          + "".join(f"\n  merge #{m['merge_id']}: row {m['row']} into supplier "
                    f"#{m['supplier_id']} ({m['supplier']}) on {m['matched_on']}, "
                    f"changed {', '.join(m['changed'])}" for m in d["merges"][:20]))

@@ -6,29 +6,24 @@ import logging
 from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template, request, session
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from app.messages import (
+    CSRF_EXPIRED,
+    error_message,
+    field_name,
+    problem_message,
+    status_message,
+)
 from procurement.errors import ProcurementError
 
 log = logging.getLogger(__name__)
 
-MESSAGES = {
-    400: "The request is not valid.",
-    401: "Sign in first (or send a valid API token).",
-    403: "Your role does not allow this action.",
-    404: "This page or object does not exist, or belongs to another municipality.",
-    405: "This method is not allowed here.",
-    409: "The object changed since you opened it; reload and try again.",
-    413: "The file is too large for this server.",
-    422: "Some fields are not valid.",
-    429: "Too many attempts; wait a moment.",
-    503: "The service is unavailable for a moment; nothing was changed. Try again shortly.",
-    500: "Something went wrong on our side; nothing was changed. Try again or contact support.",
-}
 
 
 def wants_json() -> bool:
@@ -43,13 +38,19 @@ def error_response(status: int, code: str, message: str,
         response = jsonify({"code": code, "message": message, "errors": errors or {}})
         response.status_code = status
     else:
+        said = {field_name(str(name)): problem_message(problem)
+                for name, problem in (errors or {}).items()}
         response = make_response(render_template(
-            "error.html", status=status, message=message, errors=errors or {}), status)
+            "error.html", status=status, message=message, errors=said), status)
     if headers:
         for key, value in headers:
             if key.lower() == "allow":
                 response.headers[key] = value
     return response
+
+
+def _english() -> bool:
+    return str(get_locale() or "fr").startswith("en")
 
 
 def _language() -> str:
@@ -67,9 +68,8 @@ def unavailable_response(retry_after: int) -> Any:
     user), in the user's language from the request alone.
     """
     with force_locale(_language()):
-        message = gettext("Le service est momentanément indisponible ; rien n'a été "
-                          "modifié. Réessayez dans quelques instants.")
-        title = gettext("Service indisponible")
+        message = status_message(503)
+        title = _("Service indisponible")
     if wants_json():
         response = jsonify({"code": "database_unavailable", "message": message, "errors": {}})
         response.status_code = 503
@@ -88,16 +88,20 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ProcurementError)
     def domain_error(exc: ProcurementError) -> Any:
-        return error_response(exc.http_status, exc.code, exc.message, exc.errors)
+        if exc.reason is None and (wants_json() or _english()):
+            message = exc.message  # a reason the catalogue does not know yet: the domain's text
+        else:
+            message = error_message(exc, exc.http_status)
+        return error_response(exc.http_status, exc.code, message, exc.errors)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
         data = getattr(exc, "data", None) or {}
         errors = data.get("messages") if isinstance(data, dict) else None
-        message = MESSAGES.get(status, exc.description or "Error")
+        message = status_message(status)
         if status == 400 and exc.description and "CSRF" in exc.description:
-            message = "The form expired or was not sent from this site; reload the page."
+            message = _(CSRF_EXPIRED)
         flat: dict[str, Any] = {}
         for location, fields in (errors or {}).items():
             if isinstance(fields, dict):
@@ -122,9 +126,9 @@ def init_app(app: Flask) -> None:
         # A uniqueness the database enforces (two requests at once): nothing was written.
         log.info("conflicting write on %s %s: %s", request.method, request.path,
                  str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__)
-        return error_response(409, "conflict", MESSAGES[409])
+        return error_response(409, "conflict", status_message(409))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:
         log.exception("Unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "internal_error", MESSAGES[500])
+        return error_response(500, "internal_error", status_message(500))

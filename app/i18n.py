@@ -29,6 +29,11 @@ def select_locale() -> str:
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in LOCALES:
         return str(chosen)
+    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+        # A script says the language it wants with each request; it wins over the profile.
+        asked = request.accept_languages.best_match(LOCALES)
+        if asked:
+            return str(asked)
     if getattr(current_user, "is_authenticated", False) and current_user.locale in LOCALES:
         return str(current_user.locale)
     return request.accept_languages.best_match(LOCALES) or "fr"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from importers.report import fill
+
 # Every code a refused file may carry, each with its own message naming the file and
 # what to do; clients and translations key on them.
 REFUSAL_CODES = frozenset(
@@ -22,38 +26,42 @@ REFUSAL_CODES = frozenset(
 
 
 class ImporterError(Exception):
-    """Refuse a whole file; carry a stable code and a message in English and French."""
+    """Refuse a whole file; carry a stable code and a sentence with its parameters.
+
+    `text` is the French sentence with %(name)s placeholders (the catalogue's msgid) that
+    the edge translates; `params` fill it, `file` naming the file always.
+    """
 
     code = "importer_error"
 
-    def __init__(self, file_name: str, message: str, message_fr: str, *, code: str | None = None):
+    def __init__(self, file_name: str, text: str, params: dict[str, Any] | None = None, *,
+                 code: str | None = None):
         self.file_name = file_name
-        self.message = f"{file_name}: {message}"
-        self.message_fr = f"{file_name} : {message_fr}"
+        self.text = text
+        self.params = {**(params or {}), "file": file_name}
         if code is not None:
             self.code = code
         super().__init__(self.message)
 
+    @property
+    def message(self) -> str:
+        """The sentence filled in French, untranslated (for logs and tests)."""
+        return f"{self.file_name} : {fill(self.text, self.params)}"
+
     def __reduce__(self) -> tuple[object, ...]:
-        # Keep the bilingual parts when the error crosses a process boundary.
-        return (_rebuild, (type(self), self.file_name, self.message, self.message_fr, self.code))
+        # Keep the code and parameters when the error crosses a process boundary.
+        return (_rebuild, (type(self), self.file_name, self.text, self.params, self.code))
 
-    def to_dict(self) -> dict[str, str]:
-        """Return the error as plain data for JSON answers."""
-        return {"code": self.code, "message": self.message, "message_fr": self.message_fr}
+    def to_dict(self) -> dict[str, Any]:
+        """Return the error as plain data: code, sentence and parameters."""
+        return {"code": self.code, "text": self.text, "params": dict(self.params)}
 
 
-def _rebuild(
-    cls: type[ImporterError], file_name: str, message: str, message_fr: str, code: str
-) -> ImporterError:
+def _rebuild(cls: type[ImporterError], file_name: str, text: str, params: dict[str, Any],
+             code: str) -> ImporterError:
     error = cls.__new__(cls)
-    Exception.__init__(error, message)
-    error.file_name, error.message, error.message_fr, error.code = (
-        file_name,
-        message,
-        message_fr,
-        code,
-    )
+    error.file_name, error.text, error.params, error.code = file_name, text, params, code
+    Exception.__init__(error, error.message)
     return error
 
 

@@ -20,6 +20,7 @@ from typing import Any, TypeVar, cast
 
 from importers.errors import ImporterError, ParserCrashedError
 from importers.limits import DEFAULT_LIMITS, Limits
+from importers.report import N_
 
 T = TypeVar("T")
 PR_SET_PDEATHSIG = 1
@@ -97,10 +98,9 @@ def run_isolated(
             if process.is_alive():
                 raise ParserCrashedError(
                     file_name,
-                    f"reading the file took more than {limits.parse_timeout_seconds:.0f} s and "
-                    "was stopped; split it into smaller files",
-                    f"la lecture du fichier a dépassé {limits.parse_timeout_seconds:.0f} s et a "
-                    "été arrêtée ; découpez-le en fichiers plus petits",
+                    N_("la lecture du fichier a dépassé %(seconds)s s et a été arrêtée ; "
+                       "découpez-le en fichiers plus petits"),
+                    {"seconds": round(limits.parse_timeout_seconds)},
                     code="parse_timeout",
                 )
             raise _died(file_name, process.exitcode)
@@ -121,18 +121,16 @@ def run_isolated(
     if status == "memory":
         raise ParserCrashedError(
             file_name,
-            f"reading the file needed more than {limits.memory_limit_bytes // 1_048_576} MiB "
-            "of memory and was stopped; split it into smaller files",
-            f"la lecture du fichier demandait plus de {limits.memory_limit_bytes // 1_048_576} "
-            "Mio de mémoire et a été arrêtée ; découpez-le en fichiers plus petits",
+            N_("la lecture du fichier demandait plus de %(limit)s Mio de mémoire et a été "
+               "arrêtée ; découpez-le en fichiers plus petits"),
+            {"limit": limits.memory_limit_bytes // 1_048_576},
             code="parser_out_of_memory",
         )
     raise ParserCrashedError(
         file_name,
-        f"the reader failed on this file ({payload}); re-save it from Excel or LibreOffice, "
-        "and report the problem if it persists",
-        f"le lecteur a échoué sur ce fichier ({payload}) ; enregistrez-le de nouveau depuis "
-        "Excel ou LibreOffice, et signalez le problème s'il persiste",
+        N_("le lecteur a échoué sur ce fichier (%(error)s) ; enregistrez-le de nouveau depuis "
+           "Excel ou LibreOffice, et signalez le problème s'il persiste"),
+        {"error": str(payload)},
         code="parser_crashed",
     )
 
@@ -140,10 +138,9 @@ def run_isolated(
 def _died(file_name: str, exitcode: int | None) -> ParserCrashedError:
     return ParserCrashedError(
         file_name,
-        f"the reader stopped abruptly on this file (exit code {exitcode}); re-save it from "
-        "Excel or LibreOffice and try again",
-        f"le lecteur s'est arrêté brutalement sur ce fichier (code {exitcode}) ; enregistrez-le "
-        "de nouveau depuis Excel ou LibreOffice et réessayez",
+        N_("le lecteur s'est arrêté brutalement sur ce fichier (code %(exitcode)s) ; "
+           "enregistrez-le de nouveau depuis Excel ou LibreOffice et réessayez"),
+        {"exitcode": exitcode},
         code="parser_crashed",
     )
 

@@ -13,6 +13,7 @@ import python_calamine as calamine
 
 from importers.errors import EncryptedFileError, FileTooLargeError, UnreadableFileError
 from importers.limits import Limits
+from importers.report import N_
 from importers.sniff import FileKind
 
 Cell = Any
@@ -102,24 +103,25 @@ def check_shape(
     file_name: str, n_rows: int, n_cols: int, limits: Limits, sheet: str | None
 ) -> None:
     """Refuse a sheet with more rows or columns than the limits allow."""
-    where = f" (sheet {sheet!r})" if sheet else ""
-    where_fr = f" (feuille {sheet!r})" if sheet else ""
+    where = {"sheet": sheet} if sheet else {}
     if n_rows > limits.max_rows + 1:
         raise FileTooLargeError(
             file_name,
-            f"{n_rows:,} rows{where}, more than the {limits.max_rows:,} allowed; "
-            "split the file by month or by department",
-            f"{n_rows:,} lignes{where_fr}, plus que les {limits.max_rows:,} permises ; "
-            "découpez le fichier par mois ou par service",
+            N_("%(count)s lignes (feuille « %(sheet)s »), plus que les %(limit)s permises ; "
+               "découpez le fichier par mois ou par service") if sheet else
+            N_("%(count)s lignes, plus que les %(limit)s permises ; découpez le fichier par "
+               "mois ou par service"),
+            {"count": n_rows, "limit": limits.max_rows, **where},
             code="too_many_rows",
         )
     if n_cols > limits.max_columns:
         raise FileTooLargeError(
             file_name,
-            f"{n_cols} columns{where}, more than the {limits.max_columns} allowed; "
-            "keep only the columns of the purchase lines",
-            f"{n_cols} colonnes{where_fr}, plus que les {limits.max_columns} permises ; "
-            "ne gardez que les colonnes des lignes d'achat",
+            N_("%(count)s colonnes (feuille « %(sheet)s »), plus que les %(limit)s permises ; "
+               "ne gardez que les colonnes des lignes d'achat") if sheet else
+            N_("%(count)s colonnes, plus que les %(limit)s permises ; ne gardez que les "
+               "colonnes des lignes d'achat"),
+            {"count": n_cols, "limit": limits.max_columns, **where},
             code="too_many_columns",
         )
 
@@ -127,9 +129,8 @@ def check_shape(
 def _encrypted(file_name: str) -> EncryptedFileError:
     return EncryptedFileError(
         file_name,
-        "the file is protected by a password; remove the password and save it again",
-        "le fichier est protégé par un mot de passe ; retirez le mot de passe et "
-        "enregistrez-le de nouveau",
+        N_("le fichier est protégé par un mot de passe ; retirez le mot de passe et "
+           "enregistrez-le de nouveau"),
         code="encrypted_file",
     )
 
@@ -142,20 +143,17 @@ def _damaged(file_name: str, error: BaseException) -> UnreadableFileError:
         # A Rust panic inside calamine surfaces as pyo3's PanicException (a BaseException).
         return UnreadableFileError(
             file_name,
-            f"the spreadsheet reader failed on this file ({type(error).__name__}: {error}); "
-            "open it in Excel or LibreOffice, save it again as .xlsx or .csv and import "
-            "that copy",
-            f"le lecteur de tableur a échoué sur ce fichier ({type(error).__name__} : {error}) ; "
-            "ouvrez-le dans Excel ou LibreOffice, enregistrez-le de nouveau en .xlsx ou .csv "
-            "et importez cette copie",
+            N_("le lecteur de tableur a échoué sur ce fichier (%(error)s) ; ouvrez-le dans "
+               "Excel ou LibreOffice, enregistrez-le de nouveau en .xlsx ou .csv et importez "
+               "cette copie"),
+            {"error": f"{type(error).__name__}: {error}"},
             code="reader_failed",
         )
     return UnreadableFileError(
         file_name,
-        f"the spreadsheet could not be read ({type(error).__name__}: {error}); "
-        "re-save it from Excel or LibreOffice and try again",
-        f"le tableur n'a pas pu être lu ({type(error).__name__} : {error}) ; "
-        "enregistrez-le de nouveau depuis Excel ou LibreOffice et réessayez",
+        N_("le tableur n'a pas pu être lu (%(error)s) ; enregistrez-le de nouveau depuis Excel "
+           "ou LibreOffice et réessayez"),
+        {"error": f"{type(error).__name__}: {error}"},
         code="damaged_file",
     )
 
@@ -179,8 +177,8 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
         return str(best), best.encoding
     raise UnreadableFileError(
         file_name,
-        "the text could not be decoded as UTF-8 or Windows-1252; export it again as CSV UTF-8",
-        "le texte n'est ni en UTF-8 ni en Windows-1252 ; exportez-le de nouveau en CSV UTF-8",
+        N_("le texte n'est ni en UTF-8 ni en Windows-1252 ; exportez-le de nouveau en CSV "
+           "UTF-8"),
         code="unknown_encoding",
     )
 
@@ -225,19 +223,17 @@ def read_text(path: Path, file_name: str, limits: Limits) -> RawSheet:
             limit = csv.field_size_limit()
             raise FileTooLargeError(
                 file_name,
-                f"a cell near line {previous_end + 1} holds more than {limit:,} characters; "
-                "this is usually a missing closing quote (\") that swallows the rest of the "
-                "file: close the quote, or shorten the cell, and export again",
-                f"une cellule vers la ligne {previous_end + 1} contient plus de {limit:,} "
-                "caractères ; c'est en général un guillemet (\") non refermé qui avale la suite "
-                "du fichier : refermez-le, ou raccourcissez la cellule, et exportez de nouveau",
+                N_("une cellule vers la ligne %(line)s contient plus de %(limit)s caractères ; "
+                   "c'est en général un guillemet (\") non refermé qui avale la suite du "
+                   "fichier : refermez-le, ou raccourcissez la cellule, et exportez de nouveau"),
+                {"line": previous_end + 1, "limit": limit},
                 code="field_too_long",
             ) from error
         raise UnreadableFileError(
             file_name,
-            f"line {previous_end + 1} could not be read as CSV ({error}); check quotes",
-            f"la ligne {previous_end + 1} n'a pas pu être lue en CSV ({error}) ; "
-            "vérifiez les guillemets",
+            N_("la ligne %(line)s n'a pas pu être lue en CSV (%(error)s) ; vérifiez les "
+               "guillemets"),
+            {"line": previous_end + 1, "error": str(error)},
             code="damaged_file",
         ) from error
     width = max((len(row) for row in rows), default=0)

@@ -16,11 +16,16 @@ Issue codes are stable (clients and translations key on them); ISSUE_CODES lists
     name_match_kept_apart (a same-named supplier that another fact tells apart)
 A whole file that cannot be read is refused with an ImporterError instead; its codes are
 importers.errors.REFUSAL_CODES.
+
+An issue says what is wrong as data: its code, and `text`, the French sentence with
+%(name)s placeholders that the edge's catalogue translates (it is the gettext msgid),
+filled with `params`. Nothing here is a finished sentence in one language or another.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -40,7 +45,17 @@ ISSUE_CODES = frozenset(
         "name_match_kept_apart",
     }
 )
-ISSUE_KEYS = ("sheet", "row", "column", "value", "code", "message", "message_fr", "severity")
+ISSUE_KEYS = ("sheet", "row", "column", "value", "code", "text", "params", "severity")
+
+
+def N_(msgid: str) -> str:  # the marker gettext extraction looks for
+    """Mark a sentence for the catalogue; the edge translates it where it is shown."""
+    return msgid
+
+
+def fill(text: str, params: Mapping[str, Any]) -> str:
+    """Fill a sentence's placeholders as they are (French; for logs and tests)."""
+    return text % dict(params) if params else text.replace("%%", "%")
 
 
 @dataclass(frozen=True)
@@ -52,9 +67,14 @@ class Issue:
     column: str | None
     value: str | None
     code: str
-    message: str
-    message_fr: str
+    text: str
+    params: Mapping[str, Any] = field(default_factory=dict)
     severity: Severity = "error"
+
+    @property
+    def sentence(self) -> str:
+        """The sentence filled in French, untranslated (for logs and tests)."""
+        return fill(self.text, self.params)
 
 
 @dataclass
@@ -106,13 +126,13 @@ class ImportReport:
                 "code": code,
                 "severity": items[0].severity,
                 "count": len(items),
-                "message": items[0].message,
-                "message_fr": items[0].message_fr,
+                "text": items[0].text,
+                "params": dict(items[0].params),
                 "examples": [asdict(issue) for issue in items[:examples]],
             }
             for code, items in ordered
         ]
 
     def to_dicts(self) -> list[dict[str, Any]]:
-        """Return the issues as plain dicts (sheet, row, column, value, code, message, ...)."""
+        """Return the issues as plain dicts (sheet, row, column, value, code, text, params...)."""
         return [asdict(issue) for issue in self.issues]

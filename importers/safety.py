@@ -9,6 +9,7 @@ from typing import Any
 
 from importers.errors import UnsafeFileError
 from importers.limits import Limits
+from importers.report import N_
 
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 # A DOCTYPE can only sit in the prolog, so big members are scanned up to their root element.
@@ -25,21 +26,18 @@ def check_zip_bomb(path: Path, file_name: str, limits: Limits) -> list[zipfile.Z
     if len(members) > limits.zip_max_members:
         raise UnsafeFileError(
             file_name,
-            f"the archive holds {len(members)} parts (limit {limits.zip_max_members}); "
-            "it looks built to exhaust the server and was not opened",
-            f"l'archive contient {len(members)} parties (limite {limits.zip_max_members}) ; "
-            "elle semble conçue pour saturer le serveur et n'a pas été ouverte",
+            N_("l'archive contient %(count)s parties (limite %(limit)s) ; elle semble conçue "
+               "pour saturer le serveur et n'a pas été ouverte"),
+            {"count": len(members), "limit": limits.zip_max_members},
             code="zip_bomb",
         )
     total = sum(member.file_size for member in members)
     if total > limits.zip_max_total_uncompressed:
         raise UnsafeFileError(
             file_name,
-            f"the workbook expands to {total // 1_048_576} MiB "
-            f"(limit {limits.zip_max_total_uncompressed // 1_048_576} MiB); it was not opened",
-            f"le classeur se décompresse en {total // 1_048_576} Mio "
-            f"(limite {limits.zip_max_total_uncompressed // 1_048_576} Mio) ; "
-            "il n'a pas été ouvert",
+            N_("le classeur se décompresse en %(size)s Mio (limite %(limit)s Mio) ; il n'a pas "
+               "été ouvert"),
+            {"size": total // 1_048_576, "limit": limits.zip_max_total_uncompressed // 1_048_576},
             code="zip_bomb",
         )
     for member in members:
@@ -49,12 +47,10 @@ def check_zip_bomb(path: Path, file_name: str, limits: Limits) -> list[zipfile.Z
         if ratio > limits.zip_max_ratio:
             raise UnsafeFileError(
                 file_name,
-                f"the part {member.filename!r} expands {ratio:.0f} times "
-                f"(limit {limits.zip_max_ratio:.0f}); this is how zip bombs are built, "
-                "so the file was not opened",
-                f"la partie {member.filename!r} se décompresse {ratio:.0f} fois "
-                f"(limite {limits.zip_max_ratio:.0f}) ; c'est la signature d'une bombe zip, "
-                "le fichier n'a pas été ouvert",
+                N_("la partie « %(part)s » se décompresse %(ratio)s fois (limite %(limit)s) ; "
+                   "c'est la signature d'une bombe zip, le fichier n'a pas été ouvert"),
+                {"part": member.filename, "ratio": round(ratio),
+                 "limit": round(limits.zip_max_ratio)},
                 code="zip_bomb",
             )
     return members
@@ -72,8 +68,7 @@ def check_xml_members(path: Path, file_name: str, limits: Limits) -> None:
             if scanned > limits.max_xml_scan_bytes:
                 raise UnsafeFileError(
                     file_name,
-                    "the workbook's XML is larger than the import limit; it was not opened",
-                    "le XML du classeur dépasse la limite d'import ; il n'a pas été ouvert",
+                    N_("le XML du classeur dépasse la limite d'import ; il n'a pas été ouvert"),
                     code="zip_bomb",
                 )
 
@@ -95,11 +90,10 @@ def _scan_member(
             if any(marker in window for marker in FORBIDDEN_MARKUP):
                 raise UnsafeFileError(
                     file_name,
-                    f"the part {member.filename!r} declares a DOCTYPE or XML entities, "
-                    "which spreadsheets never need and attacks use; the file was not opened",
-                    f"la partie {member.filename!r} déclare un DOCTYPE ou des entités XML, "
-                    "inutiles dans un tableur et utilisés par des attaques ; "
-                    "le fichier n'a pas été ouvert",
+                    N_("la partie « %(part)s » déclare un DOCTYPE ou des entités XML, inutiles "
+                       "dans un tableur et utilisés par des attaques ; le fichier n'a pas été "
+                       "ouvert"),
+                    {"part": member.filename},
                     code="xml_entities",
                 )
             tail = window[-16:]
@@ -138,17 +132,18 @@ def _too_many_cells(
     file_name: str, rows: int, columns: int, limits: Limits, where: str, declared: bool
 ) -> UnsafeFileError:
     cells = rows * columns
-    said, said_fr = ("declares", "déclare") if declared else ("reaches", "atteint")
+    text = N_("la feuille « %(sheet)s » déclare %(rows)s lignes sur %(columns)s colonnes "
+              "(%(cells)s cellules, limite %(limit)s) ; la lire saturerait le serveur. "
+              "Supprimez les lignes et colonnes vides après les données (ou copiez les données "
+              "dans une nouvelle feuille) et enregistrez de nouveau") if declared else \
+        N_("la feuille « %(sheet)s » atteint %(rows)s lignes sur %(columns)s colonnes "
+           "(%(cells)s cellules, limite %(limit)s) ; la lire saturerait le serveur. "
+           "Supprimez les lignes et colonnes vides après les données (ou copiez les données "
+           "dans une nouvelle feuille) et enregistrez de nouveau")
     return UnsafeFileError(
-        file_name,
-        f"the sheet {where!r} {said} {rows:,} rows by {columns:,} columns "
-        f"({cells:,} cells, limit {limits.max_cells:,}); reading it would exhaust the server. "
-        "Delete the empty rows and columns after the data (or copy the data into a new "
-        "sheet) and save again",
-        f"la feuille {where!r} {said_fr} {rows:,} lignes sur {columns:,} colonnes "
-        f"({cells:,} cellules, limite {limits.max_cells:,}) ; la lire saturerait le serveur. "
-        "Supprimez les lignes et colonnes vides après les données (ou copiez les données dans "
-        "une nouvelle feuille) et enregistrez de nouveau",
+        file_name, text,
+        {"sheet": where, "rows": rows, "columns": columns, "cells": cells,
+         "limit": limits.max_cells},
         code="too_many_cells",
     )
 

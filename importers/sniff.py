@@ -16,6 +16,7 @@ from importers.errors import (
     UnsupportedFormatError,
 )
 from importers.limits import Limits
+from importers.report import N_
 from importers.safety import (
     check_ods_extent,
     check_xlsx_extent,
@@ -31,25 +32,21 @@ ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 WORD_STREAM = "WordDocument".encode("utf-16-le")
 
-_OTHER_FORMATS: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF", "a PDF document", "un document PDF"),
-    (b"\x89PNG", "a PNG image", "une image PNG"),
-    (b"\xff\xd8\xff", "a JPEG image", "une image JPEG"),
-    (b"GIF8", "a GIF image", "une image GIF"),
-    (b"{\\rtf", "an RTF document", "un document RTF"),
-    (b"\x1f\x8b", "a gzip archive", "une archive gzip"),
-    (b"7z\xbc\xaf", "a 7-Zip archive", "une archive 7-Zip"),
-    (b"Rar!", "a RAR archive", "une archive RAR"),
+_OTHER_FORMATS: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", N_("un document PDF")),
+    (b"\x89PNG", N_("une image PNG")),
+    (b"\xff\xd8\xff", N_("une image JPEG")),
+    (b"GIF8", N_("une image GIF")),
+    (b"{\\rtf", N_("un document RTF")),
+    (b"\x1f\x8b", N_("une archive gzip")),
+    (b"7z\xbc\xaf", N_("une archive 7-Zip")),
+    (b"Rar!", N_("une archive RAR")),
 )
 
-_EXPECTED = (
-    "expected an Excel workbook (.xlsx, .xls), an OpenDocument spreadsheet (.ods) "
-    "or a CSV/text file"
-)
-_EXPECTED_FR = (
-    "un classeur Excel (.xlsx, .xls), un tableur OpenDocument (.ods) "
-    "ou un fichier CSV/texte est attendu"
-)
+# The sentence of a file that is something else; `kind_text` names what it is.
+NOT_A_SPREADSHEET = N_("ce fichier est %(kind_text)s, pas un tableur ; un classeur Excel "
+                       "(.xlsx, .xls), un tableur OpenDocument (.ods) ou un fichier CSV/texte "
+                       "est attendu")
 
 
 def detect_kind(path: Path, file_name: str, limits: Limits) -> FileKind:
@@ -58,10 +55,9 @@ def detect_kind(path: Path, file_name: str, limits: Limits) -> FileKind:
     if size > limits.max_bytes:
         raise FileTooLargeError(
             file_name,
-            f"the file weighs {size // 1_048_576} MiB, more than the "
-            f"{limits.max_bytes // 1_048_576} MiB allowed; split it by month or by department",
-            f"le fichier pèse {size // 1_048_576} Mio, plus que les "
-            f"{limits.max_bytes // 1_048_576} Mio permis ; découpez-le par mois ou par service",
+            N_("le fichier pèse %(size)s Mio, plus que les %(limit)s Mio permis ; "
+               "découpez-le par mois ou par service"),
+            {"size": size // 1_048_576, "limit": limits.max_bytes // 1_048_576},
             code="file_too_large",
         )
     with path.open("rb") as stream:
@@ -70,36 +66,31 @@ def detect_kind(path: Path, file_name: str, limits: Limits) -> FileKind:
         return _zip_kind(path, file_name, limits)
     if head.startswith(OLE2_MAGIC):
         return _ole2_kind(path, file_name)
-    for magic, what, what_fr in _OTHER_FORMATS:
+    for magic, what in _OTHER_FORMATS:
         if head.startswith(magic):
             raise UnsupportedFormatError(
                 file_name,
-                f"this is {what}, not a spreadsheet; {_EXPECTED}",
-                f"ce fichier est {what_fr}, pas un tableur ; {_EXPECTED_FR}",
+                NOT_A_SPREADSHEET, {"kind_text": what},
                 code="not_a_spreadsheet",
             )
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if lowered.startswith((b"<html", b"<!doctype html", b"<table")):
         raise UnsupportedFormatError(
             file_name,
-            "this is a web page (HTML) saved with a spreadsheet name; open it in Excel "
-            "and save it as .xlsx or .csv",
-            "ce fichier est une page web (HTML) enregistrée sous un nom de tableur ; "
-            "ouvrez-le dans Excel et enregistrez-le en .xlsx ou .csv",
+            N_("ce fichier est une page web (HTML) enregistrée sous un nom de tableur ; "
+               "ouvrez-le dans Excel et enregistrez-le en .xlsx ou .csv"),
             code="html_file",
         )
     if lowered.startswith(b"<?xml"):
         raise UnsupportedFormatError(
             file_name,
-            f"this is an XML document, not a spreadsheet; {_EXPECTED}",
-            f"ce fichier est un document XML, pas un tableur ; {_EXPECTED_FR}",
+            NOT_A_SPREADSHEET, {"kind_text": N_("un document XML")},
             code="not_a_spreadsheet",
         )
     if _looks_binary(head):
         raise UnsupportedFormatError(
             file_name,
-            f"this is a binary file of an unknown kind; {_EXPECTED}",
-            f"ce fichier est binaire et d'un type inconnu ; {_EXPECTED_FR}",
+            NOT_A_SPREADSHEET, {"kind_text": N_("un fichier binaire d'un type inconnu")},
             code="not_a_spreadsheet",
         )
     return "csv"
@@ -138,12 +129,10 @@ def damaged_archive(file_name: str, error: BaseException) -> UnreadableFileError
     """Return the refusal of a workbook whose zip archive cannot be read to the end."""
     return UnreadableFileError(
         file_name,
-        f"the file looks like a workbook but its archive is damaged or cut short "
-        f"({type(error).__name__}: {error}); re-save it from the finance system or from "
-        "Excel, or download it again",
-        f"le fichier ressemble à un classeur mais son archive est endommagée ou incomplète "
-        f"({type(error).__name__} : {error}) ; enregistrez-le de nouveau depuis le système "
-        "financier ou Excel, ou téléchargez-le de nouveau",
+        N_("le fichier ressemble à un classeur mais son archive est endommagée ou incomplète "
+           "(%(error)s) ; enregistrez-le de nouveau depuis le système financier ou Excel, ou "
+           "téléchargez-le de nouveau"),
+        {"error": f"{type(error).__name__}: {error}"},
         code="damaged_archive",
     )
 
@@ -155,18 +144,16 @@ def _checked_zip_kind(path: Path, file_name: str, limits: Limits) -> FileKind:
     if any(name.endswith("vbaproject.bin") for name in lowered):
         raise MacroFileError(
             file_name,
-            "the workbook contains macros, which are not accepted; save a copy as "
-            ".xlsx (Excel workbook without macros) and import that copy",
-            "le classeur contient des macros, qui ne sont pas acceptées ; enregistrez une "
-            "copie en .xlsx (classeur Excel sans macros) et importez cette copie",
+            N_("le classeur contient des macros, qui ne sont pas acceptées ; enregistrez une "
+               "copie en .xlsx (classeur Excel sans macros) et importez cette copie"),
             code="macro_file",
         )
     if "xl/workbook.xml" in lowered or "xl/workbook.bin" in lowered:
         if "xl/workbook.bin" in lowered:
             raise UnsupportedFormatError(
                 file_name,
-                "this is a binary Excel workbook (.xlsb); save it as .xlsx",
-                "ce fichier est un classeur Excel binaire (.xlsb) ; enregistrez-le en .xlsx",
+                N_("ce fichier est un classeur Excel binaire (.xlsb) ; enregistrez-le en "
+                   ".xlsx"),
                 code="xlsb_file",
             )
         check_xml_members(path, file_name, limits)
@@ -181,22 +168,21 @@ def _checked_zip_kind(path: Path, file_name: str, limits: Limits) -> FileKind:
             return "ods"
         raise UnsupportedFormatError(
             file_name,
-            f"this is an OpenDocument file of another kind ({mimetype.decode('ascii', 'replace')}),"
-            f" not a spreadsheet; {_EXPECTED}",
-            f"ce fichier est un document OpenDocument d'un autre type "
-            f"({mimetype.decode('ascii', 'replace')}), pas un tableur ; {_EXPECTED_FR}",
+            N_("ce fichier est un document OpenDocument d'un autre type (%(mimetype)s), pas "
+               "un tableur ; un classeur Excel (.xlsx, .xls), un tableur OpenDocument (.ods) "
+               "ou un fichier CSV/texte est attendu"),
+            {"mimetype": mimetype.decode("ascii", "replace")},
             code="not_a_spreadsheet",
         )
     if "word/document.xml" in lowered:
-        what, what_fr = "a Word document", "un document Word"
+        what = N_("un document Word")
     elif "ppt/presentation.xml" in lowered:
-        what, what_fr = "a PowerPoint presentation", "une présentation PowerPoint"
+        what = N_("une présentation PowerPoint")
     else:
-        what, what_fr = "a zip archive", "une archive zip"
+        what = N_("une archive zip")
     raise UnsupportedFormatError(
         file_name,
-        f"this is {what}, not a spreadsheet; {_EXPECTED}",
-        f"ce fichier est {what_fr}, pas un tableur ; {_EXPECTED_FR}",
+        NOT_A_SPREADSHEET, {"kind_text": what},
         code="not_a_spreadsheet",
     )
 
@@ -207,17 +193,15 @@ def _ole2_kind(path: Path, file_name: str) -> FileKind:
     if ENCRYPTED_STREAM in content:
         raise EncryptedFileError(
             file_name,
-            "the file is protected by a password; open it, remove the password "
-            "(File > Info > Protect Workbook) and save it again before importing",
-            "le fichier est protégé par un mot de passe ; ouvrez-le, retirez le mot de passe "
-            "(Fichier > Informations > Protéger le classeur) et enregistrez-le avant l'import",
+            N_("le fichier est protégé par un mot de passe ; ouvrez-le, retirez le mot de "
+               "passe (Fichier > Informations > Protéger le classeur) et enregistrez-le avant "
+               "l'import"),
             code="encrypted_file",
         )
     if WORD_STREAM in content:
         raise UnsupportedFormatError(
             file_name,
-            f"this is a Word document, not a spreadsheet; {_EXPECTED}",
-            f"ce fichier est un document Word, pas un tableur ; {_EXPECTED_FR}",
+            NOT_A_SPREADSHEET, {"kind_text": N_("un document Word")},
             code="not_a_spreadsheet",
         )
     return "xls"

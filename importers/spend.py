@@ -40,7 +40,7 @@ from importers.headers import (
 )
 from importers.limits import Limits
 from importers.readers import xlsx_formula_rows
-from importers.report import ImportReport, Issue
+from importers.report import N_, ImportReport, Issue
 from importers.table import Table, load_table
 from importers.validate import repeated_header_rows, row_issues, skipped_issues, total_rows
 from importers.values import (
@@ -298,10 +298,9 @@ def _mapping(
                     header,
                     None,
                     "mapped_column_not_found",
-                    f"The saved mapping names the column '{header}', which this file lacks; "
-                    f"the columns are: {', '.join(table.columns)}",
-                    f"Le profil enregistré nomme la colonne « {header} », absente de ce fichier ; "
-                    f"les colonnes sont : {', '.join(table.columns)}",
+                    N_("Le profil enregistré nomme la colonne « %(column)s », absente de ce "
+                       "fichier ; les colonnes sont : %(columns)s"),
+                    {"column": header, "columns": ", ".join(table.columns)},
                     "warning",
                 )
             )
@@ -329,10 +328,9 @@ def _mapping(
                 headers[0],
                 None,
                 "ambiguous_column",
-                f"Several columns could hold the {name}: {', '.join(headers)}; "
-                f"'{headers[0]}' was chosen, please confirm",
-                f"Plusieurs colonnes peuvent contenir le champ {name} : {', '.join(headers)} ; "
-                f"« {headers[0]} » a été retenue, veuillez confirmer",
+                N_("Plusieurs colonnes peuvent contenir le champ « %(field)s » : %(columns)s ; "
+                   "« %(column)s » a été retenue, veuillez confirmer"),
+                {"field": name, "columns": ", ".join(headers), "column": headers[0]},
                 "warning",
             )
         )
@@ -347,10 +345,9 @@ def _mapping(
                 header,
                 None,
                 "weak_column_mapping",
-                f"Column '{header}' was guessed to hold the {name} from its content; "
-                "please confirm",
-                f"La colonne « {header} » semble contenir le champ {name} d'après son contenu ; "
-                "veuillez confirmer",
+                N_("La colonne « %(column)s » semble contenir le champ « %(field)s » d'après son "
+                   "contenu ; veuillez confirmer"),
+                {"column": header, "field": name},
                 "warning",
             )
         )
@@ -363,14 +360,10 @@ def _mapping(
 
 def _report_missing(table: Table, detection: ColumnDetection, report: ImportReport) -> None:
     expected = {
-        "supplier_name": (
-            "Fournisseur / Supplier Name / Payee",
-            "Fournisseur / Nom du fournisseur",
-        ),
-        "amount": ("Montant / Amount / Net Amount", "Montant / Montant ($) / Valeur"),
+        "supplier_name": "Fournisseur / Nom du fournisseur / Supplier Name / Payee",
+        "amount": "Montant / Montant ($) / Amount / Net Amount",
     }
     for name in detection.missing_required:
-        english, french = expected.get(name, (name, name))
         report.add(
             Issue(
                 table.sheet,
@@ -378,11 +371,11 @@ def _report_missing(table: Table, detection: ColumnDetection, report: ImportRepo
                 None,
                 None,
                 "missing_required_column",
-                f"No column for the {name} was recognised among: {', '.join(table.columns)}; "
-                f"expected a column titled like {english}, or choose it in the column mapping",
-                f"Aucune colonne pour le champ {name} parmi : {', '.join(table.columns)} ; "
-                f"une colonne titrée comme {french} est attendue, ou choisissez-la dans "
-                "l'association des colonnes",
+                N_("Aucune colonne pour le champ « %(field)s » parmi : %(columns)s ; une colonne "
+                   "titrée comme %(titles)s est attendue, ou choisissez-la dans l'association "
+                   "des colonnes"),
+                {"field": name, "columns": ", ".join(table.columns),
+                 "titles": expected.get(name, name)},
                 "error",
             )
         )
@@ -504,12 +497,10 @@ class _SpendRows:
                     column,
                     None,
                     "ambiguous_date_order",
-                    f"Column '{column}': every date fits both day/month and month/day "
-                    "(for example 03/04/2024); they were read as day/month, please confirm "
-                    "the order",
-                    f"Colonne « {column} » : toutes les dates se lisent jour/mois comme mois/jour "
-                    "(par exemple 03/04/2024) ; elles ont été lues jour/mois, veuillez confirmer "
-                    "l'ordre",
+                    N_("Colonne « %(column)s » : toutes les dates se lisent jour/mois comme "
+                       "mois/jour (par exemple 03/04/2024) ; elles ont été lues jour/mois, "
+                       "veuillez confirmer l'ordre"),
+                    {"column": column},
                     "warning",
                 )
             )
@@ -530,20 +521,14 @@ class _SpendRows:
         others = [c for f, c in self.mapping.items() if f != "amount"]
         others_blank = np.logical_and.reduce([table.blank(c) for c in others])
         amount_only = ~amount_blank & others_blank & ~totals
-        issues = skipped_issues(table, totals, "total_row_skipped", "total row", "ligne de total")
-        issues += skipped_issues(
-            table,
-            headers & ~totals,
-            "repeated_header_skipped",
-            "repeated header",
-            "en-tête répété",
-        )
+        issues = skipped_issues(table, totals, "total_row_skipped", N_("ligne de total"))
+        issues += skipped_issues(table, headers & ~totals, "repeated_header_skipped",
+                                 N_("en-tête répété"))
         issues += skipped_issues(
             table,
             amount_only & ~headers,
             "amount_only_row_skipped",
-            "amount without supplier, date or description (a subtotal)",
-            "montant sans fournisseur, date ni description (un sous-total)",
+            N_("montant sans fournisseur, date ni description (un sous-total)"),
         )
         self.report.extend(issues)
         furniture = totals | headers | amount_only
@@ -552,11 +537,7 @@ class _SpendRows:
 
     def _required(self, mask: np.ndarray, name: str) -> np.ndarray:
         column = self.mapping[name]
-        what, what_fr = (
-            ("a supplier name", "un nom de fournisseur")
-            if name == "supplier_name"
-            else ("an amount", "un montant")
-        )
+        what = N_("un nom de fournisseur") if name == "supplier_name" else N_("un montant")
         self.report.extend(
             row_issues(
                 self.table,
@@ -564,10 +545,8 @@ class _SpendRows:
                 column,
                 "missing_value",
                 "error",
-                lambda row, _: (
-                    f"Row {row}, column '{column}': empty; expected {what}",
-                    f"Ligne {row}, colonne « {column} » : vide ; {what_fr} est attendu",
-                ),
+                N_("Ligne %(row)s, colonne « %(column)s » : vide ; %(what_text)s est attendu"),
+                {"what_text": what},
             )
         )
         return mask
@@ -592,14 +571,9 @@ class _SpendRows:
                 column,
                 "formula_without_value",
                 "error",
-                lambda row, _value: (
-                    f"Row {row}, column '{column}': a formula whose result was never saved "
-                    "(the file was written by a program, not Excel); open it in Excel or "
-                    "LibreOffice, save it, and import it again",
-                    f"Ligne {row}, colonne « {column} » : une formule dont le résultat n'a "
-                    "jamais été enregistré (fichier produit par un programme) ; ouvrez-le dans "
-                    "Excel ou LibreOffice, enregistrez-le et importez-le de nouveau",
-                ),
+                N_("Ligne %(row)s, colonne « %(column)s » : une formule dont le résultat n'a "
+                   "jamais été enregistré (fichier produit par un programme) ; ouvrez-le dans "
+                   "Excel ou LibreOffice, enregistrez-le et importez-le de nouveau"),
             )
         )
         return mask
@@ -613,12 +587,8 @@ class _SpendRows:
                 column,
                 "invalid_amount",
                 "error",
-                lambda row, value: (
-                    f"Row {row}, column '{column}': '{value}' is not an amount; expected a "
-                    "number like 1 234,56 or 1,234.56",
-                    f"Ligne {row}, colonne « {column} » : « {value} » n'est pas un montant ; "
-                    "un nombre comme 1 234,56 ou 1,234.56 est attendu",
-                ),
+                N_("Ligne %(row)s, colonne « %(column)s » : « %(value)s » n'est pas un "
+                   "montant ; un nombre comme 1 234,56 ou 1,234.56 est attendu"),
             )
         )
         return mask
@@ -632,12 +602,8 @@ class _SpendRows:
                 column,
                 "invalid_date",
                 "error",
-                lambda row, value: (
-                    f"Row {row}, column '{column}': '{value}' is not a date; expected a date "
-                    "like 2024-01-31, 31/01/2024 or 31 janvier 2024",
-                    f"Ligne {row}, colonne « {column} » : « {value} » n'est pas une date ; "
-                    "une date comme 2024-01-31, 31/01/2024 ou 31 janvier 2024 est attendue",
-                ),
+                N_("Ligne %(row)s, colonne « %(column)s » : « %(value)s » n'est pas une date ; "
+                   "une date comme 2024-01-31, 31/01/2024 ou 31 janvier 2024 est attendue"),
             )
         )
         return mask
@@ -651,12 +617,8 @@ class _SpendRows:
                 column,
                 "date_month_only",
                 "warning",
-                lambda row, value: (
-                    f"Row {row}, column '{column}': '{value}' gives only a month; the first day "
-                    "of the month was used",
-                    f"Ligne {row}, colonne « {column} » : « {value} » ne donne que le mois ; "
-                    "le premier jour du mois a été retenu",
-                ),
+                N_("Ligne %(row)s, colonne « %(column)s » : « %(value)s » ne donne que le "
+                   "mois ; le premier jour du mois a été retenu"),
             )
         )
 
@@ -669,12 +631,8 @@ class _SpendRows:
                 column,
                 "credit_line",
                 "warning",
-                lambda row, value: (
-                    f"Row {row}, column '{column}': {value} is negative, kept as a credit "
-                    "(refund or cancellation)",
-                    f"Ligne {row}, colonne « {column} » : {value} est négatif, conservé comme "
-                    "un avoir (remboursement ou annulation)",
-                ),
+                N_("Ligne %(row)s, colonne « %(column)s » : %(value)s est négatif, conservé "
+                   "comme un avoir (remboursement ou annulation)"),
             )
         )
 
@@ -687,12 +645,8 @@ class _SpendRows:
                 column,
                 "amount_rounded",
                 "warning",
-                lambda row, value: (
-                    f"Row {row}, column '{column}': {value} has more than two decimals; "
-                    "rounded to the cent",
-                    f"Ligne {row}, colonne « {column} » : {value} a plus de deux décimales ; "
-                    "arrondi au cent",
-                ),
+                N_("Ligne %(row)s, colonne « %(column)s » : %(value)s a plus de deux "
+                   "décimales ; arrondi au cent"),
             )
         )
 

@@ -25,7 +25,6 @@ registry's shape are reported (warning) and left empty; the row is kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,13 +39,12 @@ from importers.headers import (
     detect_columns,
 )
 from importers.limits import Limits
-from importers.report import ImportReport, Issue
+from importers.report import N_, ImportReport, Issue
 from importers.spend import canonical_hash
 from importers.table import Table, load_table
 from importers.validate import row_issues
 from importers.values import map_distinct, to_text
 
-Texts = tuple[str, str]  # (English, French) message of an issue
 MISSING_WORDS = frozenset({"na", "n/a", "null", "none", "-", "nan", "#n/a"})
 TEXT_FIELDS = tuple(f for f in SUPPLIER_FIELDS if f not in ("lat", "lon"))
 RECORD_COLUMNS = ("source_row", "sheet", *SUPPLIER_FIELDS)
@@ -184,10 +182,9 @@ def parse_supplier_file(
                 None,
                 None,
                 "missing_required_column",
-                f"No column for the supplier name among: {', '.join(table.columns)}; expected "
-                "a column titled like NomEntreprise, Nom or Name",
-                f"Aucune colonne pour le nom du fournisseur parmi : {', '.join(table.columns)} ; "
-                "une colonne titrée comme NomEntreprise, Nom ou Name est attendue",
+                N_("Aucune colonne pour le nom du fournisseur parmi : %(columns)s ; une colonne "
+                   "titrée comme NomEntreprise, Nom ou Name est attendue"),
+                {"columns": ", ".join(table.columns)},
             )
         )
         return result(empty, fields, confidence, True)
@@ -223,10 +220,8 @@ def parse_supplier_file(
             column,
             "missing_value",
             "error",
-            lambda row, _: (
-                f"Row {row}, column '{column}': empty; expected the enterprise's name",
-                f"Ligne {row}, colonne « {column} » : vide ; le nom de l'entreprise est attendu",
-            ),
+            N_("Ligne %(row)s, colonne « %(column)s » : vide ; le nom de l'entreprise est "
+               "attendu"),
         )
     )
     _check_identifiers(table, fields, values, report)
@@ -245,26 +240,24 @@ def parse_supplier_file(
     return result(records, fields, confidence, confirm)
 
 
-# (field, code, what the English and French messages say is expected)
-_IDENTIFIER_CHECKS: tuple[tuple[str, str, str, str], ...] = (
-    ("neq", "invalid_neq", "a NEQ of 10 digits like 1142934315",
-     "un NEQ de 10 chiffres comme 1142934315"),
-    ("siret", "invalid_siret", "a SIRET of 14 digits like 732 829 320 00074",
-     "un SIRET de 14 chiffres comme 732 829 320 00074"),
-    ("siren", "invalid_siren", "a SIREN of 9 digits like 732 829 320",
-     "un SIREN de 9 chiffres comme 732 829 320"),
+# (field, code, what is expected: a msgid)
+_IDENTIFIER_CHECKS: tuple[tuple[str, str, str], ...] = (
+    ("neq", "invalid_neq", N_("un NEQ de 10 chiffres comme 1142934315")),
+    ("siret", "invalid_siret", N_("un SIRET de 14 chiffres comme 732 829 320 00074")),
+    ("siren", "invalid_siren", N_("un SIREN de 9 chiffres comme 732 829 320")),
     ("company_number", "invalid_company_number",
-     "a Companies House number of 8 characters like 01234567 or SC123456",
-     "un numéro Companies House de 8 caractères comme 01234567 ou SC123456"),
+     N_("un numéro Companies House de 8 caractères comme 01234567 ou SC123456")),
     ("charity_number", "invalid_charity_number",
-     "a charity number like 1012345 or SC012345",
-     "un numéro d'organisme de bienfaisance comme 1012345 ou SC012345"),
-    ("country", "invalid_country", "a country name or ISO code like FR, CA or GB",
-     "un nom de pays ou un code ISO comme FR, CA ou GB"),
+     N_("un numéro d'organisme de bienfaisance comme 1012345 ou SC012345")),
+    ("country", "invalid_country", N_("un nom de pays ou un code ISO comme FR, CA ou GB")),
     ("activity_code", "invalid_activity_code",
-     "an activity code like 81.30Z (NAF), 81300 (SIC) or 561730 (SCIAN)",
-     "un code d'activité comme 81.30Z (NAF), 81300 (SIC) ou 561730 (SCIAN)"),
+     N_("un code d'activité comme 81.30Z (NAF), 81300 (SIC) ou 561730 (SCIAN)")),
 )
+NOT_SHAPED = N_("Ligne %(row)s, colonne « %(column)s » : « %(value)s » n'est pas "
+                "%(expected_text)s (laissé vide)")
+BAD_CHECK_DIGIT = N_("Ligne %(row)s, colonne « %(column)s » : « %(value)s » ne passe pas la clé "
+                     "de contrôle du %(identifier)s ; gardé, mais vérifiez-le dans le répertoire "
+                     "SIRENE")
 
 
 def _check_identifiers(
@@ -284,13 +277,9 @@ def _check_identifiers(
             siret_column = fields["siret"]
             report.extend(row_issues(
                 table, moved, siret_column, "siren_in_siret_column", "info",
-                lambda row, value: (
-                    f"Row {row}, column '{siret_column}': '{value}' has 9 digits, a SIREN; "
-                    "kept as the SIREN (a SIRET has 14 digits)",
-                    f"Ligne {row}, colonne « {siret_column} » : « {value} » a 9 chiffres, "
-                    "un SIREN ; gardé comme SIREN (un SIRET a 14 chiffres)",
-                )))
-    for name, code, expected, expected_fr in _IDENTIFIER_CHECKS:
+                N_("Ligne %(row)s, colonne « %(column)s » : « %(value)s » a 9 chiffres, un "
+                   "SIREN ; gardé comme SIREN (un SIRET a 14 chiffres)")))
+    for name, code, expected in _IDENTIFIER_CHECKS:
         if name not in fields:
             continue
         source = fields[name]
@@ -301,7 +290,7 @@ def _check_identifiers(
         if name == "siret":
             bad &= ~moved
         report.extend(row_issues(
-            table, bad, source, code, "warning", _not_shaped(source, expected, expected_fr)))
+            table, bad, source, code, "warning", NOT_SHAPED, {"expected_text": expected}))
     for name in ("siret", "siren"):
         if name not in fields and not (name == "siren" and "siret" in fields):
             continue
@@ -310,30 +299,8 @@ def _check_identifiers(
                           dtype=bool)
         label = name.upper()
         report.extend(row_issues(
-            table, failed, source, f"{name}_checksum", "warning", _bad_check_digit(source, label)))
-
-
-def _not_shaped(source: str, expected: str, expected_fr: str) -> Callable[[int, str], Texts]:
-    def message(row: int, value: str) -> Texts:
-        return (
-            f"Row {row}, column '{source}': '{value}' is not {expected} (left empty)",
-            f"Ligne {row}, colonne « {source} » : « {value} » n'est pas {expected_fr} "
-            "(laissé vide)",
-        )
-
-    return message
-
-
-def _bad_check_digit(source: str, label: str) -> Callable[[int, str], Texts]:
-    def message(row: int, value: str) -> Texts:
-        return (
-            f"Row {row}, column '{source}': '{value}' fails the {label} check digit; "
-            "kept, but check it against the INSEE register",
-            f"Ligne {row}, colonne « {source} » : « {value} » ne passe pas la clé de "
-            f"contrôle du {label} ; gardé, mais vérifiez-le dans le répertoire SIRENE",
-        )
-
-    return message
+            table, failed, source, f"{name}_checksum", "warning", BAD_CHECK_DIGIT,
+            {"identifier": label}))
 
 
 def _countries(
@@ -392,12 +359,8 @@ def _normalize_postal_codes(
     source = fields["postal_code"]
     report.extend(row_issues(
         table, ~fits, source, "invalid_postal_code", "warning",
-        lambda row, value: (
-            f"Row {row}, column '{source}': '{value}' is not a postal code of the supplier's "
-            "country (kept as given)",
-            f"Ligne {row}, colonne « {source} » : « {value} » n'est pas un code postal du pays "
-            "du fournisseur (gardé tel quel)",
-        )))
+        N_("Ligne %(row)s, colonne « %(column)s » : « %(value)s » n'est pas un code postal du "
+           "pays du fournisseur (gardé tel quel)")))
 
 
 def _complete_sic_codes(values: dict[str, np.ndarray]) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 from importers.headers import HeaderGuess, find_header, unique_labels
 from importers.limits import DEFAULT_LIMITS, Limits
 from importers.readers import RawSheet, Workbook, check_shape, read_text
-from importers.report import Issue
+from importers.report import N_, Issue
 from importers.sniff import FileKind, detect_kind
 from importers.values import Distinct, blank_mask
 
@@ -63,8 +63,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _file_issue(code: str, message: str, message_fr: str, sheet: str | None = None) -> Issue:
-    return Issue(sheet, None, None, None, code, message, message_fr, "error")
+def _file_issue(code: str, text: str, params: dict[str, object],
+                sheet: str | None = None) -> Issue:
+    return Issue(sheet, None, None, None, code, text, params, "error")
 
 
 def load_table(
@@ -97,9 +98,9 @@ def load_table(
         issues.append(
             _file_issue(
                 "empty_file",
-                f"{file_name}: the file holds no data; expected a header row and purchase lines",
-                f"{file_name} : le fichier ne contient aucune donnée ; une ligne d'en-tête et "
-                "des lignes d'achat sont attendues",
+                N_("%(file)s : le fichier ne contient aucune donnée ; une ligne d'en-tête et "
+                   "des lignes d'achat sont attendues"),
+                {"file": file_name},
                 raw.name,
             )
         )
@@ -109,10 +110,9 @@ def load_table(
         issues.append(
             _file_issue(
                 "no_header",
-                f"{file_name}: no header row found in the first {PEEK_ROWS} rows; expected "
-                "column titles such as Date, Fournisseur / Supplier, Montant / Amount",
-                f"{file_name} : aucune ligne d'en-tête dans les {PEEK_ROWS} premières lignes ; "
-                "des titres de colonnes comme Date, Fournisseur, Montant sont attendus",
+                N_("%(file)s : aucune ligne d'en-tête dans les %(rows)s premières lignes ; des "
+                   "titres de colonnes comme Date, Fournisseur, Montant sont attendus"),
+                {"file": file_name, "rows": PEEK_ROWS},
                 raw.name,
             )
         )
@@ -124,10 +124,9 @@ def load_table(
         table.issues.append(
             _file_issue(
                 "header_only",
-                f"{file_name}: the header was found on row {table.header_row} but no line "
-                "follows it; expected one purchase per row under the header",
-                f"{file_name} : l'en-tête est à la ligne {table.header_row} mais aucune ligne "
-                "ne le suit ; une ligne par achat est attendue sous l'en-tête",
+                N_("%(file)s : l'en-tête est à la ligne %(row)s mais aucune ligne ne le suit ; "
+                   "une ligne par achat est attendue sous l'en-tête"),
+                {"file": file_name, "row": table.header_row},
                 raw.name,
             )
         )
@@ -154,9 +153,9 @@ def _choose_sheet(
         issues.append(
             _file_issue(
                 "sheet_not_found",
-                f"{book.file_name}: there is no sheet {wanted!r}; the sheets are {names}",
-                f"{book.file_name} : il n'y a pas de feuille {wanted!r} ; "
-                f"les feuilles sont {names}",
+                N_("%(file)s : il n'y a pas de feuille « %(sheet)s » ; les feuilles sont "
+                   "%(sheets)s"),
+                {"file": book.file_name, "sheet": wanted, "sheets": names},
             )
         )
         return None

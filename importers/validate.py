@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from importers.headers import normalize_label
-from importers.report import Issue, Severity
+from importers.report import N_, Issue, Severity
 from importers.table import Table
 from importers.values import Column, Distinct, to_text
 
@@ -85,9 +86,10 @@ def row_issues(
     column: str | None,
     code: str,
     severity: Severity,
-    message: Callable[[int, str], tuple[str, str]],
+    text: str,
+    params: Mapping[str, Any] | None = None,
 ) -> list[Issue]:
-    """Build one issue per masked row; `message(row, value)` returns the English and French text."""
+    """Build one issue per masked row; `text` may use %(row)s, %(column)s and %(value)s."""
     positions = np.flatnonzero(mask)
     if not len(positions):
         return []
@@ -99,25 +101,16 @@ def row_issues(
     rows = table.row_numbers[positions]
     issues = []
     for row, value in zip(rows.tolist(), values, strict=True):
-        text = shown(value)
-        english, french = message(row, text)
+        shown_value = shown(value)
+        filled = {"row": row, "column": column, "value": shown_value, **(params or {})}
         issues.append(
-            Issue(
-                table.sheet, row, column, text if column else None, code, english, french, severity
-            )
+            Issue(table.sheet, row, column, shown_value if column else None, code, text,
+                  filled, severity)
         )
     return issues
 
 
-def skipped_issues(
-    table: Table, mask: np.ndarray, code: str, what: str, what_fr: str
-) -> list[Issue]:
-    """Report furniture rows that were skipped (info: nothing refused)."""
-    return row_issues(
-        table,
-        mask,
-        None,
-        code,
-        "info",
-        lambda row, _: (f"Row {row}: {what}, skipped", f"Ligne {row} : {what_fr}, ignorée"),
-    )
+def skipped_issues(table: Table, mask: np.ndarray, code: str, what: str) -> list[Issue]:
+    """Report furniture rows that were skipped (info: nothing refused); `what` is a msgid."""
+    return row_issues(table, mask, None, code, "info",
+                      N_("Ligne %(row)s : %(what_text)s, ignorée"), {"what_text": what})

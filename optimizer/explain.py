@@ -31,8 +31,11 @@ MAX_EXPLANATIONS = 25
 
 
 def money(dollars: float, currency: str = "CAD") -> str:
-    """Format dollars for a sentence: "123,456 $"."""
-    return f"{dollars:,.0f} {_SYMBOL.get(currency, currency)}"
+    """Format money for an English sentence: "$123,456" (a currency code after: "123 XYZ")."""
+    symbol = _SYMBOL.get(currency, currency)
+    if len(symbol) == 1:
+        return f"-{symbol}{-dollars:,.0f}" if dollars < 0 else f"{symbol}{dollars:,.0f}"
+    return f"{dollars:,.0f} {symbol}"
 
 
 def money_fr(dollars: float, currency: str = "CAD") -> str:
@@ -145,7 +148,7 @@ def _sentence(d: ModelData, info: RowInfo, per_1000: float | None, how: Texts | 
     of_en, of_fr = _GAIN_OF.get(info.kind, (" less required", " de moins exigée"))
     how_en = f" {how.en}" if how else ""
     gain = Texts(
-        f"; each additional 1,000 {symbol}{how_en}{of_en} would add "
+        f"; each additional {money(1000, d.currency)}{how_en}{of_en} would add "
         f"{_points(per_1000)} impact points.",
         f"{sep_fr} chaque tranche additionnelle de 1{NBSP}000{NBSP}{symbol}{of_fr} ajouterait "
         f"{_points_fr(per_1000)} points d'impact{f' {how.fr}' if how else ''}.")
@@ -222,7 +225,7 @@ def explain_from_duals(model: Model) -> list[Explanation]:
             head, sep_fr = _head(d, info)
             of_en, of_fr = _GAIN_OF.get(info.kind, (" less required", " de moins exigée"))
             text = head + Texts(
-                f"; each additional 1,000 {symbol}{of_en} would close about "
+                f"; each additional {money(1000, d.currency)}{of_en} would close about "
                 f"{money(closed, d.currency)} of the missed target's shortfall.",
                 f"{sep_fr} chaque tranche additionnelle de 1{NBSP}000{NBSP}{symbol}{of_fr} "
                 f"réduirait d'environ {money_fr(closed, d.currency)} l'écart de la cible "

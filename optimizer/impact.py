@@ -32,10 +32,20 @@ def impact_per_dollar(
     return float(sum(w * float(merged.get(d, 0.0)) for d, w in sorted(weights.items())))
 
 
+#: The dimensions in words, in English.
+DIMENSIONS_EN: Mapping[str, str] = {
+    "work_integration": "work integration",
+    "locality": "locality",
+    "governance": "democratic governance",
+    "environment": "environment",
+}
+
+
 def impact_formula(weights: Mapping[str, float]) -> str:
     """Return the impact formula in words, e.g. for the proposal's header."""
     terms = " + ".join(
-        f"{w:.2f} × {d}" for d, w in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+        f"{w:.2f} × {DIMENSIONS_EN.get(d, d)}"
+        for d, w in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
     )
     return (
         f"impact points per dollar = {terms or '0'} (scores from 0 to 1; the locality "

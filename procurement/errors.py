@@ -6,19 +6,27 @@ from typing import Any
 
 
 class ProcurementError(Exception):
-    """Base of the domain's errors: a message a clerk can act on, and a status."""
+    """Base of the domain's errors: a message a clerk can act on, and a status.
+
+    `message` is the English text for logs and scripts; people read the sentence the edge's
+    catalogue renders from `reason` (a stable code) and `params`, in their own language.
+    """
 
     http_status = 400
     code = "procurement_error"
 
     def __init__(self, message: str, *, errors: dict[str, Any] | None = None,
-                 codes: dict[str, dict[str, Any]] | None = None) -> None:
+                 codes: dict[str, dict[str, Any]] | None = None,
+                 reason: str | None = None, params: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
         # The same field errors as data for the catalogue: {field: {"code", "params"}};
         # `errors` keeps the English sentences the API has always answered with.
         self.codes = codes or {}
+        # What went wrong as a code and its parameters, said in words by the catalogue.
+        self.reason = reason
+        self.params = params or {}
 
 
 class NotFound(ProcurementError):
@@ -55,8 +63,9 @@ class ImportRefused(ProcurementError):
     http_status = 422
     code = "import_refused"
 
-    def __init__(self, message: str, *, report: Any = None, errors: dict[str, Any] | None = None):
-        super().__init__(message, errors=errors)
+    def __init__(self, message: str, *, report: Any = None, errors: dict[str, Any] | None = None,
+                 reason: str | None = None, params: dict[str, Any] | None = None):
+        super().__init__(message, errors=errors, reason=reason, params=params)
         self.report = report
 
 

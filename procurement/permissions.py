@@ -43,7 +43,8 @@ class Actor:
         """Raise PermissionDenied unless this actor's role grants `permission`."""
         if not self.can(permission):
             raise PermissionDenied(
-                f"Your role ({self.role}) does not allow this action ({permission})."
+                f"Your role ({self.role}) does not allow this action ({permission}).",
+                reason="role_forbids", params={"role": self.role, "permission": permission},
             )
 
 

@@ -102,13 +102,14 @@ def make_import(
                 "row": 3,
                 "column": "Montant",
                 "value": "abc",
-                "code": "amount_invalid",
-                "message": "not an amount",
-                "message_fr": "pas un montant",
+                "code": "invalid_amount",
+                "text": "Ligne %(row)s, colonne « %(column)s » : « %(value)s » n'est pas un "
+                        "montant ; un nombre comme 1 234,56 ou 1,234.56 est attendu",
+                "params": {"row": 3, "column": "Montant", "value": "abc"},
                 "severity": "warning",
             }
         ],
-        issue_counts={"amount_invalid": 1},
+        issue_counts={"invalid_amount": 1},
     )
     session.add(batch)
     session.flush()
@@ -186,7 +187,7 @@ def make_proposal(
         total_value=Decimal(value),
         kpis={"social_economy_share_before": 0.1, "social_economy_share_after": 0.4},
         binding=[{"constraint": "budget", "explanation": "The budget binds."}],
-        formula="0.35 × work_integration",
+        formula="0.35 × work integration",
         created_by_id=author.id if author else None,
         submitted_at=dt.datetime.now(dt.UTC) if status != "draft" else None,
     )
@@ -230,3 +231,22 @@ def make_proposal(
             after={"status": status},
         )
     return proposal
+
+
+def said(issue: Any, lang: str = "en") -> str:
+    """Say an import issue or a refused file's error as a person reads it in `lang`."""
+    from babel.support import NullTranslations, Translations
+
+    from app.i18n import TRANSLATIONS, translation_directory
+    from app.messages import cli_issue_message
+
+    data = issue.to_dict() if hasattr(issue, "to_dict") else (
+        {"code": issue.code, "text": issue.text, "params": dict(issue.params)}
+        if hasattr(issue, "text") else issue)
+    if lang == "fr":
+        return cli_issue_message(data, "fr", NullTranslations().gettext)
+    try:
+        folder = translation_directory(None)
+    except OSError:
+        folder = TRANSLATIONS
+    return cli_issue_message(data, "en", Translations.load(str(folder), ["en"]).gettext)

@@ -23,6 +23,7 @@ from app.api.schemas import (
     WithdrawSchema,
 )
 from app.auth import require
+from app.messages import report_layout
 from procurement.services import imports, overview
 
 CSV_DOC = {"content": {"text/csv": {"schema": {"type": "string"}}},
@@ -113,7 +114,8 @@ class ImportReport(MethodView):
     @blp.doc(responses={"200": CSV_DOC})
     def get(self, import_id: int) -> Any:
         """Download an import's problem report as CSV."""
-        content = overview.import_report_csv(base.session(), base.actor(), import_id)
+        content = overview.import_report_csv(base.session(), base.actor(), import_id,
+                                             **report_layout())
         return Response(content, mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="import-{import_id}-report.csv"'})
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, fields, missing, validate
 
+from app.messages import page_issue_message
 from importers.headers import SPEND_FIELDS, SPEND_REQUIRED
 from optimizer.impact import DIMENSIONS
 from procurement.services import scenario as scenario_rules
@@ -88,9 +89,13 @@ class IssueSchema(Schema):
     column = fields.Str(allow_none=True)
     value = fields.Raw(allow_none=True)
     code = fields.Str()
-    message = fields.Str()
-    message_fr = fields.Str(allow_none=True)
+    message = fields.Method("rendered", metadata={
+        "description": "the problem in the request's language (Accept-Language)"})
     severity = fields.Str(allow_none=True)
+
+    def rendered(self, issue: dict[str, Any]) -> str:
+        """Say the issue in the request's language, from its code and parameters."""
+        return page_issue_message(issue)
 
 
 class ImportSchema(Schema):
@@ -186,7 +191,13 @@ class JobResultSchema(Schema):
     staged = fields.Str(allow_none=True, metadata={
         "description": "token of the upload kept for a mapping confirmation or the valid rows"})
     next = fields.Str(metadata={"description": "mapping | import | new: where a page goes on"})
-    message_fr = fields.Str(allow_none=True)
+    issue = fields.Method("refusal", allow_none=True, metadata={
+        "description": "why an unreadable file was refused, in the request's language"})
+
+    def refusal(self, result: dict[str, Any]) -> str | None:
+        """Say why an unreadable file was refused, or None."""
+        issue = result.get("issue")
+        return page_issue_message(issue) if issue else None
 
 
 class AsyncQuerySchema(Schema):

@@ -8,8 +8,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from babel import Locale
+from babel.dates import format_date, format_datetime
 from babel.numbers import NumberPattern, format_currency, parse_pattern
 from flask import Flask, request
+from markupsafe import Markup
 
 from app.web.labels import is_english, label
 from procurement.services.pages import confidence_band
@@ -73,6 +75,50 @@ def _number_text(value: str, digits: int, locale: str) -> str:
     return str(_number_pattern(digits).apply(Decimal(value), _babel_locale(locale)))
 
 
+def when(moment: Any) -> str:
+    """Format a date and time (UTC as stored) in the reader's language."""
+    if not moment:
+        return ""
+    return str(format_datetime(moment, "short" if is_english() else "yyyy-MM-dd HH:mm",
+                               locale=number_locale()))
+
+
+def day(moment: Any) -> str:
+    """Format a date in the reader's language."""
+    if not moment:
+        return ""
+    return str(format_date(moment, "medium", locale=number_locale()))
+
+
+def audit_details(values: Any) -> Markup:
+    """Show an audit event's before/after facts as a list of labelled values."""
+    if not isinstance(values, dict):
+        return Markup("<p>{}</p>").format(values)
+    items = []
+    for key, value in sorted(values.items()):
+        if isinstance(value, bool):
+            shown = label("yes_no", str(value).lower())
+        elif key in ("status", "solver_status") and isinstance(value, str):
+            shown = label("status", value)
+        elif key == "role" and isinstance(value, str):
+            shown = label("role", value)
+        elif key == "decision" and isinstance(value, str):
+            shown = label("status", value)
+        elif isinstance(value, float):
+            shown = number(value, 2)
+        elif isinstance(value, int):
+            shown = number(value)
+        elif value is None:
+            shown = "—"
+        elif isinstance(value, dict | list):
+            shown = ", ".join(str(v) for v in (value.values() if isinstance(value, dict)
+                                               else value))
+        else:
+            shown = str(value)
+        items.append(Markup("<dt>{}</dt><dd>{}</dd>").format(label("audit_field", key), shown))
+    return Markup('<dl class="facts">') + Markup("").join(items) + Markup("</dl>")
+
+
 def bilingual(text: Any) -> str:
     """Pick one side of a reason written "français / English" (both when unsure)."""
     value = "" if text is None else str(text)
@@ -105,6 +151,16 @@ def by_label(items: Any, attribute: str) -> list[Any]:
     return sorted(items, key=label_of)
 
 
+def colon() -> str:
+    """Return the colon of the page's language (French puts a no-break space before it)."""
+    return ":" if is_english() else "\u00a0:"
+
+
+def quoted(text: Any) -> str:
+    """Quote a name the way the page's language does."""
+    return f"“{text}”" if is_english() else f"«\u00a0{text}\u00a0»"
+
+
 def language_url(code: str) -> str:
     """Return the current page's address in another language, keeping its query."""
     args = request.args.to_dict()
@@ -115,7 +171,12 @@ def language_url(code: str) -> str:
 def init_app(app: Flask) -> None:
     """Register the filters and the `label` helper."""
     app.jinja_env.filters.update(money=money, cents=cents, share=share, number=number,
-                                 bilingual=bilingual, by_label=by_label)
+                                 bilingual=bilingual, by_label=by_label, datetime=when,
+                                 date=day)
+    from app.messages import page_issue_message
+
     app.jinja_env.globals.update(label=label, is_english=is_english,
+                                 issue_message=page_issue_message,
+                                 audit_details=audit_details, colon=colon, quoted=quoted,
                                  confidence_band=confidence_band,
                                  language_url=language_url)

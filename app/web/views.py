@@ -26,6 +26,7 @@ import importers
 from app.auth import LoginUser, attempt_sign_in, current_actor, require
 from app.database import get_session
 from app.jobs import queue_job, runner
+from app.messages import report_layout
 from app.security import safe_next
 from app.web import bp, filters, proposals
 from app.web.field_messages import field_message
@@ -95,7 +96,7 @@ def switch_organization() -> Any:
     """Let an administrator of several municipalities choose the one they act for."""
     wanted = request.form.get("organization_id", type=int)
     if wanted not in {org_id for org_id, _ in current_user.managed}:
-        raise NotFound(_("Vous ne gérez pas cette municipalité."))
+        raise NotFound("You do not manage this municipality.", reason="not_your_municipality")
     session["acting_org_id"] = wanted
     return redirect(url_for("web.index"))
 
@@ -251,7 +252,8 @@ def import_withdraw(import_id: int) -> Any:
 @require("read")
 def import_report(import_id: int) -> Any:
     """Download an import's problem report as CSV."""
-    content = overview.import_report_csv(get_session(), current_actor(), import_id)
+    content = overview.import_report_csv(get_session(), current_actor(), import_id,
+                                         **report_layout())
     return Response(content, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="import-{import_id}-rapport.csv"'})
 
@@ -262,7 +264,8 @@ def import_accept_valid(import_id: int) -> Any:
     """Import the valid rows of a refused file, still staged, and report the refused ones."""
     token = _staged_token(import_id)
     if token is None:
-        raise NotFound(_("Ce fichier n'est plus disponible ; téléversez-le de nouveau."))
+        raise NotFound("This upload is no longer available; upload the file again.",
+                       reason="upload_gone")
     staged = pages.staged_with_note(_instance(), current_actor(), token)
     return _start_import(token, original_name=staged.name,
                          mapping=staged.note.get("confirmed_mapping"),
@@ -770,7 +773,8 @@ def audit_events() -> Any:
 def _int_field(name: str) -> int:
     raw = request.form.get(name, "")
     if not raw.isdigit():
-        raise InvalidInput(_("Le formulaire est incomplet."), errors={name: _("obligatoire")})
+        raise InvalidInput("The form is incomplete.", errors={name: _("obligatoire")},
+                           reason="form_incomplete")
     return int(raw)
 
 
@@ -778,7 +782,7 @@ def _offset() -> int:
     """Read the list offset of a page: a whole number from 0 to MAX_OFFSET, else 422."""
     raw = request.args.get("offset", "0").strip() or "0"
     if not raw.isdigit() or len(raw) > 12 or int(raw) > MAX_OFFSET:
-        raise InvalidInput(_("La position dans la liste n'est pas valide."),
+        raise InvalidInput("The position in the list is not valid.", reason="bad_list_position",
                            errors={"offset": _("un nombre entier de 0 à %(n)s", n=MAX_OFFSET)})
     return int(raw)
 

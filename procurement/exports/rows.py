@@ -1,7 +1,7 @@
-"""The CSV's rows: one per allocation, in a stable order, labels in French and English.
+"""The allocation rows of the exports: one per allocation, in a stable order, in one language.
 
-The CSV is read by people and programs alike, so its headers and words carry both
-languages; the words are those of `procurement.exports.labels` (one definition).
+The workbook's allocation sheet and the CSV show the same columns with the same words,
+those of `procurement.exports.labels` (one definition), in the requester's language.
 """
 
 from __future__ import annotations
@@ -9,47 +9,42 @@ from __future__ import annotations
 from typing import Any
 
 from procurement.exports.impact_sheets import lever_label
-from procurement.exports.labels import WORDS, label
+from procurement.exports.labels import category_label, label, lot_label, word
 from procurement.models import Allocation, Proposal
 
-
-def _both(kind: str) -> dict[str, str]:
-    return {code: f"{fr} / {en}" for code, (fr, en) in WORDS[kind].items()}
-
-
-ROUTE_LABELS = _both("route")
-EVIDENCE_LABELS = _both("evidence")
-HEADERS = [f"{label(key, 'fr')} / {label(key, 'en')}" if label(key, "fr") != label(key, "en")
-           else label(key, "fr")
-           for key in ("lot", "category", "lot_value", "band", "supplier", "neq", "amount",
-                       "route", "impact_per_dollar", "decision", "evidence", "confirmed_by",
-                       "confirmed_on", "lever")]
+COLUMNS = ("lot", "category", "lot_value", "band", "supplier", "neq", "amount", "route",
+           "lever", "impact_per_dollar", "decision", "evidence", "confirmed_by", "confirmed_on")
 
 
-def capability_cells(alloc: Allocation) -> list[str]:
+def headers(lang: str) -> list[str]:
+    """Return the column titles in the language."""
+    return [label(key, lang) for key in COLUMNS]
+
+
+def capability_cells(alloc: Allocation, lang: str) -> list[str]:
     """Return the evidence behind an award and, when confirmed, by whom and when."""
     if alloc.supplier_id is None:
         return ["", "", ""]
     detail = alloc.capability_detail or {}
-    evidence = alloc.capability_evidence or ""
-    return [EVIDENCE_LABELS.get(evidence, evidence), str(detail.get("decided_by") or ""),
-            str(detail.get("decided_at") or "")[:10]]
+    return [word("evidence", alloc.capability_evidence, lang),
+            str(detail.get("decided_by") or ""), str(detail.get("decided_at") or "")[:10]]
 
 
-def allocation_rows(proposal: Proposal) -> list[list[Any]]:
+def allocation_rows(proposal: Proposal, lang: str) -> list[list[Any]]:
     """Return one row per allocation, sorted by lot then supplier name."""
     levers = {lever["lot"]: lever["lever"] for lever in proposal.levers or []}
     rows = []
     for alloc in proposal.allocations:
-        supplier = alloc.supplier
-        lever = levers.get(alloc.lot.key)
+        lot, supplier = alloc.lot, alloc.supplier
         rows.append([
-            alloc.lot.key, alloc.lot.category_code, alloc.lot.value, alloc.lot.band,
-            supplier.name if supplier else "Marché (statu quo) / market (status quo)",
-            supplier.neq if supplier else "", alloc.amount,
-            ROUTE_LABELS.get(alloc.route, alloc.route), round(alloc.impact_per_dollar, 4),
-            alloc.decision, *capability_cells(alloc),
-            f"{lever_label(lever, 'fr')} / {lever_label(lever, 'en')}" if lever else "",
+            lot_label(lot.key, lot.category_code, lang), category_label(lot.category_code, lang),
+            lot.value, word("band", lot.band, lang),
+            supplier.name if supplier else label("market", lang),
+            (supplier.neq or "") if supplier else "", alloc.amount,
+            word("route", alloc.route, lang),
+            lever_label(levers[lot.key], lang) if lot.key in levers else "",
+            round(alloc.impact_per_dollar, 4), word("status", alloc.decision, lang),
+            *capability_cells(alloc, lang),
         ])
     rows.sort(key=lambda r: (r[0], str(r[4])))
     return rows

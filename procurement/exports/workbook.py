@@ -26,13 +26,13 @@ from procurement.exports.impact_sheets import (
     bold,
     formats,
     formula_text,
-    lever_label,
     levers_sheet,
     measure_rows,
     money_format,
     widths,
 )
-from procurement.exports.labels import Gettext, category_label, check_lang, label, lot_label, word
+from procurement.exports.labels import Gettext, check_lang, label, lot_label, word
+from procurement.exports.rows import allocation_rows, headers
 from procurement.models import AuditEvent, ImportBatch, Organization, Proposal
 from procurement.targets import YearShare
 
@@ -163,27 +163,10 @@ def _departments(book: Workbook, proposal: Proposal, rows: Sequence[DepartmentSp
 def _allocations(book: Workbook, proposal: Proposal, lang: str) -> None:
     money = money_format(proposal.currency)
     sheet = book.create_sheet(label("sheet.allocations", lang))
-    append_row(sheet, [label(key, lang) for key in (
-        "lot", "category", "lot_value", "band", "supplier", "neq", "amount", "route", "lever",
-        "impact_per_dollar", "decision", "evidence", "confirmed_by", "confirmed_on")])
+    append_row(sheet, headers(lang))
     bold(sheet)
-    levers = {lever["lot"]: lever["lever"] for lever in proposal.levers or []}
-    rows = []
-    for alloc in proposal.allocations:
-        lot, supplier = alloc.lot, alloc.supplier
-        detail = alloc.capability_detail or {}
-        evidence = [word("evidence", alloc.capability_evidence, lang),
-                    str(detail.get("decided_by") or ""),
-                    str(detail.get("decided_at") or "")[:10]] if supplier else ["", "", ""]
-        rows.append([
-            lot_label(lot.key, lot.category_code, lang), category_label(lot.category_code, lang),
-            lot.value, word("band", lot.band, lang),
-            supplier.name if supplier else label("market", lang),
-            (supplier.neq or "") if supplier else "", alloc.amount,
-            word("route", alloc.route, lang),
-            lever_label(levers[lot.key], lang) if lot.key in levers else "",
-            round(alloc.impact_per_dollar, 4), word("status", alloc.decision, lang), *evidence])
-    for row in sorted(rows, key=lambda r: (r[0], str(r[4]))):
+    rows = allocation_rows(proposal, lang)
+    for row in rows:
         append_row(sheet, row)
         formats(sheet, sheet.max_row, money, 3, 7)
         formats(sheet, sheet.max_row, "0.0000", 10)

@@ -632,10 +632,15 @@ _FR = {"activity": "activité", "activity_code": "code d'activité", "org_type":
        "sector": "secteur", "name": "nom"}
 
 
+_EN = {"activity": "activity", "activity_code": "activity code", "org_type": "type",
+       "sector": "sector", "name": "name"}
+
+
 def _reason(detail: dict[str, str], bucket: str) -> str:
+    """Say what the evidence is in both languages (the calibration bucket stays data)."""
     field = detail.get("field", "")
     value = detail.get("keyword") or detail.get("code") or detail.get("sector") or ""
-    return f"{_FR.get(field, field)} « {value} » / {field} '{value}' ({bucket})"
+    return f"{_FR.get(field, field)} « {value} » / {_EN.get(field, field)} “{value}”"
 
 
 def _column(frame: pd.DataFrame, name: str) -> list[object]:

@@ -38,7 +38,8 @@ def organization_by_code(session: Session, code: str) -> Organization:
     if org is None:
         raise NotFound(
             f"No municipality with code {code!r}. Use the MAMH code (e.g. 37067 for "
-            "Trois-Rivières); `procure init` loads the municipalities."
+            "Trois-Rivières); `procure init` loads the municipalities.",
+            reason="unknown_municipality", params={"code": str(code)},
         )
     return org
 
@@ -49,16 +50,20 @@ def scope_of(actor: Actor) -> int | None:
         return actor.organization_id
     if actor.system:
         return None
-    raise NotFound("Your account is not attached to a municipality.")
+    raise NotFound("Your account is not attached to a municipality.", reason="no_municipality")
 
 
 def get_owned(session: Session, model: type[T], object_id: Any, organization_id: int | None) -> T:
     """Fetch an object of the actor's municipality; another municipality's answers NotFound."""
     if isinstance(object_id, int) and not 0 < object_id <= MAX_ID:
-        raise NotFound(f"{model.__name__} {object_id} was not found.")  # beyond any id column
+        raise NotFound(f"{model.__name__} {object_id} was not found.",  # beyond any id column
+                       reason="object_not_found",
+                       params={"object": model.__name__, "id": object_id})
     obj = session.get(model, object_id)
     if obj is None or (
         organization_id is not None and getattr(obj, "organization_id", None) != organization_id
     ):
-        raise NotFound(f"{model.__name__} {object_id} was not found.")
+        raise NotFound(f"{model.__name__} {object_id} was not found.",
+                       reason="object_not_found",
+                       params={"object": model.__name__, "id": object_id})
     return obj

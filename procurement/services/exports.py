@@ -72,7 +72,7 @@ def export_proposal(session: Session, actor: Actor, proposal_id: int, fmt: str, 
     elif fmt == "pdf":
         content = proposal_pdf(proposal, org, lang=lang, gettext=gettext)
     else:
-        content = proposal_csv(proposal)
+        content = proposal_csv(proposal, lang)
     record_event(session, actor=actor.name, action="proposal.exported", object_type="proposal",
                  object_id=proposal.id, organization_id=proposal.organization_id,
                  after={"format": fmt, "bytes": len(content)})

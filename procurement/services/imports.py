@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 import importers
 from importers import Limits, SpendParseResult, SupplierParseResult
+from importers.report import N_
 from procurement.audit import record_event
 from procurement.errors import Conflict, InvalidInput
 from procurement.matching import identity
@@ -222,8 +223,13 @@ def import_spend(
         refused = _store_batch(session, actor, org, result, file_name, status="refused",
                                currency=currency or org.currency)
         outcome.import_id = refused.id if refused is not None else None
-        outcome.message = (currency_question.message if currency_question is not None
-                           else _refusal_message(file_name, result, outcome.needs_confirmation))
+        outcome.message = (
+            f"{file_name}: the amounts are in {currency_question.value}, not in "
+            f"{currency or org.currency}; nothing was stored. Confirm the file's currency: "
+            f"--currency {currency_question.params['foreign']} on the command line, or choose "
+            "it on the import page"
+            if currency_question is not None
+            else _refusal_message(file_name, result, outcome.needs_confirmation))
         return outcome
 
     if on_phase:
@@ -299,21 +305,18 @@ def _currency_question(result: SpendParseResult, file_name: str, org: Organizati
         return None
     stated = ", ".join(result.detected_currencies)
     if currency is None:
-        english = (f"{file_name}: the amounts are in {stated}, not in {expected}, the "
-                   f"municipality's currency; nothing was stored. Confirm the file's currency: "
-                   f"--currency {foreign[0]} on the command line, or choose it on the import page")
-        french = (f"{file_name} : les montants sont en {stated} et non en {expected}, la devise "
-                  f"de la municipalité ; rien n'a été enregistré. Confirmez la devise du "
-                  f"fichier : --currency {foreign[0]} en ligne de commande, ou choisissez-la "
-                  "sur la page d'import")
+        text = N_("%(file)s : les montants sont en %(stated)s et non en %(expected)s, la devise "
+                  "de la municipalité ; rien n'a été enregistré. Confirmez la devise du "
+                  "fichier : --currency %(foreign)s en ligne de commande, ou choisissez-la sur "
+                  "la page d'import")
     else:
-        english = (f"{file_name}: the amounts are in {stated} but {currency} was chosen; "
-                   "nothing was stored. Choose the currency the file states")
-        french = (f"{file_name} : les montants sont en {stated} mais la devise choisie est "
-                  f"{currency} ; rien n'a été enregistré. Choisissez la devise indiquée dans "
+        text = N_("%(file)s : les montants sont en %(stated)s mais la devise choisie est "
+                  "%(expected)s ; rien n'a été enregistré. Choisissez la devise indiquée dans "
                   "le fichier")
     return importers.Issue(result.sheet, None, result.mapping.get("amount"), stated,
-                           "currency_needs_confirmation", english, french, "error")
+                           "currency_needs_confirmation", text,
+                           {"file": file_name, "stated": stated, "expected": expected,
+                            "foreign": foreign[0]}, "error")
 
 
 def _refusal_message(file_name: str, result: SpendParseResult, needs_mapping: bool) -> str:
@@ -330,8 +333,7 @@ def _refusal_message(file_name: str, result: SpendParseResult, needs_mapping: bo
 def _refuse_unreadable(session: Session, actor: Actor, org: Organization | None, path: Path,
                        file_name: str, exc: importers.ImporterError) -> ImportOutcome:
     issue = {"sheet": None, "row": None, "column": None, "value": file_name,
-             "code": exc.code, "message": exc.message, "message_fr": exc.message_fr,
-             "severity": "error"}
+             "code": exc.code, "text": exc.text, "params": exc.params, "severity": "error"}
     file_hash = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
     batch = ImportBatch(
         organization_id=org.id if org else None, kind="spend" if org else "suppliers",
@@ -813,29 +815,30 @@ def _same_name(registry: _Registry, normalized: str, data: dict[str, Any],
 
 
 _REASONS = {
-    "country": ("another country", "un autre pays"),
-    "postal_code": ("another postal code", "un autre code postal"),
-    "municipality": ("another municipality", "une autre municipalité"),
+    "country": N_("un autre pays"),
+    "postal_code": N_("un autre code postal"),
+    "municipality": N_("une autre municipalité"),
 }
 
 
 def _kept_apart(row: dict[str, Any], sheet: str | None, supplier: Supplier,
                 reason: str) -> dict[str, Any]:
     """Note a same-named supplier kept apart because a fact contradicts the name match."""
-    english, french = _REASONS.get(reason, (f"another {reason.upper()}",
-                                            f"un autre {reason.upper()}"))
     name = str(row.get("name"))
     row_number = int(row["source_row"])
     return {
         "sheet": sheet, "row": row_number, "column": None, "value": name,
         "code": "name_match_kept_apart", "severity": "info",
         "supplier_id": supplier.id, "reason": reason,
-        "message": f"Row {row_number}: '{name}' has the name of registry supplier "
-                   f"#{supplier.id} ({supplier.name}) but {english}; kept as a separate "
-                   "supplier",
-        "message_fr": f"Ligne {row_number} : « {name} » porte le nom du fournisseur "
-                      f"#{supplier.id} du registre ({supplier.name}) mais {french} ; gardé "
-                      "comme fournisseur distinct",
+        "text": N_("Ligne %(row)s : « %(name)s » porte le nom du fournisseur n° %(supplier_id)s "
+                   "du registre (%(supplier)s) mais %(reason_text)s ; gardé comme fournisseur "
+                   "distinct") if reason in _REASONS else
+        N_("Ligne %(row)s : « %(name)s » porte le nom du fournisseur n° %(supplier_id)s du "
+           "registre (%(supplier)s) mais un autre %(identifier)s ; gardé comme fournisseur "
+           "distinct"),
+        "params": {"row": row_number, "name": name, "supplier_id": supplier.id,
+                   "supplier": supplier.name, "reason_text": _REASONS.get(reason, ""),
+                   "identifier": reason.upper()},
     }
 
 

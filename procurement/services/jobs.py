@@ -406,12 +406,13 @@ def _result(outcome: ImportOutcome, staged: str | None, *, ask_mapping: bool) ->
         follow = "mapping"
     else:
         follow = "import" if outcome.import_id is not None else "new"
-    french = next((i.get("message_fr") for i in outcome.issues if i.get("message_fr")), None)
+    first = next((i for i in outcome.issues if i.get("text")), None)
     return {
         "import_id": outcome.import_id, "status": outcome.status, "lines": outcome.lines,
         "total": f"{outcome.total:.2f}", "currency": outcome.currency,
         "issue_counts": dict(outcome.issue_counts), "staged": staged, "next": follow,
-        "message_fr": french if outcome.status == "refused" and not outcome.columns else None,
+        # Why an unreadable file was refused, as data (code, text, params) the page renders.
+        "issue": first if outcome.status == "refused" and not outcome.columns else None,
     }
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from importers.report import ISSUE_KEYS
 from procurement.audit import ChainReport, verify_chain
 from procurement.db import cents_sum
 from procurement.errors import NotFound
@@ -198,11 +198,16 @@ def import_attempts(session: Session, actor: Actor, batch: ImportBatch) -> list[
         .order_by(ImportBatch.id.desc())))
 
 
-def import_report_csv(session: Session, actor: Actor, import_id: int) -> bytes:
-    """Render an import's problem report as CSV (UTF-8 with BOM, for Excel)."""
+def import_report_csv(session: Session, actor: Actor, import_id: int, *,
+                      headers: Sequence[str],
+                      cells: Callable[[dict[str, Any]], Sequence[Any]]) -> bytes:
+    """Render an import's problem report as CSV (UTF-8 with BOM, for Excel).
+
+    The edge gives the column titles and turns each issue (code, text, params) into the
+    row's cells, in the reader's language.
+    """
     batch = import_batch(session, actor, import_id)
-    rows = ([issue.get(key) for key in ISSUE_KEYS] for issue in batch.issues)
-    return csv_document(ISSUE_KEYS, rows)
+    return csv_document(list(headers), (cells(issue) for issue in batch.issues))
 
 
 def lines_page(session: Session, actor: Actor, *, category: str | None = None,

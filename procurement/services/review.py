@@ -44,7 +44,8 @@ def _bump(session: Session, proposal: Proposal, expected_version: int,
         session.rollback()
         raise Conflict(
             f"Proposal #{proposal.id} was changed by someone else since you opened it "
-            f"(you saw version {expected_version}). Reload it to see the current state."
+            f"(you saw version {expected_version}). Reload it to see the current state.",
+            reason="proposal_changed", params={"id": proposal.id},
         )
     session.refresh(proposal)
 
@@ -55,7 +56,8 @@ def submit(session: Session, actor: Actor, proposal_id: int, *, version: int) ->
     proposal = get_owned(session, Proposal, proposal_id, scope_of(actor))
     if proposal.status != "draft":
         raise Conflict(f"Proposal #{proposal.id} is {proposal.status}; only a draft can be "
-                       "submitted.")
+                       "submitted.", reason="proposal_not_draft",
+                       params={"id": proposal.id, "status": proposal.status})
     _bump(session, proposal, version, {"status": "submitted", "submitted_at": utcnow()})
     record_event(session, actor=actor.name, action="proposal.submitted", object_type="proposal",
                  object_id=proposal.id, organization_id=proposal.organization_id,
@@ -78,15 +80,19 @@ def decide(session: Session, actor: Actor, proposal_id: int, *, decision: str, v
     problems.update({str(k): "must be approved or rejected"
                      for k, v in (allocation_decisions or {}).items() if v not in DECISIONS})
     if problems:
-        raise InvalidInput("Say why the proposal is rejected." if "comment" in problems
-                           else "The decision was not recorded.", errors=problems)
+        if "comment" in problems:
+            raise InvalidInput("Say why the proposal is rejected.", errors=problems,
+                               reason="rejection_needs_comment")
+        raise InvalidInput("The decision was not recorded.", errors=problems,
+                           reason="decision_not_recorded")
     proposal = get_owned(session, Proposal, proposal_id, scope_of(actor))
     if proposal.created_by_id is not None and proposal.created_by_id == actor.user_id:
         raise PermissionDenied("You prepared this proposal: another person must review it "
-                               "(four-eyes principle).")
+                               "(four-eyes principle).", reason="four_eyes")
     if proposal.status != "submitted":
         raise Conflict(f"Proposal #{proposal.id} is {proposal.status}; only a submitted "
-                       "proposal can be decided.")
+                       "proposal can be decided.", reason="proposal_not_submitted",
+                       params={"id": proposal.id, "status": proposal.status})
     allocation_decisions = allocation_decisions or {}
     allocations = {a.id: a for a in proposal.allocations}
     errors = {str(k): "not an allocation of this proposal" for k in allocation_decisions

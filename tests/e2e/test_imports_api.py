@@ -38,7 +38,12 @@ def test_a_file_with_a_bad_row_is_refused_whole_and_its_report_downloads_as_csv(
     report = client.get(f"/api/imports/{import_id}/report.csv", headers=headers)
     assert report.status_code == 200
     assert report.mimetype == "text/csv"
-    assert "sheet,row,column,value,code,message" in report.get_data(as_text=True)
+    assert report.get_data(as_text=True).lstrip("\ufeff").startswith(
+        "Feuille,Ligne,Colonne,Valeur,Problème,Détail,Gravité")
+    english = client.get(f"/api/imports/{import_id}/report.csv",
+                         headers={**headers, "Accept-Language": "en"})
+    assert english.get_data(as_text=True).lstrip("\ufeff").startswith(
+        "Sheet,Row,Column,Value,Problem,Details,Severity")
 
 
 def test_accepting_the_valid_rows_imports_them_and_lists_the_lines(

@@ -18,7 +18,7 @@ from app.cli import cli
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 FIELD_ERROR = re.compile(r'<p class="field-error" id="([^"]+)-error">')
-OTHER_ERROR = re.compile(r"<li><code>([^<]+)</code> :")
+OTHER_ERROR = re.compile(r"<li><code>([^<]+)</code>\s*:")
 
 # (scenario, the fields in error: empty when the scenario is valid)
 SCENARIOS: list[tuple[Any, set[str]]] = [

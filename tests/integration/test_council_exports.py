@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from procurement import impact_messages
 from procurement.exports.impact_sheets import lever_label
 from procurement.exports.labels import WORDS, label
+from procurement.exports.rows import COLUMNS
 from procurement.matching import load_taxonomy
 from procurement.models import Allocation, Lot, Proposal, PurchaseLine, Supplier
 from procurement.services import exports, review
@@ -330,7 +331,13 @@ def test_the_csv_states_each_allocation_lever(procure: Procure, demo: dict[str, 
 
     path = _export(procure, demo, "csv", "fr", tmp_path)
     rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
-    lever_at = rows[0].index("Levier / Lever")
-    names = {f"{impact_messages.lever_name(code)} / {lever_label(code, 'en')}"
+    lever_at = rows[0].index("Levier")
+    names = {impact_messages.lever_name(code)
              for code in {lever["lever"] for lever in demo["levers"]}}
     assert {row[lever_at] for row in rows[1:]} == names
+    english = _export(procure, demo, "csv", "en", tmp_path)
+    rows = list(csv.reader(io.StringIO(english.read_bytes().decode("utf-8-sig"))))
+    assert rows[0] == [label(key, "en") for key in COLUMNS]
+    lever_at = rows[0].index("Lever")
+    assert {row[lever_at] for row in rows[1:]} == {
+        lever_label(code, "en") for code in {lever["lever"] for lever in demo["levers"]}}

@@ -86,10 +86,14 @@ def test_the_problem_report_csv_neutralises_cell_values(
     org, actor = auditor
     batch: ImportBatch = make_import(session, org, None, [("A", "b", "1.00")])
     batch.issues = [{"sheet": "Feuil1", "row": 3 + index, "column": "Fournisseur", "value": value,
-                     "code": "invalid_amount", "message": value, "message_fr": value,
+                     "code": "invalid_amount", "text": "%(value)s", "params": {"value": value},
                      "severity": "error"} for index, value in enumerate(HOSTILE)]
     session.flush()
-    content = import_report_csv(session, actor, batch.id).decode("utf-8-sig")
+    keys = ("sheet", "row", "column", "value", "code", "text")
+    content = import_report_csv(
+        session, actor, batch.id, headers=keys,
+        cells=lambda issue: [issue[key] % issue["params"] if key == "text" else issue[key]
+                             for key in keys]).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(content)))
     assert [restore_text(row["value"]) for row in rows] == HOSTILE
     for row in rows:

@@ -17,6 +17,7 @@ from procurement.models import ImportBatch, Job, Organization, PurchaseLine
 from procurement.permissions import SYSTEM, Actor
 from procurement.services import imports, jobs
 from procurement.users import actor_for, create_user
+from tests.factories import said
 
 IN_PROCESS = imports.ImportSettings(isolated=False)
 
@@ -163,8 +164,9 @@ def test_an_unreadable_file_ends_the_job_failed_with_the_refusal_and_no_line(
     assert job.status == "failed"
     refused = session.get(ImportBatch, job.result["import_id"])
     assert refused is not None and refused.status == "refused"
-    assert job.message == refused.issues[0]["message"]
-    assert job.result["message_fr"] == refused.issues[0]["message_fr"]
+    assert job.result["issue"] == refused.issues[0]
+    assert said(job.result["issue"]).startswith("depenses.xlsx: the file looks like a workbook")
+    assert said(job.result["issue"], "fr").startswith("depenses.xlsx : le fichier ressemble")
     assert line_count(factory) == 0
 
 

@@ -18,6 +18,7 @@ from procurement.models import AuditEvent, Supplier, SupplierCategory, SupplierM
 from procurement.permissions import SYSTEM, Actor
 from procurement.services import imports, matching, registry
 from procurement.services.imports import MERGE_FACTS
+from tests.factories import said
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FRENCH = DATA / "siae-france-sample.csv"
@@ -131,7 +132,10 @@ def test_a_french_namesake_of_a_quebec_organisation_stays_a_separate_supplier(
         ("FR", None, "49448224300065", "Dinan")]
     notes = [i for i in outcome.issues if i["code"] == "name_match_kept_apart"]
     assert {(i["row"], i["reason"]) for i in notes} >= {(2, "country"), (3, "country")}
-    assert all(i["severity"] == "info" and i["message_fr"] for i in notes)
+    assert all(i["severity"] == "info" for i in notes)
+    assert all("gardé comme fournisseur distinct" in said(i, "fr") and "un autre pays"
+               in said(i, "fr") and "another country" in said(i) for i in notes
+               if i["reason"] == "country")
 
 
 def test_a_record_with_a_known_identifier_is_merged_logged_and_can_be_undone(

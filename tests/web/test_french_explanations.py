@@ -44,8 +44,8 @@ def test_the_proposal_page_explains_in_the_page_language(
 
     page = _page(client, f"/proposals/{proposal.id}?lang=en")
     assert "The budget limits the shift" in page
-    assert "Supplier Coop s1 is at capacity (3,000 $ a year)" in page
-    assert "impact points per dollar = 0.35 × work_integration" in page
+    assert "Supplier Coop s1 is at capacity ($3,000 a year)" in page
+    assert "impact points per dollar = 0.35 × work integration" in page
     assert "Le budget limite le virage" not in page
 
 

@@ -129,7 +129,8 @@ def test_a_refused_file_shows_its_report_and_can_store_its_valid_rows(
     report = client.get(detail_url + "/report.csv")
     assert report.status_code == 200
     text = report.get_data().decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("sheet,row,column,value,code,message,message_fr")
+    assert text.splitlines()[0] == "Feuille,Ligne,Colonne,Valeur,Problème,Détail,Gravité"
+    assert "Montant illisible" in text and "invalid_amount" not in text
     assert "pas un montant" in text
 
     response = finish(client, client.post(detail_url + "/accept-valid",

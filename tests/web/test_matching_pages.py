@@ -22,7 +22,7 @@ def test_each_distinct_value_shows_its_category_confidence_method_and_reason(
         as_role: Any, spending: Organization) -> None:
     page = as_role("finance").get("/matching").get_data(as_text=True)
     assert "Nettoyage hôtel de ville" in page
-    assert "entretien_menager" in page
+    assert "Entretien ménager" in page and "entretien_menager" not in page
     assert "élevée (92" in page
     assert "moyenne (65" in page
     assert "mots-clés" in page

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from importers import ImporterError, Limits, SpendParseResult, parse_spend_file
 from importers.errors import REFUSAL_CODES
 from importers.report import ISSUE_CODES
+from tests.factories import said
 from tests.integration.importers.conftest import write_ods
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -161,7 +162,7 @@ def test_every_fuzzed_file_is_imported_or_refused_with_a_known_code(
     except ImporterError as error:
         assert error.code in REFUSAL_CODES, (name, error.code, error.message)
         assert error.code != "parser_crashed", (name, error.message)
-        assert path.name in error.message and path.name in error.message_fr
+        assert path.name in said(error) and path.name in said(error, "fr")
     else:
         assert isinstance(result, SpendParseResult)
         assert {issue.code for issue in result.report.issues} <= ISSUE_CODES

@@ -10,6 +10,7 @@ import pytest
 
 from importers import Limits, ParserCrashedError, UnsafeFileError, run_isolated
 from importers.isolation import parse_spend_file_isolated
+from tests.factories import said
 
 SMALL = Limits(parse_timeout_seconds=2, memory_limit_bytes=2 * 1024**3)
 
@@ -27,7 +28,7 @@ def _die() -> None:
 
 
 def _raise_unsafe() -> None:
-    raise UnsafeFileError("f.xlsx", "bad", "mauvais", code="zip_bomb")
+    raise UnsafeFileError("f.xlsx", "mauvais : %(count)s", {"count": 2}, code="zip_bomb")
 
 
 def test_the_isolated_parser_gives_the_same_records(realdata: Path) -> None:
@@ -39,7 +40,7 @@ def test_a_parser_running_too_long_is_stopped() -> None:
     with pytest.raises(ParserCrashedError) as caught:
         run_isolated(_sleep_forever, limits=SMALL, file_name="lent.xlsx")
     assert caught.value.code == "parse_timeout"
-    assert "lent.xlsx" in caught.value.message
+    assert "lent.xlsx" in said(caught.value)
 
 
 def test_a_parser_running_out_of_memory_is_stopped() -> None:
@@ -58,7 +59,9 @@ def test_importer_errors_cross_the_process_boundary_unchanged() -> None:
     with pytest.raises(UnsafeFileError) as caught:
         run_isolated(_raise_unsafe, limits=SMALL)
     assert caught.value.code == "zip_bomb"
-    assert caught.value.message_fr == "f.xlsx : mauvais"
+    assert (caught.value.text, caught.value.params) == ("mauvais : %(count)s",
+                                                        {"count": 2, "file": "f.xlsx"})
+    assert said(caught.value, "fr") == "f.xlsx : mauvais : 2"
 
 
 PARENT = """

@@ -8,6 +8,7 @@ from pathlib import Path
 from importers import parse_supplier_file
 from importers.spend import canonical_hash
 from procurement.data import REFERENCE_DIR
+from tests.factories import said
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 FRENCH = DATA / "siae-france-sample.csv"
@@ -60,7 +61,7 @@ def test_messy_french_rows_are_kept_with_one_issue_each_and_a_stable_code() -> N
     assert records.loc[22, "siren"] == "563696251" and records.loc[22, "siret"] is None
     assert records.loc[27, "siret"] == "54151341200050"  # kept: the clerk checks it
     message = next(i for i in result.report.issues if i.row == 15)
-    assert "SIRET" in message.message and "14" in message.message_fr
+    assert "SIRET" in said(message) and "14" in said(message, "fr")
 
 
 def test_a_uk_list_keeps_company_and_charity_numbers_and_sic_codes() -> None:

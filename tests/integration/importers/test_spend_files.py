@@ -9,6 +9,7 @@ from typing import Any
 import openpyxl
 
 from importers import parse_spend_file
+from tests.factories import said
 
 SPEND_HEADER = ["Date", "Fournisseur", "Description", "Montant"]
 
@@ -153,8 +154,8 @@ def test_bad_values_refuse_their_row_with_a_clear_message(files: Any) -> None:
     }  # fmt: skip
     bad = next(i for i in report.issues if i.code == "invalid_amount")
     assert (bad.row, bad.column, bad.value) == (2, "Montant", "12,3,4")
-    assert "is not an amount; expected a number like 1 234,56 or 1,234.56" in bad.message
-    assert "n'est pas un montant" in bad.message_fr
+    assert "is not an amount; expected a number like 1 234,56 or 1,234.56" in said(bad)
+    assert "n'est pas un montant" in said(bad, "fr")
     assert result.records["amount_cents"].tolist() == [712]
 
 

@@ -60,7 +60,7 @@ def test_a_binding_budget_and_a_supplier_at_capacity_are_explained(solver):
     # One more budget dollar buys 20 $ at s2 (5 % premium) at 0.5 point each.
     assert kinds["budget"].shadow_price_per_1000 == pytest.approx(10_000, rel=1e-3)
     assert kinds["capacity__sup_s1"].shadow_price_per_1000 == pytest.approx(1_000, rel=1e-3)
-    assert "Coop s1 is at capacity (3,000 $ a year)" in kinds["capacity__sup_s1"].explanation
+    assert "Coop s1 is at capacity ($3,000 a year)" in kinds["capacity__sup_s1"].explanation
 
 
 def test_indivisible_explanations_come_from_re_solving():
@@ -139,4 +139,4 @@ def test_compare_lists_every_line_of_both_proposals():
 
 def test_the_formula_names_the_weights():
     sol = solve(dataclasses.replace(_budget_and_capacity()))
-    assert "0.35 × work_integration" in sol.formula
+    assert "0.35 × work integration" in sol.formula

@@ -46,7 +46,7 @@ def test_a_binding_budget_and_capacity_are_explained_in_french() -> None:
         "Le fournisseur Coop s1 est à pleine capacité (3 000 $ par an) : chaque tranche "
         "additionnelle de 1 000 $ de capacité ajouterait 1 000 points d'impact.")
     # The English twin is unchanged.
-    assert "Coop s1 is at capacity (3,000 $ a year)" in capacity.explanation
+    assert "Coop s1 is at capacity ($3,000 a year)" in capacity.explanation
 
 
 def test_an_indivisible_estimate_says_how_it_was_measured_in_french() -> None:
