@@ -72,7 +72,7 @@ def test_a_scenario_json_that_is_not_an_object_is_said_with_the_other_fields_err
         "scenario_json": "[0.02]"})
     assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
-    assert "<code>scenario</code> : Un scénario est un objet JSON" in page
+    assert "<code>scenario</code>\u00a0: Un scénario est un objet JSON" in page
     assert "budget_increase_pct" in field_errors(page)
 
 

@@ -201,6 +201,20 @@ def _ids(app: Flask, purchaser: FlaskClient) -> dict[str, Any]:
         ):
             for row in db.execute(select(*columns).distinct()):
                 values.extend(row)
+        # A regulatory profile's name, sources and notes cite the law in its own language.
+        def strings(value: Any) -> Iterator[Any]:
+            if isinstance(value, dict):
+                for item in value.values():
+                    yield from strings(item)
+            elif isinstance(value, list):
+                for item in value:
+                    yield from strings(item)
+            else:
+                yield value
+
+        for profile in db.scalars(select(RegulatoryProfile)):
+            values.extend(strings([profile.name, profile.source, profile.notes,
+                                   profile.threshold_history, profile.impact_coefficients]))
         for batch in db.scalars(select(ImportBatch)):
             for issue in batch.issues or []:
                 values.extend((issue.get("value"), issue.get("column")))
