@@ -12,6 +12,9 @@ READ_PAGES = ["/", "/imports", "/matching", "/matching/incumbents", "/matching/o
               "/proposals/compare"]
 
 
+ROLE_WORDS = {"purchaser": "Acheteur", "finance": "Finances", "auditor": "Vérificateur",
+              "admin": "Administrateur"}
+
 RESTRICTED = {
     "/imports/new": {"purchaser", "admin"},
     "/scenarios/new": {"purchaser", "admin"},
@@ -29,6 +32,9 @@ def test_every_role_reads_the_municipality_pages(as_role: Any, spending: Organiz
         page = response.get_data(as_text=True)
         assert "<h1" in page, url
         assert 'lang="fr"' in page, url
+        # The header names the role in words, never by its code.
+        header = page.split('class="who">', 1)[1].split("</span>", 1)[0]
+        assert ROLE_WORDS[role] in header and f"· {role} ·" not in header, (url, header)
 
 
 @pytest.mark.parametrize("role", ["purchaser", "finance", "auditor", "admin"])
