@@ -51,7 +51,7 @@ def test_every_write_keeps_the_folded_copies(session: Session) -> None:
     session.refresh(coop)
     assert coop.search_text == "coop du cap cooperative deneigement"
     session.execute(insert(Supplier), [{"name": "Atelier Élan", "normalized_name": "elan",
-                                        "siret": "494 482 243 00065"}])
+                                        "siret": "49448224300065"}])
     bulk = session.scalar(select(Supplier).where(Supplier.name == "Atelier Élan"))
     assert bulk is not None and bulk.search_text == "atelier elan 49448224300065"
     found = registry_search.search_suppliers(session, SYSTEM, RegistryFilters(
