@@ -14,6 +14,7 @@ from flask import Flask, request
 from markupsafe import Markup
 
 from app.web.labels import is_english, label
+from procurement.matching.normalize import fold
 from procurement.services.pages import confidence_band
 
 
@@ -134,8 +135,6 @@ def by_label(items: Any, attribute: str) -> list[Any]:
     `attribute` names the label: an attribute or a key, or a dotted path whose numbers are
     indexes ("1.0" is the first element of the second one, for (code, names) pairs).
     """
-    from unidecode import unidecode
-
     def label_of(item: Any) -> str:
         value = item
         for part in attribute.split("."):
@@ -146,7 +145,7 @@ def by_label(items: Any, attribute: str) -> list[Any]:
             else:
                 value = getattr(value, part, None)
         text = str(value or "")
-        return unidecode(text).casefold() + "\x00" + text
+        return fold(text) + "\x00" + text
 
     return sorted(items, key=label_of)
 
