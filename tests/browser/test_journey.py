@@ -79,6 +79,9 @@ class Journey:
         """Save a screenshot of the step, numbered in order: the whole page when it is
         short, else the screen around `focus` (or the top of the page)."""
         self.step += 1
+        # A click on a link only starts the navigation: measure the page once it has
+        # loaded, not the document being replaced (it has no element then).
+        self.page.wait_for_load_state("load")
         if focus is not None:
             focus.evaluate("element => element.scrollIntoView({block: 'start'})")
         height = self.page.evaluate("document.documentElement.scrollHeight")
@@ -180,6 +183,7 @@ def test_the_main_journey_from_a_spending_file_to_the_auditors_exports(
     # The test file leaves the spending again (the other language imports it anew).
     page.goto(import_url)
     page.get_by_role("link", name=words["withdraw"]).click()
+    page.wait_for_url(re.compile(r".*/imports/\d+/withdraw$"))
     journey.shot("withdraw-confirmation")
     page.get_by_role("button", name=words["confirm_withdraw"]).click()
     page.wait_for_url(import_url)
