@@ -28,6 +28,9 @@ salt, none of the organisations of capabilities.csv; labelled blind the same way
     python scripts/build_labelled_sets.py capabilities-blind-sample [OUT_CSV]
 draws the blind set (capabilities-blind.csv): a third salt, none of the organisations of
 either earlier file (both are development data once evaluated).
+    python scripts/build_labelled_sets.py capabilities-fresh-sample [OUT_CSV]
+draws the fresh set (capabilities-fresh.csv): a fourth salt, none of the organisations of
+the three earlier files (the blind set's misses were read once it was evaluated).
 """
 
 from __future__ import annotations
@@ -472,6 +475,18 @@ def capabilities_blind_sample(realdata: Path, out_csv: Path) -> None:
                   quotas=BLIND_QUOTAS)
 
 
+# The fourth set, drawn after the blind set had been evaluated and its misses read (so the
+# blind set is development data too): the same two sources, a fourth salt.
+FRESH_QUOTAS = {"directory+req": 0, "directory": 30, "req": 170}
+
+
+def capabilities_fresh_sample(realdata: Path, out_csv: Path) -> None:
+    """Write a fourth sample to label blind (capabilities-fresh.csv): none of the first three."""
+    _fresh_sample(realdata, out_csv,
+                  exclude=("capabilities.csv", "capabilities-holdout.csv",
+                           "capabilities-blind.csv"), salt="fresh", quotas=FRESH_QUOTAS)
+
+
 # The development labels: both earlier sets (the second was evaluated once as held out,
 # then read, so it is development data too). The blind set is never used to fit.
 DEVELOPMENT_FILES = ("capabilities.csv", "capabilities-holdout.csv")
@@ -515,6 +530,10 @@ if __name__ == "__main__":
         capabilities_blind_sample(
             DEFAULT_REALDATA,
             Path(args[1]) if len(args) > 1 else Path("capabilities-blind-sample.csv"))
+    elif args and args[0] == "capabilities-fresh-sample":
+        capabilities_fresh_sample(
+            DEFAULT_REALDATA,
+            Path(args[1]) if len(args) > 1 else Path("capabilities-fresh-sample.csv"))
     elif args and args[0] == "calibrate":
         calibrate()
     else:
