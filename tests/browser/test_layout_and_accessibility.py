@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser.signing import sign_in
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.filterwarnings("ignore::pytest.PytestRemovedIn10Warning"),
@@ -22,13 +24,6 @@ pytestmark = [
 OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
-def sign_in(page: Any, demo: Any, role: str = "purchaser") -> None:
-    email = f"{role}@demo.v3r.example"
-    page.goto(f"{demo.url}/login")
-    page.get_by_label("Adresse courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(demo.credentials[email])
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{demo.url}/")
 
 
 def compare_url(page: Any, demo: Any) -> str:

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser.signing import sign_in
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.filterwarnings("ignore::pytest.PytestRemovedIn10Warning"),
@@ -18,13 +20,6 @@ pytestmark = [
 PHONE_WIDTH = 390
 
 
-def sign_in(page: Any, demo: Any, role: str = "purchaser") -> None:
-    email = f"{role}@demo.v3r.example"
-    page.goto(f"{demo.url}/login")
-    page.get_by_label("Adresse courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(demo.credentials[email])
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{demo.url}/")
 
 
 def shoot(page: Any, folder: Path, name: str) -> Path:
