@@ -562,51 +562,31 @@ class _SpendRows:
             result = amount_blank & np.isin(table.row_numbers, np.fromiter(rows, dtype=np.int64))
         return result
 
-    def _formulas(self, _: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        column = self.mapping["amount"]
+    def _refuse_rows(self, mask: np.ndarray, field: str, code: str, message: str
+                     ) -> np.ndarray:
+        """Report each row of `mask` as an error on the column mapped to `field`."""
         self.report.extend(
-            row_issues(
-                self.table,
-                mask,
-                column,
-                "formula_without_value",
-                "error",
-                N_("Ligne %(row)s, colonne « %(column)s » : une formule dont le résultat n'a "
-                   "jamais été enregistré (fichier produit par un programme) ; ouvrez-le dans "
-                   "Excel ou LibreOffice, enregistrez-le et importez-le de nouveau"),
-            )
-        )
+            row_issues(self.table, mask, self.mapping[field], code, "error", message))
         return mask
+
+    def _formulas(self, _: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return self._refuse_rows(
+            mask, "amount", "formula_without_value",
+            N_("Ligne %(row)s, colonne « %(column)s » : une formule dont le résultat n'a "
+               "jamais été enregistré (fichier produit par un programme) ; ouvrez-le dans "
+               "Excel ou LibreOffice, enregistrez-le et importez-le de nouveau"))
 
     def _invalid_amounts(self, mask: np.ndarray) -> np.ndarray:
-        column = self.mapping["amount"]
-        self.report.extend(
-            row_issues(
-                self.table,
-                mask,
-                column,
-                "invalid_amount",
-                "error",
-                N_("Ligne %(row)s, colonne « %(column)s » : « %(value)s » n'est pas un "
-                   "montant ; un nombre comme 1 234,56 ou 1,234.56 est attendu"),
-            )
-        )
-        return mask
+        return self._refuse_rows(
+            mask, "amount", "invalid_amount",
+            N_("Ligne %(row)s, colonne « %(column)s » : « %(value)s » n'est pas un "
+               "montant ; un nombre comme 1 234,56 ou 1,234.56 est attendu"))
 
     def _invalid_dates(self, mask: np.ndarray) -> np.ndarray:
-        column = self.mapping["date"]
-        self.report.extend(
-            row_issues(
-                self.table,
-                mask,
-                column,
-                "invalid_date",
-                "error",
-                N_("Ligne %(row)s, colonne « %(column)s » : « %(value)s » n'est pas une date ; "
-                   "une date comme 2024-01-31, 31/01/2024 ou 31 janvier 2024 est attendue"),
-            )
-        )
-        return mask
+        return self._refuse_rows(
+            mask, "date", "invalid_date",
+            N_("Ligne %(row)s, colonne « %(column)s » : « %(value)s » n'est pas une date ; "
+               "une date comme 2024-01-31, 31/01/2024 ou 31 janvier 2024 est attendue"))
 
     def _warn_month_only(self, mask: np.ndarray) -> None:
         column = self.mapping["date"]
