@@ -473,18 +473,11 @@ def cli_language() -> tuple[str, Callable[[str], str]]:
     """Return the CLI's language (PROCURE_LANG: fr or en; English by default) and gettext."""
     import os
 
-    from babel.support import Translations
-
-    from app.i18n import TRANSLATIONS, translation_directory
+    from app.i18n import catalogue_gettext
 
     lang = os.environ.get("PROCURE_LANG", "en").strip().lower()[:2]
-    if lang != "en":
-        return "fr", str
-    try:
-        folder = translation_directory(None)
-    except OSError:
-        folder = TRANSLATIONS
-    return "en", Translations.load(str(folder), ["en"]).gettext
+    gettext = catalogue_gettext("en") if lang == "en" else None
+    return ("en", gettext) if gettext is not None else ("fr", str)
 
 
 def _optimize_text(d: dict[str, Any]) -> str:

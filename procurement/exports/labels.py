@@ -7,10 +7,11 @@ from `procurement.impact_messages` with the catalogue's gettext the edge passes 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from procurement.explanation_messages import render_explanation
 from procurement.matching import load_taxonomy
 
 LANGS = ("fr", "en")
@@ -229,3 +230,11 @@ def lot_label(key: str, category: str, lang: str) -> str:
     if key.startswith("contract:"):
         return f"{name} — {label('contract', lang, ref=key[9:])}"
     return name
+
+
+def explanation_text(item: Mapping[str, Any], currency: str, lang: str,
+                     gettext: Gettext | None = None) -> str:
+    """Return a binding limit or missed target in the language, as the pages render it
+    (`gettext` translates the French msgids; without it the text stays French)."""
+    return render_explanation(item, currency, lang, gettext or (lambda text: text),
+                              lambda code: category_label(code or "", lang))

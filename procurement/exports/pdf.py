@@ -16,7 +16,15 @@ from fpdf.enums import WrapMode
 
 from procurement.exports.impact_pdf import impact_lines, impact_rows, money_text, share_text
 from procurement.exports.impact_sheets import formula_text, lever_label
-from procurement.exports.labels import Gettext, category_label, check_lang, label, lot_label, word
+from procurement.exports.labels import (
+    Gettext,
+    category_label,
+    check_lang,
+    explanation_text,
+    label,
+    lot_label,
+    word,
+)
 from procurement.models import Organization, Proposal
 
 # The PDF core fonts cover Latin-1 (all of French); other characters get a close stand-in.
@@ -165,8 +173,7 @@ def proposal_pdf(proposal: Proposal, org: Organization, *, lang: str = "fr",
     if explanations:
         _heading(pdf, label("sheet.why", lang))
         for item in explanations:
-            text = (item.get("explanation_fr") if lang == "fr" else None) \
-                or item.get("explanation")
+            text = explanation_text(item, proposal.currency, lang, gettext)
             _paragraph(pdf, 5, f"- {text}")
     _heading(pdf, label("sheet.allocations", lang))
     levers = {lever["lot"]: lever["lever"] for lever in proposal.levers or []}

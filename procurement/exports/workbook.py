@@ -31,7 +31,14 @@ from procurement.exports.impact_sheets import (
     money_format,
     widths,
 )
-from procurement.exports.labels import Gettext, check_lang, label, lot_label, word
+from procurement.exports.labels import (
+    Gettext,
+    check_lang,
+    explanation_text,
+    label,
+    lot_label,
+    word,
+)
 from procurement.exports.rows import allocation_rows, headers
 from procurement.models import AuditEvent, ImportBatch, Organization, Proposal
 from procurement.targets import YearShare
@@ -222,7 +229,7 @@ def _review(book: Workbook, proposal: Proposal, audit: Sequence[AuditEvent],
     widths(sheet, (44, 40, 30, 50, 68))
 
 
-def _why(book: Workbook, proposal: Proposal, lang: str) -> None:
+def _why(book: Workbook, proposal: Proposal, lang: str, gettext: Gettext) -> None:
     items = [*proposal.binding, *proposal.infeasibility]
     if not items:
         return
@@ -230,8 +237,7 @@ def _why(book: Workbook, proposal: Proposal, lang: str) -> None:
     append_row(sheet, [label("explanation", lang)])
     bold(sheet)
     for item in items:
-        text = (item.get("explanation_fr") if lang == "fr" else None) or item.get("explanation")
-        append_row(sheet, [text])
+        append_row(sheet, [explanation_text(item, proposal.currency, lang, gettext)])
     widths(sheet, (120,))
 
 
@@ -258,7 +264,7 @@ def proposal_workbook(proposal: Proposal, org: Organization, *,
     add_closing_sheets(book, proposal, org, years=years, imports=imports, lang=lang,
                        gettext=translate)
     _review(book, proposal, audit, lang)
-    _why(book, proposal, lang)
+    _why(book, proposal, lang, translate)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -147,3 +147,30 @@ def test_the_exports_follow_the_user_language(as_role: Any, db: Session,
     french = client.get(f"/api/proposals/{proposal.id}/export?format=xlsx&lang=fr")
     assert french.status_code == 200
     assert "Synthèse" in load_workbook(io.BytesIO(french.data)).sheetnames
+
+
+def test_the_exports_render_coded_explanations_in_their_own_language(
+        as_role: Any, db: Session, proposal: Proposal) -> None:
+    """A binding limit stored as a code and values reads as the pages read it, in the
+    export's language, never in the other one."""
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    proposal.binding = [{"constraint": "capacity__sup_1", "code": "capacity_binds",
+                         "params": {"supplier": "Coop Test", "capacity": 12000}}]
+    db.commit()
+    client = as_role("auditor")
+    english = load_workbook(io.BytesIO(
+        client.get(f"/proposals/{proposal.id}/export.xlsx?lang=en").data))
+    why = [row[0] for row in english["Why"].iter_rows(min_row=2, values_only=True)]
+    assert why == ["Supplier Coop Test is at capacity ($12,000 a year)."]
+    french = load_workbook(io.BytesIO(
+        client.get(f"/proposals/{proposal.id}/export.xlsx?lang=fr").data))
+    why = [row[0] for row in french["Pourquoi"].iter_rows(min_row=2, values_only=True)]
+    assert why == ["Le fournisseur Coop Test est à pleine capacité (12\u00a0000\u00a0$ par an)."]
+    pdf = client.get(f"/proposals/{proposal.id}/export.pdf?lang=en")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Coop Test is at capacity" in text
+    assert "pleine capacité" not in text
