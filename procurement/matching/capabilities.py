@@ -93,6 +93,20 @@ CALIBRATION_ORDER: tuple[tuple[str, ...], ...] = (
 # Each rule: (reason code, pattern on the folded name, pattern on the folded activity text).
 # Patterns describe kinds of organisation, in French and English, not particular names.
 _W = r"(?:\w+ ){0,3}"  # up to three words in between
+# A text that offers something to a public, not to members: "auprès de la population",
+# "au (grand) public", "to the public", or an organising/offering verb governing a show, a
+# course, a talk or an exhibition ("organiser concerts", "offrant des conférences",
+# "proposant des formations"). Promoting a pastime with such a service is a school or a
+# presenter, not a club ("promouvoir le taekwon-do auprès de la population"; "promouvoir
+# la culture … organiser concerts").
+TO_THE_PUBLIC = (
+    r"\baupres (?:de |d |du )?(?:la |notre |toute la |l )?(?:population|public)\b"
+    r"|\bau (?:grand )?public\b|\bgrand public\b"
+    r"|\b(?:to|for) the (?:general )?public\b"
+    r"|\b(?:organi[sz]\w*|offr\w*|offer\w*|propos\w*|present\w*) "
+    r"(?:(?:des|de|d|les|la|le|the) )?(?:\w+ )?"
+    r"(?:concerts?|spectacles?|conferences?|cours|formations?|ateliers?|expositions?"
+    r"|shows?|courses|classes|talks|workshops?|exhibitions?)\b")
 NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
     ("financial",
      r"\bcaisses? (?:populaire|desjardins|d economie|de credit|d epargne)|^caisse\b"
@@ -186,7 +200,8 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"angling|fishing|hockey|netball|athletic|running|rowing|sailing|yacht) club\b",
      r"(?<!holiday )(?<!school )(?<!breakfast )\bclubs?\b|\bchasse\b(?! neige)|\bpeche\b"
      r"|\bage d or\b|\b3e age\b|\bequipe (?:de |professionnelle )"
-     r"|\bpromouvoir (?:le |la |l )\w+|\bjeux? de cartes\b|\bbingo\b|\bpetanque\b"
+     rf"|^(?!.*(?:{TO_THE_PUBLIC})).*\bpromouvoir (?:le |la |l )\w+"
+     r"|\bjeux? de cartes\b|\bbingo\b|\bpetanque\b"
      r"|\bactivites sociales\b|\brencontres (?:de groupe|sociales|amicales)\b|^rencontres\b"),
     ("event",
      r"\bfestivals?\b|\bfetes?\b|\bfestivites\b|\bsymposium\b|\bcarnaval\b|\bcarnival\b"
@@ -195,7 +210,8 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|\bcompetitions? d\b"),
     ("committee",
      r"^comite\b|\bcomite (?:des|de|d|du)\b|\bcommittee\b",
-     None),
+     # The activity text says what the organisation is: "Comité des loisirs d'un camping".
+     r"^comite (?:des|de|d|du)\b|^committee\b"),
     ("student",
      r"\bassociations? (?:generale )?(?:des )?etudiant\w*|\bcomite de parents\b"
      r"|\bparents? committee\b|\bparent teacher\b|\bstudents? union\b"
@@ -324,6 +340,10 @@ _TEACHING = _words(
     "cours ecole enseignement academie lecon initiation camp lesson lessons school "
     "academy coaching")
 _TEACHING_WORDS = frozenset({"formation", "formations", "enseignement", "cours", "coaching"})
+# Disciplines learned in classes at a school rather than played in a club or a league.
+_LESSON_DISCIPLINES = _words(
+    "taekwondo karate judo boxe yoga pilates danse dance")
+_TO_THE_PUBLIC = re.compile(TO_THE_PUBLIC)
 # Words after which the rest of a name is a proper name, never an activity.
 _NAME_BLOCKERS = _words(
     "club table comite cercle ordre amis equipe ligue societe fondation foundation "
@@ -354,6 +374,9 @@ NEUTRAL_PHRASES = (
     "personal property", "café rencontre", "cafés rencontres", "refuge pour animaux",
     "secourisme animalier", "secourisme animaux", "formation et information",
     "information et formation",
+    # Job search is not research: "centre de recherche d'emploi", "aide à la recherche
+    # d'emploi".
+    "centre de recherche d'emploi", "recherche d'emploi",
     # A place where training happens is a venue (rented or used), not training sold.
     "espace de formation", "espaces de formation", "salle de formation",
     "salles de formation", "locaux de formation", "lieu de formation",
@@ -379,7 +402,7 @@ GENERIC_WORDS = _words(
     "formation formations perfectionnement coaching patrimoine musique danse exposition "
     "expositions spectacle spectacles impression construction location informatique "
     "photographie couture forestier forestiers forestiere horticulture horticole architecture "
-    "urbanisme psychologie aliments refuge laboratoire caracterisation")
+    "urbanisme psychologie aliments refuge laboratoire caracterisation chorale choral choir")
 COMMUNITY_SERVICE_PHRASES = frozenset({
     "travail de rue", "services sociaux", "soins palliatifs", "intervention psychosociale",
     "travail social", "prevention du suicide", "repit", "hebergement d urgence",
@@ -392,7 +415,8 @@ OWN_PUBLIC_PHRASES = frozenset({"formation professionnelle", "vocational trainin
 # A generic word is a line of trade when a trade verb or noun governs it ("service de
 # formation", "offrir des ateliers … et des expositions", "vente de …").
 _TRADE_CONTEXT = re.compile(
-    r"\b(?:services? (?:d |de |des )|offr\w*|fourni\w*|vente (?:d |de |des )|vendre"
+    r"\b(?:services? (?:d |de |des )|offr\w*|fourni\w*|propos\w*|dispens\w*"
+    r"|vente (?:d |de |des )|vendre"
     r"|organis\w* (?:des |de |d ))(?:\w+ ){0,3}$")
 
 
@@ -423,7 +447,8 @@ _STRUCTURE_IN_NAME: tuple[tuple[re.Pattern[str], str, str], ...] = (
 def _in_trade_context(folded_text: str, keyword: str) -> bool:
     """Return whether a trade verb or noun governs a word of the text."""
     word = _fold(keyword)
-    for match in re.finditer(rf"\b{re.escape(word)}\b", folded_text):
+    # The lexicon matches plurals ("formations" finds the keyword "formation"): so does this.
+    for match in re.finditer(rf"\b{re.escape(word)}[sx]?\b", folded_text):
         if _TRADE_CONTEXT.search(folded_text[:match.start()]):
             return True
     return False
@@ -522,12 +547,21 @@ def _sport_teaching(activity: str, name: str) -> str | None:
         return None
     if words & _TEACHING or set(name.split()) & {"ecole", "academie", "academy", "school"}:
         return sorted(sports)[0]
+    if sports & _LESSON_DISCIPLINES and _TO_THE_PUBLIC.search(activity):
+        # A martial art, dance or yoga is practised by taking classes: promoting it to the
+        # population is offering those classes (a hunting or golf club promotes its pastime
+        # to members and stays a club).
+        return sorted(sports & _LESSON_DISCIPLINES)[0]
     return None
 
 
 # A domain word that, for a co-operative (an enterprise selling to its members and the
 # public), states its trade: a "coopérative de santé" runs a clinic.
-_COOP_DOMAIN_WORDS = {"sante": "services_sociaux_sante", "health": "services_sociaux_sante"}
+# Likewise "loisirs": a co-operative whose activity is leisure sells leisure activities
+# ("Activités de loisirs, services de proximité"), where an association would run them
+# for its members.
+_COOP_DOMAIN_WORDS = {"sante": "services_sociaux_sante", "health": "services_sociaux_sante",
+                      "loisirs": "loisirs_animation", "leisure": "loisirs_animation"}
 
 
 # Publishing a review, periodical or books: the words that follow say what it is about
