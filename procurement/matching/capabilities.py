@@ -335,14 +335,17 @@ def _words(text: str) -> frozenset[str]:
 _SPORTS = _words(
     "danse natation voile ski patinage taekwondo karate judo yoga escalade equitation "
     "tennis golf gymnastique escrime hockey soccer baseball canot kayak plongee boxe "
-    "badminton musculation pilates swimming dance sailing skating climbing riding")
+    "badminton musculation pilates swimming dance sailing skating climbing riding "
+    # Martial arts: "arts martiaux", "jiu-jitsu" fold to the words "martiaux", "jitsu".
+    "martiaux jitsu jujitsu aikido kickboxing")
 _TEACHING = _words(
     "cours ecole enseignement academie lecon initiation camp lesson lessons school "
     "academy coaching")
 _TEACHING_WORDS = frozenset({"formation", "formations", "enseignement", "cours", "coaching"})
 # Disciplines learned in classes at a school rather than played in a club or a league.
 _LESSON_DISCIPLINES = _words(
-    "taekwondo karate judo boxe yoga pilates danse dance")
+    "taekwondo karate judo boxe martiaux jitsu jujitsu aikido kickboxing yoga pilates danse "
+    "dance")
 _TO_THE_PUBLIC = re.compile(TO_THE_PUBLIC)
 # Words after which the rest of a name is a proper name, never an activity.
 _NAME_BLOCKERS = _words(
@@ -537,6 +540,16 @@ def lexicon_for(taxonomy: Taxonomy) -> CapabilityLexicon:
     return lex
 
 
+def _headed_by_school(name: str) -> bool:
+    """Return whether a folded name is headed by a school word ("École de danse …").
+
+    A school word further on names the school an association belongs to ("Association de
+    sport Académie …" is a school's sports association, not a school).
+    """
+    words = [w for w in name.split() if w not in _ARTICLES]
+    return bool(words) and words[0] in {"ecole", "academie", "academy", "school"}
+
+
 def _sport_teaching(activity: str, name: str) -> str | None:
     """Return the sport when the text says it is taught or run for the public."""
     words = set(activity.split())
@@ -545,7 +558,7 @@ def _sport_teaching(activity: str, name: str) -> str | None:
         sports = {"taekwondo"}
     if not sports:
         return None
-    if words & _TEACHING or set(name.split()) & {"ecole", "academie", "academy", "school"}:
+    if words & _TEACHING or _headed_by_school(name):
         return sorted(sports)[0]
     if sports & _LESSON_DISCIPLINES and _TO_THE_PUBLIC.search(activity):
         # A martial art, dance or yoga is practised by taking classes: promoting it to the

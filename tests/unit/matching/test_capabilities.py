@@ -482,3 +482,24 @@ def test_a_cooperative_whose_activity_is_leisure_sells_leisure(taxonomy) -> None
     assert "loisirs_animation" in coop
     association = award_codes(taxonomy, name="Les Amis Y inc.", activity=activity)
     assert "loisirs_animation" not in association
+
+
+def test_martial_arts_classes_are_recreation(taxonomy) -> None:
+    found = award_codes(taxonomy, name="Centres X", activity="COURS D'ARTS MARTIAUX / SPORTS "
+                        "DE COMBATS / ENSEIGNEMENT DU JIU JITSU")
+    assert found == {"loisirs_animation"}
+    assert not award_codes(taxonomy, name="Conseil de zone Y",
+                           activity="PROMOUVOIR ET DÉVELOPPER LE JUDO DANS TOUS SES ASPECTS")
+
+
+def test_a_school_word_counts_only_at_the_head_of_the_name(taxonomy) -> None:
+    assert award_codes(taxonomy, name="Académie Taekwon-do X", activity="TAEKWON-DO") == {
+        "loisirs_animation"}
+    # A school's sports association is an association, not a school that sells lessons.
+    assert not award_codes(taxonomy, name="Association de sport Académie de Y",
+                           activity="SOCCER")
+
+
+def test_a_transport_broker_hires_out_trucks(taxonomy) -> None:
+    assert award_codes(taxonomy, name="Transporteurs X", activity="COURTIER EN TRANSPORT") == {
+        "location"}
