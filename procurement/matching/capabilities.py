@@ -52,16 +52,16 @@ CALIBRATION: dict[str, float] = {
     "name:word": 0.6,
     "name:phrase": 0.6,
     "sector": 0.33,
-    "activity:word": 0.87,
+    "activity:word": 0.92,
     "activity:word+": 0.95,
     "activity:phrase": 0.95,
     "activity:phrase+": 0.95,
     "activity:org_type": 0.9,
     "activity:code_broad": 0.85,
     "activity:code": 0.9,
-    "activity:generic": 0.28,
+    "activity:generic": 0.21,
     "activity:structure": 0.95,
-    "activity:generic_in_trade": 0.82,
+    "activity:generic_in_trade": 0.87,
 }
 MAX_INFERRED_CONFIDENCE = 0.95  # only a person's confirmation is certain
 # An activity pair is award-eligible evidence only when its calibrated confidence reaches
