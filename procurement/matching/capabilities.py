@@ -156,7 +156,7 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
     ("concertation",
      r"\btables? (?:de concertation|des|du|regionale|locale|intersectorielle)\b"
      r"|\bconcertation\b|\bcorporation de developpement communautaire\b|\bcdc\b"
-     r"|\bregroupement\b|\bfederation\b|\bcomite zip\b|\bbassin versant\b|\bconseil regional\b"
+     r"|\bregroupement\b|\bfederation\b|\bcomite zip\b|\bbassins? versants?\b|\bconseil regional\b"
      r"|\bcouncil for voluntary service\b|\bforum\b",
      r"\bconcertation\b|\bregrouper (?:les |des )?(?:organismes|organisations|personnes|"
      r"associations|membres|\w+ )|\bregroupement (?:d |des |de )?(?:organismes|organisations|"
@@ -188,7 +188,10 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|des )lacs?\b"
      r"|\bcomite des citoyens\b|\bresidents? association\b|\bfriends of\b",
      r"\b(?:regroup\w*|association) (?:des )?(?:residents|residants|proprietaires|riverains)\b"
-     r"|\bproprietaires (?:de chalets|riverains)\b|\bregroupant (?:des )?residents\b"),
+     r"|\bproprietaires (?:de chalets|riverains)\b|\bregroupant (?:des )?residents\b"
+     # Keeping up one road, or the roads of a lake, for those who use it: "Entretien du
+     # chemin", "Entretien annuel Chemin Côté", "déneigement Chemin Lac Veillette".
+     r"|\bentretien (?:annuel )?(?:du|de) chemin\b|\bchemins? (?:du |de la |des |de l )?lacs?\b"),
     ("club",
      r"^club\b|\bclub (?:de|d|du|des|social|sportif|recreatif|nautique)\b|\bage d or\b"
      r"|\bfadoq\b|\bassociation des (?:\w+ )?retraite\w*|\bscouts?\b|\bguides?\b|\bguid ?amies\b"
@@ -241,7 +244,10 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|\bassociation (?:\w+ ){0,2}(?:des |de )?(?:\w+ )?(?:medecins|infirmier\w*|ingenieurs"
      r"|avocats|notaires|"
      r"comptables|architectes|pharmaciens|dentistes|chiropraticiens|psychologues|enseignants|"
-     r"educateurs|educatrices|policiers|pompiers|directeurs|gestionnaires)\b",
+     r"educateurs|educatrices|policiers|pompiers|directeurs|gestionnaires|representants"
+     # An association of businesses of a trade represents them; it does not trade.
+     r"|agences|entreprises|entrepreneurs|marchands|commercants|concessionnaires"
+     r"|manufacturiers|industriels|fabricants)\b",
      r"\bpromouvoir (?:le )?developpement economique\b|\binterets economiques\b"
      r"|\bdeveloppement (?:local|regional)\b|\bhommes d affaires\b"
      r"|\bassociation professionnelle\b"),

@@ -503,3 +503,27 @@ def test_a_school_word_counts_only_at_the_head_of_the_name(taxonomy) -> None:
 def test_a_transport_broker_hires_out_trucks(taxonomy) -> None:
     assert award_codes(taxonomy, name="Transporteurs X", activity="COURTIER EN TRANSPORT") == {
         "location"}
+
+
+def test_keeping_up_ones_own_road_is_a_residents_body(taxonomy) -> None:
+    # Development examples: "Entretien annuel Chemin Côté", "COLLECTER LES MEMBRES ENTRETIEN
+    # DU CHEMIN" (labelled non-suppliers).
+    assert non_supplier_reason("Les Veilleurs X", "Réparation, entretien et déneigement "
+                               "Chemin Lac Y Sud") == "residents"
+    assert non_supplier_reason("Association Z", "ENTRETIEN DU CHEMIN") == "residents"
+    # A contractor keeping up roads is a supplier.
+    contractor = caps(taxonomy, name="Coop forestière W",
+                      activity="Entretien de chemins forestiers et déneigement")
+    assert contractor["deneigement"]["evidence"] == "activity"
+
+
+def test_an_association_of_businesses_or_of_a_basin_sells_nothing() -> None:
+    # Development examples: "Corporation des concessionnaires d'automobiles", "Association
+    # des représentants médicaux", "Bassin Versant Saint-Maurice" (labelled non-suppliers).
+    assert non_supplier_reason("Association provinciale des agences de sécurité X",
+                               "INFORMER MEMBRES LOIS") == "business"
+    assert non_supplier_reason("Association des entrepreneurs en câblage Y", None) \
+        == "business"
+    assert non_supplier_reason("Organisme de bassins versants des rivières Z", None) \
+        == "concertation"
+    assert non_supplier_reason("Agence de sécurité W", "SERVICES DE GARDIENNAGE") is None
