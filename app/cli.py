@@ -517,6 +517,15 @@ def evaluate(obj: Context, incumbents: Path | None, categories: Path | None,
     emit(data, as_json, _evaluate_text)
 
 
+def _capability_text(caps: dict[str, Any]) -> str:
+    text = f"precision {caps['precision']:.3f}, recall {caps['recall']:.3f}"
+    if "recall_with_activity" in caps:
+        text += (f", recall {caps['recall_with_activity']:.3f} on the "
+                 f"{caps['pairs_with_activity']} of {caps['pairs']} true pairs with activity "
+                 "evidence")
+    return f"{text} (n={caps['n']})"
+
+
 def _evaluate_text(d: dict[str, Any]) -> str:
     parts = []
     if "incumbents" in d:
@@ -527,12 +536,9 @@ def _evaluate_text(d: dict[str, Any]) -> str:
                      f"(n={d['categories']['n']})")
     caps = d["capabilities"]
     scope = "in-sample " if "held_out" in caps else ""
-    text = (f"capabilities (award-eligible): {scope}precision {caps['precision']:.3f}, recall "
-            f"{caps['recall']:.3f} (n={caps['n']})")
+    text = f"capabilities (award-eligible): {scope}{_capability_text(caps)}"
     if "held_out" in caps:
-        held = caps["held_out"]
-        text += (f"; held out: precision {held['precision']:.3f}, recall "
-                 f"{held['recall']:.3f} (n={held['n']})")
+        text += f"; held out: {_capability_text(caps['held_out'])}"
     parts.append(text)
     return "; ".join(parts)
 

@@ -19,8 +19,8 @@ them with the facts a labeller reads (name, activity text, legal form, type, sec
 labeller adds `categories` and `notes` by reading each row, following the rubric in
 docs/matching.md, without running the matcher. Then
     python scripts/build_labelled_sets.py calibrate
-fits the confidence of each evidence bucket on the development labels (capabilities.csv,
-never the fresh held-out set) and prints it with its reliability, for CALIBRATION in
+fits the confidence of each evidence bucket on the development labels (`DEVELOPMENT_FILES`,
+never a set held out for evaluation) and prints it with its reliability, for CALIBRATION in
 procurement/matching/capabilities.py and the table in docs/matching.md.
     python scripts/build_labelled_sets.py capabilities-holdout-sample [OUT_CSV]
 draws the fresh held-out set (capabilities-holdout.csv): same pool and mix, another hash
@@ -487,16 +487,17 @@ def capabilities_fresh_sample(realdata: Path, out_csv: Path) -> None:
                            "capabilities-blind.csv"), salt="fresh", quotas=FRESH_QUOTAS)
 
 
-# The development labels: both earlier sets (the second was evaluated once as held out,
-# then read, so it is development data too). The blind set is never used to fit.
-DEVELOPMENT_FILES = ("capabilities.csv", "capabilities-holdout.csv")
+# The development labels: the three earlier sets (the second and the third were each
+# evaluated once as held out, then read, so they are development data too). The fresh set
+# is never used to fit.
+DEVELOPMENT_FILES = ("capabilities.csv", "capabilities-holdout.csv", "capabilities-blind.csv")
 
 
 def calibrate() -> None:
     """Print the fitted calibration (development set) and its reliability.
 
-    Fitted on the development labels (capabilities.csv and capabilities-holdout.csv); the
-    blind set (capabilities-blind.csv) is never used to fit anything.
+    Fitted on the development labels (`DEVELOPMENT_FILES`); a set held out for evaluation
+    is never used to fit anything.
     """
     sys.path.insert(0, str(ROOT))
     from procurement import matching

@@ -41,27 +41,27 @@ AWARD_EVIDENCE = EVIDENCE_LEVELS[:EVIDENCE_LEVELS.index(DEFAULT_MIN_EVIDENCE) + 
 OUTPUT_COLUMNS = ["key", "category_code", "confidence", "evidence", "evidence_detail", "reason"]
 
 # Calibrated confidence per evidence bucket (evidence kind : rule strength; "+" when another
-# kind of evidence agrees). Measured on the 499 development organisations of procurement/
-# data/labels/capabilities.csv and capabilities-holdout.csv (the blind set
-# capabilities-blind.csv is never used to fit) by `fit_capability_calibration`
+# kind of evidence agrees). Measured on the 649 development organisations of procurement/
+# data/labels/capabilities.csv, capabilities-holdout.csv and capabilities-blind.csv (a set
+# held out for evaluation is never used to fit) by `fit_capability_calibration`
 # (scripts/build_labelled_sets.py calibrate prints it); the code buckets have no labelled
 # codes behind them and keep their prior. `activity:generic` pairs are prospects whatever
 # their confidence; `activity:generic_in_trade` must pass AWARD_MIN_CONFIDENCE.
 # Ordered: a stronger bucket is never less confident.
 CALIBRATION: dict[str, float] = {
-    "name:word": 0.61,
-    "name:phrase": 0.61,
-    "sector": 0.3,
-    "activity:word": 0.91,
+    "name:word": 0.6,
+    "name:phrase": 0.6,
+    "sector": 0.33,
+    "activity:word": 0.92,
     "activity:word+": 0.95,
     "activity:phrase": 0.95,
     "activity:phrase+": 0.95,
     "activity:org_type": 0.9,
     "activity:code_broad": 0.85,
     "activity:code": 0.9,
-    "activity:generic": 0.27,
+    "activity:generic": 0.21,
     "activity:structure": 0.95,
-    "activity:generic_in_trade": 0.82,
+    "activity:generic_in_trade": 0.87,
 }
 MAX_INFERRED_CONFIDENCE = 0.95  # only a person's confirmation is certain
 # An activity pair is award-eligible evidence only when its calibrated confidence reaches
@@ -93,6 +93,20 @@ CALIBRATION_ORDER: tuple[tuple[str, ...], ...] = (
 # Each rule: (reason code, pattern on the folded name, pattern on the folded activity text).
 # Patterns describe kinds of organisation, in French and English, not particular names.
 _W = r"(?:\w+ ){0,3}"  # up to three words in between
+# A text that offers something to a public, not to members: "auprès de la population",
+# "au (grand) public", "to the public", or an organising/offering verb governing a show, a
+# course, a talk or an exhibition ("organiser concerts", "offrant des conférences",
+# "proposant des formations"). Promoting a pastime with such a service is a school or a
+# presenter, not a club ("promouvoir le taekwon-do auprès de la population"; "promouvoir
+# la culture … organiser concerts").
+TO_THE_PUBLIC = (
+    r"\baupres (?:de |d |du )?(?:la |notre |toute la |l )?(?:population|public)\b"
+    r"|\bau (?:grand )?public\b|\bgrand public\b"
+    r"|\b(?:to|for) the (?:general )?public\b"
+    r"|\b(?:organi[sz]\w*|offr\w*|offer\w*|propos\w*|present\w*) "
+    r"(?:(?:des|de|d|les|la|le|the) )?(?:\w+ )?"
+    r"(?:concerts?|spectacles?|conferences?|cours|formations?|ateliers?|expositions?"
+    r"|shows?|courses|classes|talks|workshops?|exhibitions?)\b")
 NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
     ("financial",
      r"\bcaisses? (?:populaire|desjardins|d economie|de credit|d epargne)|^caisse\b"
@@ -142,7 +156,7 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
     ("concertation",
      r"\btables? (?:de concertation|des|du|regionale|locale|intersectorielle)\b"
      r"|\bconcertation\b|\bcorporation de developpement communautaire\b|\bcdc\b"
-     r"|\bregroupement\b|\bfederation\b|\bcomite zip\b|\bbassin versant\b|\bconseil regional\b"
+     r"|\bregroupement\b|\bfederation\b|\bcomite zip\b|\bbassins? versants?\b|\bconseil regional\b"
      r"|\bcouncil for voluntary service\b|\bforum\b",
      r"\bconcertation\b|\bregrouper (?:les |des )?(?:organismes|organisations|personnes|"
      r"associations|membres|\w+ )|\bregroupement (?:d |des |de )?(?:organismes|organisations|"
@@ -174,7 +188,10 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|des )lacs?\b"
      r"|\bcomite des citoyens\b|\bresidents? association\b|\bfriends of\b",
      r"\b(?:regroup\w*|association) (?:des )?(?:residents|residants|proprietaires|riverains)\b"
-     r"|\bproprietaires (?:de chalets|riverains)\b|\bregroupant (?:des )?residents\b"),
+     r"|\bproprietaires (?:de chalets|riverains)\b|\bregroupant (?:des )?residents\b"
+     # Keeping up one road, or the roads of a lake, for those who use it: "Entretien du
+     # chemin", "Entretien annuel Chemin Côté", "déneigement Chemin Lac Veillette".
+     r"|\bentretien (?:annuel )?(?:du|de) chemin\b|\bchemins? (?:du |de la |des |de l )?lacs?\b"),
     ("club",
      r"^club\b|\bclub (?:de|d|du|des|social|sportif|recreatif|nautique)\b|\bage d or\b"
      r"|\bfadoq\b|\bassociation des (?:\w+ )?retraite\w*|\bscouts?\b|\bguides?\b|\bguid ?amies\b"
@@ -186,7 +203,8 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"angling|fishing|hockey|netball|athletic|running|rowing|sailing|yacht) club\b",
      r"(?<!holiday )(?<!school )(?<!breakfast )\bclubs?\b|\bchasse\b(?! neige)|\bpeche\b"
      r"|\bage d or\b|\b3e age\b|\bequipe (?:de |professionnelle )"
-     r"|\bpromouvoir (?:le |la |l )\w+|\bjeux? de cartes\b|\bbingo\b|\bpetanque\b"
+     rf"|^(?!.*(?:{TO_THE_PUBLIC})).*\bpromouvoir (?:le |la |l )\w+"
+     r"|\bjeux? de cartes\b|\bbingo\b|\bpetanque\b"
      r"|\bactivites sociales\b|\brencontres (?:de groupe|sociales|amicales)\b|^rencontres\b"),
     ("event",
      r"\bfestivals?\b|\bfetes?\b|\bfestivites\b|\bsymposium\b|\bcarnaval\b|\bcarnival\b"
@@ -195,7 +213,8 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|\bcompetitions? d\b"),
     ("committee",
      r"^comite\b|\bcomite (?:des|de|d|du)\b|\bcommittee\b",
-     None),
+     # The activity text says what the organisation is: "Comité des loisirs d'un camping".
+     r"^comite (?:des|de|d|du)\b|^committee\b"),
     ("student",
      r"\bassociations? (?:generale )?(?:des )?etudiant\w*|\bcomite de parents\b"
      r"|\bparents? committee\b|\bparent teacher\b|\bstudents? union\b"
@@ -225,7 +244,10 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|\bassociation (?:\w+ ){0,2}(?:des |de )?(?:\w+ )?(?:medecins|infirmier\w*|ingenieurs"
      r"|avocats|notaires|"
      r"comptables|architectes|pharmaciens|dentistes|chiropraticiens|psychologues|enseignants|"
-     r"educateurs|educatrices|policiers|pompiers|directeurs|gestionnaires)\b",
+     r"educateurs|educatrices|policiers|pompiers|directeurs|gestionnaires|representants"
+     # An association of businesses of a trade represents them; it does not trade.
+     r"|agences|entreprises|entrepreneurs|marchands|commercants|concessionnaires"
+     r"|manufacturiers|industriels|fabricants)\b",
      r"\bpromouvoir (?:le )?developpement economique\b|\binterets economiques\b"
      r"|\bdeveloppement (?:local|regional)\b|\bhommes d affaires\b"
      r"|\bassociation professionnelle\b"),
@@ -319,11 +341,18 @@ def _words(text: str) -> frozenset[str]:
 _SPORTS = _words(
     "danse natation voile ski patinage taekwondo karate judo yoga escalade equitation "
     "tennis golf gymnastique escrime hockey soccer baseball canot kayak plongee boxe "
-    "badminton musculation pilates swimming dance sailing skating climbing riding")
+    "badminton musculation pilates swimming dance sailing skating climbing riding "
+    # Martial arts: "arts martiaux", "jiu-jitsu" fold to the words "martiaux", "jitsu".
+    "martiaux jitsu jujitsu aikido kickboxing")
 _TEACHING = _words(
     "cours ecole enseignement academie lecon initiation camp lesson lessons school "
     "academy coaching")
 _TEACHING_WORDS = frozenset({"formation", "formations", "enseignement", "cours", "coaching"})
+# Disciplines learned in classes at a school rather than played in a club or a league.
+_LESSON_DISCIPLINES = _words(
+    "taekwondo karate judo boxe martiaux jitsu jujitsu aikido kickboxing yoga pilates danse "
+    "dance")
+_TO_THE_PUBLIC = re.compile(TO_THE_PUBLIC)
 # Words after which the rest of a name is a proper name, never an activity.
 _NAME_BLOCKERS = _words(
     "club table comite cercle ordre amis equipe ligue societe fondation foundation "
@@ -354,6 +383,9 @@ NEUTRAL_PHRASES = (
     "personal property", "café rencontre", "cafés rencontres", "refuge pour animaux",
     "secourisme animalier", "secourisme animaux", "formation et information",
     "information et formation",
+    # Job search is not research: "centre de recherche d'emploi", "aide à la recherche
+    # d'emploi".
+    "centre de recherche d'emploi", "recherche d'emploi",
     # A place where training happens is a venue (rented or used), not training sold.
     "espace de formation", "espaces de formation", "salle de formation",
     "salles de formation", "locaux de formation", "lieu de formation",
@@ -379,7 +411,7 @@ GENERIC_WORDS = _words(
     "formation formations perfectionnement coaching patrimoine musique danse exposition "
     "expositions spectacle spectacles impression construction location informatique "
     "photographie couture forestier forestiers forestiere horticulture horticole architecture "
-    "urbanisme psychologie aliments refuge laboratoire caracterisation")
+    "urbanisme psychologie aliments refuge laboratoire caracterisation chorale choral choir")
 COMMUNITY_SERVICE_PHRASES = frozenset({
     "travail de rue", "services sociaux", "soins palliatifs", "intervention psychosociale",
     "travail social", "prevention du suicide", "repit", "hebergement d urgence",
@@ -392,7 +424,8 @@ OWN_PUBLIC_PHRASES = frozenset({"formation professionnelle", "vocational trainin
 # A generic word is a line of trade when a trade verb or noun governs it ("service de
 # formation", "offrir des ateliers … et des expositions", "vente de …").
 _TRADE_CONTEXT = re.compile(
-    r"\b(?:services? (?:d |de |des )|offr\w*|fourni\w*|vente (?:d |de |des )|vendre"
+    r"\b(?:services? (?:d |de |des )|offr\w*|fourni\w*|propos\w*|dispens\w*"
+    r"|vente (?:d |de |des )|vendre"
     r"|organis\w* (?:des |de |d ))(?:\w+ ){0,3}$")
 
 
@@ -423,7 +456,8 @@ _STRUCTURE_IN_NAME: tuple[tuple[re.Pattern[str], str, str], ...] = (
 def _in_trade_context(folded_text: str, keyword: str) -> bool:
     """Return whether a trade verb or noun governs a word of the text."""
     word = _fold(keyword)
-    for match in re.finditer(rf"\b{re.escape(word)}\b", folded_text):
+    # The lexicon matches plurals ("formations" finds the keyword "formation"): so does this.
+    for match in re.finditer(rf"\b{re.escape(word)}[sx]?\b", folded_text):
         if _TRADE_CONTEXT.search(folded_text[:match.start()]):
             return True
     return False
@@ -512,6 +546,16 @@ def lexicon_for(taxonomy: Taxonomy) -> CapabilityLexicon:
     return lex
 
 
+def _headed_by_school(name: str) -> bool:
+    """Return whether a folded name is headed by a school word ("École de danse …").
+
+    A school word further on names the school an association belongs to ("Association de
+    sport Académie …" is a school's sports association, not a school).
+    """
+    words = [w for w in name.split() if w not in _ARTICLES]
+    return bool(words) and words[0] in {"ecole", "academie", "academy", "school"}
+
+
 def _sport_teaching(activity: str, name: str) -> str | None:
     """Return the sport when the text says it is taught or run for the public."""
     words = set(activity.split())
@@ -520,14 +564,23 @@ def _sport_teaching(activity: str, name: str) -> str | None:
         sports = {"taekwondo"}
     if not sports:
         return None
-    if words & _TEACHING or set(name.split()) & {"ecole", "academie", "academy", "school"}:
+    if words & _TEACHING or _headed_by_school(name):
         return sorted(sports)[0]
+    if sports & _LESSON_DISCIPLINES and _TO_THE_PUBLIC.search(activity):
+        # A martial art, dance or yoga is practised by taking classes: promoting it to the
+        # population is offering those classes (a hunting or golf club promotes its pastime
+        # to members and stays a club).
+        return sorted(sports & _LESSON_DISCIPLINES)[0]
     return None
 
 
 # A domain word that, for a co-operative (an enterprise selling to its members and the
 # public), states its trade: a "coopérative de santé" runs a clinic.
-_COOP_DOMAIN_WORDS = {"sante": "services_sociaux_sante", "health": "services_sociaux_sante"}
+# Likewise "loisirs": a co-operative whose activity is leisure sells leisure activities
+# ("Activités de loisirs, services de proximité"), where an association would run them
+# for its members.
+_COOP_DOMAIN_WORDS = {"sante": "services_sociaux_sante", "health": "services_sociaux_sante",
+                      "loisirs": "loisirs_animation", "leisure": "loisirs_animation"}
 
 
 # Publishing a review, periodical or books: the words that follow say what it is about

@@ -213,11 +213,18 @@ def label_pairs(labels: pd.DataFrame) -> set[tuple[str, str]]:
     return pairs
 
 
-def score_capabilities(truth: set[tuple[str, str]], predicted: set[tuple[str, str]], n: int
-                       ) -> dict[str, Any]:
-    """Return precision, recall and n of predicted pairs against true pairs."""
+def score_capabilities(truth: set[tuple[str, str]], predicted: set[tuple[str, str]], n: int,
+                       with_activity: set[str] | None = None) -> dict[str, Any]:
+    """Return precision, recall and n of predicted pairs against true pairs.
+
+    With `with_activity` (the organisations that have activity text or an activity code,
+    the only ones award evidence can come from), also the coverage: `pairs` (true pairs),
+    `pairs_with_activity` (true pairs of those organisations) and `recall_with_activity`
+    (recall among them). A true pair of an organisation known by its name alone can only
+    be a prospect, so recall over all pairs mixes the method with what the registry says.
+    """
     tp = len(truth & predicted)
-    return {
+    out: dict[str, Any] = {
         "precision": tp / len(predicted) if predicted else 1.0,
         "recall": tp / len(truth) if truth else 1.0,
         "n": n,
@@ -225,6 +232,13 @@ def score_capabilities(truth: set[tuple[str, str]], predicted: set[tuple[str, st
         "false_positives": len(predicted - truth),
         "false_negatives": len(truth - predicted),
     }
+    if with_activity is not None:
+        reachable = {pair for pair in truth if pair[0] in with_activity}
+        out["pairs"] = len(truth)
+        out["pairs_with_activity"] = len(reachable)
+        out["recall_with_activity"] = (len(reachable & predicted) / len(reachable)
+                                       if reachable else 1.0)
+    return out
 
 
 def capability_predictions(labels: pd.DataFrame, registry: pd.DataFrame | None,
@@ -250,10 +264,22 @@ def evaluate_capabilities(labels: pd.DataFrame, registry: pd.DataFrame | None,
     if split is not None:
         labels = labels[[split_of(label_identifier(r)) == split
                          for r in labels.to_dict("records")]]
-    predictions = capability_predictions(labels, registry, taxonomy)
-    chosen = predictions[predictions["evidence"].isin(evidence)]
+    rows = capability_registry(labels, registry)
+    buckets = capability_buckets(rows, taxonomy)
+    chosen = buckets[buckets["evidence"].isin(evidence)]
     predicted = set(zip(chosen["key"], chosen["category_code"], strict=True))
-    return score_capabilities(label_pairs(labels), predicted, len(labels))
+    return score_capabilities(label_pairs(labels), predicted, len(labels),
+                              with_activity=organisations_with_activity(rows))
+
+
+def organisations_with_activity(rows: pd.DataFrame) -> set[str]:
+    """Return the keys of the rows that have activity text or an activity code."""
+    def stated(value: object) -> bool:
+        return not is_missing(value) and str(value).strip() not in ("", "-")
+
+    return {key for key, text, code in zip(rows["key"], rows["activity"],
+                                           rows["activity_code"], strict=True)
+            if stated(text) or stated(code)}
 
 
 def _pool_adjacent(values: list[float], weights: list[float]) -> list[float]:

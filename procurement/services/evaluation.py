@@ -87,25 +87,30 @@ def _capability_labels(path: Path) -> pd.DataFrame:
     return frame
 
 
+_RATES = ("precision", "recall", "recall_with_activity")
+
+
 def _capability_scores(found: dict[str, Any]) -> dict[str, Any]:
-    return {key: (float(value) if key in ("precision", "recall") else int(value))
+    return {key: (float(value) if key in _RATES else int(value))
             for key, value in found.items()}
 
 
-# The development labels (the rules and the calibration were revised on them: in-sample)
-# and the blind set (labelled before the last rule change, evaluated once: held out).
-DEVELOPMENT_LABELS = ("capabilities.csv", "capabilities-holdout.csv")
+# The development labels (the rules and the calibration were revised on them: in-sample;
+# the second and third files were each evaluated once as held out, then read) and the
+# held-out set (labelled before the last rule change, evaluated once).
+DEVELOPMENT_LABELS = ("capabilities.csv", "capabilities-holdout.csv", "capabilities-blind.csv")
 HELD_OUT_LABELS = "capabilities-blind.csv"
 
 
 def capability_report(path: Path | None = None) -> dict[str, Any]:
     """Return precision/recall of award-eligible capabilities on a labels file.
 
-    Without a file: all development organisations (capabilities.csv and
-    capabilities-holdout.csv, in-sample: the rules and the calibration were built on them)
-    at the top level and under `in_sample` (with each file under `development_sets`), and
-    the blind set labelled before the rules were last changed (capabilities-blind.csv)
-    under `held_out`.
+    Without a file: all development organisations (`DEVELOPMENT_LABELS`, in-sample: the
+    rules and the calibration were built on them) at the top level and under `in_sample`
+    (with each file under `development_sets`), and the held-out set (`HELD_OUT_LABELS`)
+    under `held_out`. Each set also says how many true pairs it has (`pairs`), how many
+    belong to organisations with activity text or an activity code, where award evidence
+    can exist (`pairs_with_activity`), and the recall among those (`recall_with_activity`).
     """
     taxonomy = matching.load_taxonomy()
     registry = matching.load_registry_frames(REFERENCE_DIR)

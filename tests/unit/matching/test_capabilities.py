@@ -389,3 +389,141 @@ def test_precision_and_recall_count_pairs() -> None:
     scores = score_capabilities(truth, predicted, 2)
     assert scores["precision"] == 0.5 and scores["recall"] == pytest.approx(1 / 3)
     assert scores["n"] == 2
+
+
+# --- rules read from the development sets' misses (each: a development example and a
+# --- counter-example; names are invented, the activity texts are of the kind the REQ has)
+
+def award_codes(taxonomy, **facts: object) -> set[str]:
+    return {code for code, c in caps(taxonomy, **facts).items() if c["evidence"] == "activity"}
+
+
+def test_an_exhibition_venue_sells_exhibitions_but_the_bare_word_is_a_field(taxonomy) -> None:
+    venue = award_codes(taxonomy, name="Galerie X", activity="CENTRE D'EXPOSITION ET D'ARCHIVES")
+    assert venue == {"culture_evenements"}
+    assert award_codes(taxonomy, name="Hall Y", activity="Exhibition centre") == {
+        "culture_evenements"}
+    cars = caps(taxonomy, name="Autos anciennes Z", activity="Exposition d'autos anciennes")
+    assert cars["culture_evenements"]["evidence"] == "sector"
+
+
+def test_a_research_centre_sells_expertise_but_job_search_is_not_research(taxonomy) -> None:
+    assert award_codes(taxonomy, name="Centre X", activity="Centre de recherche") == {
+        "services_professionnels"}
+    assert not caps(taxonomy, name="Centre Y", activity="AIDE À LA RECHERCHE D'EMPLOI")
+    assert not caps(taxonomy, name="Centre de recherche d'emploi Z", activity=None)
+    assert not caps(taxonomy, name="Avancées W", activity="Recherche médicale")
+
+
+def test_bulk_trucking_is_hire_of_trucks_with_drivers(taxonomy) -> None:
+    assert award_codes(taxonomy, name="Transporteurs X",
+                       activity="COURTIER EN TRANSPORT EN VRAC") == {"location"}
+    assert award_codes(taxonomy, name="Transporteurs Y", activity="CAMIONNAGE EN VRAC") == {
+        "location"}
+    shop = caps(taxonomy, name="Épicerie Z", activity="Épicerie zéro déchet, vente en vrac")
+    assert "location" not in shop
+
+
+def test_a_discipline_taught_in_classes_promoted_to_the_population_is_recreation(
+        taxonomy) -> None:
+    school = caps(taxonomy, name="Énergie X", activity="PROMOUVOIR LE TAEKWON-DO AUPRÈS DE "
+                  "LA POPULATION")
+    assert school["loisirs_animation"]["evidence"] == "activity"
+    # Promoting a pastime to members is a club; a sport played in clubs, promoted to the
+    # population, is still no recreation service sold.
+    assert non_supplier_reason("Association Y", "PROMOUVOIR LA CHASSE") == "club"
+    assert non_supplier_reason("Dojo W", "PROMOUVOIR LE KARATÉ") == "club"
+    assert not award_codes(taxonomy, name="Association Z", activity="Promouvoir la pratique "
+                           "du disque-golf auprès de la population")
+
+
+def test_promoting_the_arts_with_concerts_offered_is_a_presenter_not_a_club(taxonomy) -> None:
+    activity = ("PROMOUVOIR LA CULTURE, LES ARTS ET L'HISTOIRE ATTIRER LE TOURISME DANS LES "
+                "JARDINS ORGANISER CONCERTS, CONFÉRENCES, RÉUNIONS")
+    assert non_supplier_reason("Corporation X", activity) is None
+    assert award_codes(taxonomy, name="Corporation X", activity=activity) == {
+        "culture_evenements"}
+    assert non_supplier_reason("Société Y", "PROMOUVOIR L'AQUARELLE DANS TOUTES SES FORMES") \
+        == "club"
+
+
+def test_trainings_offered_to_the_public_are_training_sold(taxonomy) -> None:
+    activity = ("Promouvoir l'éducation et sensibiliser le public sur l'alimentation durable "
+                "en: -Offrant des conférences au public; -Réalisant des recherches; "
+                "-Proposant des formations.")
+    found = caps(taxonomy, name="Transition X", activity=activity)
+    assert found["formation"]["evidence"] == "activity"
+    assert found["formation"]["bucket"] == "activity:generic_in_trade"
+    # Training of the organisation's own public stays no award.
+    assert not award_codes(taxonomy, name="Centre Y", activity="PROMOUVOIR LA PHOTOGRAPHIE, "
+                           "FORMATION DES MEMBRES")
+    assert not award_codes(taxonomy, name="Centre Z", activity="DONNER DES SESSIONS DE "
+                           "FORMATION POUR LES FEMMES EN RECHERCHE D'EMPLOI")
+
+
+def test_an_activity_text_that_says_committee_is_a_committee(taxonomy) -> None:
+    assert non_supplier_reason("Loisirs X", "Comité des loisirs d'un camping") == "committee"
+    assert not caps(taxonomy, name="Loisirs X", activity="Comité des loisirs d'un camping")
+    park = caps(taxonomy, name="Parc Y", activity="Camping, randonnée pédestre")
+    assert park["hebergement"]["evidence"] == "activity"
+
+
+def test_a_choir_sold_as_a_service_is_culture_but_a_choir_alone_a_prospect(taxonomy) -> None:
+    assert award_codes(taxonomy, name="La Maîtrise X", activity="SERVICE DE CHANT CHORALE") \
+        == {"culture_evenements"}
+    amateur = caps(taxonomy, name="Chœur Y", activity="chorale de retraités")
+    assert amateur["culture_evenements"]["evidence"] == "sector"
+    assert amateur["culture_evenements"]["evidence_detail"]["prospect_only"] == "generic_word"
+
+
+def test_a_cooperative_whose_activity_is_leisure_sells_leisure(taxonomy) -> None:
+    activity = "ACTIVITÉS DE LOISIRS SERVICES DE PROXIMITÉ"
+    coop = award_codes(taxonomy, name="Coop de solidarité X", activity=activity)
+    assert "loisirs_animation" in coop
+    association = award_codes(taxonomy, name="Les Amis Y inc.", activity=activity)
+    assert "loisirs_animation" not in association
+
+
+def test_martial_arts_classes_are_recreation(taxonomy) -> None:
+    found = award_codes(taxonomy, name="Centres X", activity="COURS D'ARTS MARTIAUX / SPORTS "
+                        "DE COMBATS / ENSEIGNEMENT DU JIU JITSU")
+    assert found == {"loisirs_animation"}
+    assert not award_codes(taxonomy, name="Conseil de zone Y",
+                           activity="PROMOUVOIR ET DÉVELOPPER LE JUDO DANS TOUS SES ASPECTS")
+
+
+def test_a_school_word_counts_only_at_the_head_of_the_name(taxonomy) -> None:
+    assert award_codes(taxonomy, name="Académie Taekwon-do X", activity="TAEKWON-DO") == {
+        "loisirs_animation"}
+    # A school's sports association is an association, not a school that sells lessons.
+    assert not award_codes(taxonomy, name="Association de sport Académie de Y",
+                           activity="SOCCER")
+
+
+def test_a_transport_broker_hires_out_trucks(taxonomy) -> None:
+    assert award_codes(taxonomy, name="Transporteurs X", activity="COURTIER EN TRANSPORT") == {
+        "location"}
+
+
+def test_keeping_up_ones_own_road_is_a_residents_body(taxonomy) -> None:
+    # Development examples: "Entretien annuel Chemin Côté", "COLLECTER LES MEMBRES ENTRETIEN
+    # DU CHEMIN" (labelled non-suppliers).
+    assert non_supplier_reason("Les Veilleurs X", "Réparation, entretien et déneigement "
+                               "Chemin Lac Y Sud") == "residents"
+    assert non_supplier_reason("Association Z", "ENTRETIEN DU CHEMIN") == "residents"
+    # A contractor keeping up roads is a supplier.
+    contractor = caps(taxonomy, name="Coop forestière W",
+                      activity="Entretien de chemins forestiers et déneigement")
+    assert contractor["deneigement"]["evidence"] == "activity"
+
+
+def test_an_association_of_businesses_or_of_a_basin_sells_nothing() -> None:
+    # Development examples: "Corporation des concessionnaires d'automobiles", "Association
+    # des représentants médicaux", "Bassin Versant Saint-Maurice" (labelled non-suppliers).
+    assert non_supplier_reason("Association provinciale des agences de sécurité X",
+                               "INFORMER MEMBRES LOIS") == "business"
+    assert non_supplier_reason("Association des entrepreneurs en câblage Y", None) \
+        == "business"
+    assert non_supplier_reason("Organisme de bassins versants des rivières Z", None) \
+        == "concertation"
+    assert non_supplier_reason("Agence de sécurité W", "SERVICES DE GARDIENNAGE") is None
