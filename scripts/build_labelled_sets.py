@@ -31,6 +31,9 @@ either earlier file (both are development data once evaluated).
     python scripts/build_labelled_sets.py capabilities-fresh-sample [OUT_CSV]
 draws the fresh set (capabilities-fresh.csv): a fourth salt, none of the organisations of
 the three earlier files (the blind set's misses were read once it was evaluated).
+    python scripts/build_labelled_sets.py capabilities-fifth-sample [OUT_CSV]
+draws the fifth set (capabilities-fifth.csv): a fifth salt, none of the four earlier files
+(the fresh set's misses were read once it was evaluated).
 """
 
 from __future__ import annotations
@@ -487,6 +490,18 @@ def capabilities_fresh_sample(realdata: Path, out_csv: Path) -> None:
                            "capabilities-blind.csv"), salt="fresh", quotas=FRESH_QUOTAS)
 
 
+# The fifth set, drawn after the fresh set had been evaluated once and its misses read.
+FIFTH_QUOTAS = {"directory+req": 0, "directory": 30, "req": 170}
+
+
+def capabilities_fifth_sample(realdata: Path, out_csv: Path) -> None:
+    """Write a fifth sample to label blind (capabilities-fifth.csv): none of the first four."""
+    _fresh_sample(realdata, out_csv,
+                  exclude=("capabilities.csv", "capabilities-holdout.csv",
+                           "capabilities-blind.csv", "capabilities-fresh.csv"),
+                  salt="fifth", quotas=FIFTH_QUOTAS)
+
+
 # The development labels: the three earlier sets (the second and the third were each
 # evaluated once as held out, then read, so they are development data too). The fresh set
 # is never used to fit.
@@ -535,6 +550,10 @@ if __name__ == "__main__":
         capabilities_fresh_sample(
             DEFAULT_REALDATA,
             Path(args[1]) if len(args) > 1 else Path("capabilities-fresh-sample.csv"))
+    elif args and args[0] == "capabilities-fifth-sample":
+        capabilities_fifth_sample(
+            DEFAULT_REALDATA,
+            Path(args[1]) if len(args) > 1 else Path("capabilities-fifth-sample.csv"))
     elif args and args[0] == "calibrate":
         calibrate()
     else:
