@@ -130,6 +130,9 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOGIN_ADDRESS_WINDOW": _int_env(env, "PROCURE_LOGIN_ADDRESS_WINDOW", 900),
         # The account itself locks only when its failures come from this many addresses.
         "LOGIN_LOCK_ADDRESSES": _int_env(env, "PROCURE_LOGIN_LOCK_ADDRESSES", 3),
+        # Where failed sign-ins are counted: a Redis URL shares the counts between web
+        # processes and machines (the broker's by default); unset: each process's memory.
+        "LOGIN_THROTTLE_URL": env.get("PROCURE_LOGIN_THROTTLE_URL") or None,
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "API_TITLE": "Responsible procurement engine API",
