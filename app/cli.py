@@ -532,8 +532,13 @@ def _evaluate_text(d: dict[str, Any]) -> str:
         parts.append(f"incumbents: precision {d['incumbents']['precision']:.3f}, recall "
                      f"{d['incumbents']['recall']:.3f} (n={d['incumbents']['n']})")
     if "categories" in d:
-        parts.append(f"categories: accuracy {d['categories']['accuracy']:.3f} "
-                     f"(n={d['categories']['n']})")
+        cats = d["categories"]
+        text = f"categories: accuracy {cats['accuracy']:.3f} (n={cats['n']})"
+        if "held_out" in cats:
+            text += (f"; in-sample {cats['in_sample']['accuracy']:.3f} "
+                     f"(n={cats['in_sample']['n']}), held out "
+                     f"{cats['held_out']['accuracy']:.3f} (n={cats['held_out']['n']})")
+        parts.append(text)
     caps = d["capabilities"]
     scope = "in-sample " if "held_out" in caps else ""
     text = f"capabilities (award-eligible): {scope}{_capability_text(caps)}"

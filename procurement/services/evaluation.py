@@ -148,6 +148,26 @@ def evaluation_report(*, incumbents: Path | None = None, categories: Path | None
     return {
         "incumbents": {"precision": float(found["precision"]), "recall": float(found["recall"]),
                        "n": int(found["n"])},
-        "categories": {"accuracy": float(accuracy["accuracy"]), "n": int(accuracy["n"])},
+        "categories": {"accuracy": float(accuracy["accuracy"]), "n": int(accuracy["n"]),
+                       **_category_parts(category_labels if categories is None else None)},
         "capabilities": capability_report(capabilities),
     }
+
+
+# The category labels written after the keywords were frozen and never used to tune them.
+CATEGORIES_HELD_OUT_SOURCE = "fr-after-freeze"
+
+
+def _category_parts(labels: pd.DataFrame | None) -> dict[str, Any]:
+    """Return the project's category accuracy per part: in-sample (the keywords were written
+    on those rows) and held out (`CATEGORIES_HELD_OUT_SOURCE`). Nothing for another file."""
+    if labels is None or "source" not in labels:
+        return {}
+    taxonomy = matching.load_taxonomy()
+    held = labels["source"] == CATEGORIES_HELD_OUT_SOURCE
+
+    def part(rows: pd.DataFrame) -> dict[str, Any]:
+        found = matching.evaluate_categories(rows.reset_index(drop=True), taxonomy)
+        return {"accuracy": float(found["accuracy"]), "n": int(found["n"])}
+
+    return {"in_sample": part(labels[~held]), "held_out": part(labels[held])}

@@ -173,6 +173,10 @@ def test_evaluate_meets_the_quality_goals_and_accepts_a_labels_file(
     data = procure.json("evaluate")
     assert data["incumbents"]["precision"] >= 0.98 and data["incumbents"]["recall"] >= 0.90
     assert data["categories"]["accuracy"] >= 0.85
+    # The rows written after the keywords were frozen are reported apart (held out).
+    held = data["categories"]["held_out"]
+    assert held["n"] == 44 and held["accuracy"] >= 0.85
+    assert data["categories"]["in_sample"]["n"] + held["n"] == data["categories"]["n"]
     labels = tmp_path / "labels.csv"
     labels.write_text("name,neq\nRECYCLE 3R MAURICIE,1170555792\nBELL CANADA,\n",
                       encoding="utf-8")
