@@ -209,7 +209,8 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|\bjeux? de cartes\b|\bbingo\b|\bpetanque\b"
      r"|\bactivites sociales\b|\brencontres (?:de groupe|sociales|amicales)\b|^rencontres\b"),
     ("event",
-     r"\bfestivals?\b|\bfetes?\b|\bfestivites\b|\bsymposium\b|\bbiennales?\b|\btriennales?\b|\bcarnaval\b|\bcarnival\b"
+     r"\bfestivals?\b|\bfetes?\b|\bfestivites\b|\bsymposium\b|\bcarnaval\b|\bcarnival\b"
+     r"|\bbiennales?\b|\btriennales?\b"
      r"|\bexposition agricole\b|\bjeux (?:des|du)\b|\bgala\b|\bsnowcross\b|\bmarathon\b",
      r"\bfestival\b|\borganis\w* (?:d |des |de )?(?:evenements|competitions)\b"
      r"|\bcompetitions? d\b"),
@@ -504,7 +505,7 @@ _STRUCTURE_IN_NAME: tuple[tuple[re.Pattern[str], str, str], ...] = (
 
 
 def _in_trade_context(folded_text: str, keyword: str) -> bool:
-    """Return whether a trade verb or noun governs a word of the text (or it its object)."""
+    """Return whether a trade verb or noun governs a word of the text (or it governs its object)."""
     word = _fold(keyword)
     if word == "location" and _TRADE_WITH_OBJECT.search(folded_text):
         return True
