@@ -41,27 +41,27 @@ AWARD_EVIDENCE = EVIDENCE_LEVELS[:EVIDENCE_LEVELS.index(DEFAULT_MIN_EVIDENCE) + 
 OUTPUT_COLUMNS = ["key", "category_code", "confidence", "evidence", "evidence_detail", "reason"]
 
 # Calibrated confidence per evidence bucket (evidence kind : rule strength; "+" when another
-# kind of evidence agrees). Measured on the 649 development organisations of procurement/
-# data/labels/capabilities.csv, capabilities-holdout.csv and capabilities-blind.csv (a set
-# held out for evaluation is never used to fit) by `fit_capability_calibration`
-# (scripts/build_labelled_sets.py calibrate prints it); the code buckets have no labelled
-# codes behind them and keep their prior. `activity:generic` pairs are prospects whatever
-# their confidence; `activity:generic_in_trade` must pass AWARD_MIN_CONFIDENCE.
-# Ordered: a stronger bucket is never less confident.
+# kind of evidence agrees). Measured on the 849 development organisations of procurement/
+# data/labels/capabilities.csv, capabilities-holdout.csv, capabilities-blind.csv and
+# capabilities-fresh.csv (a set held out for evaluation is never used to fit) by
+# `fit_capability_calibration` (scripts/build_labelled_sets.py calibrate prints it); the
+# code buckets have no labelled codes behind them and keep their prior. `activity:generic`
+# pairs are prospects whatever their confidence; `activity:generic_in_trade` must pass
+# AWARD_MIN_CONFIDENCE. Ordered: a stronger bucket is never less confident.
 CALIBRATION: dict[str, float] = {
-    "name:word": 0.6,
-    "name:phrase": 0.6,
-    "sector": 0.33,
-    "activity:word": 0.92,
+    "name:word": 0.59,
+    "name:phrase": 0.59,
+    "sector": 0.36,
+    "activity:word": 0.93,
     "activity:word+": 0.95,
     "activity:phrase": 0.95,
     "activity:phrase+": 0.95,
     "activity:org_type": 0.9,
     "activity:code_broad": 0.85,
     "activity:code": 0.9,
-    "activity:generic": 0.21,
+    "activity:generic": 0.16,
     "activity:structure": 0.95,
-    "activity:generic_in_trade": 0.87,
+    "activity:generic_in_trade": 0.92,
 }
 MAX_INFERRED_CONFIDENCE = 0.95  # only a person's confirmation is certain
 # An activity pair is award-eligible evidence only when its calibrated confidence reaches
@@ -98,9 +98,11 @@ _W = r"(?:\w+ ){0,3}"  # up to three words in between
 # course, a talk or an exhibition ("organiser concerts", "offrant des conférences",
 # "proposant des formations"). Promoting a pastime with such a service is a school or a
 # presenter, not a club ("promouvoir le taekwon-do auprès de la population"; "promouvoir
-# la culture … organiser concerts").
+# la culture … organiser concerts"). Teaching it or touring with it is too ("promouvoir le
+# théâtre et l'enseigner (cours privé) faire des tournées").
 TO_THE_PUBLIC = (
     r"\baupres (?:de |d |du )?(?:la |notre |toute la |l )?(?:population|public)\b"
+    r"|\benseigner\b|\bcours prives?\b|\btournees\b"
     r"|\bau (?:grand )?public\b|\bgrand public\b"
     r"|\b(?:to|for) the (?:general )?public\b"
     r"|\b(?:organi[sz]\w*|offr\w*|offer\w*|propos\w*|present\w*) "
@@ -208,6 +210,7 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|\bactivites sociales\b|\brencontres (?:de groupe|sociales|amicales)\b|^rencontres\b"),
     ("event",
      r"\bfestivals?\b|\bfetes?\b|\bfestivites\b|\bsymposium\b|\bcarnaval\b|\bcarnival\b"
+     r"|\bbiennales?\b|\btriennales?\b"
      r"|\bexposition agricole\b|\bjeux (?:des|du)\b|\bgala\b|\bsnowcross\b|\bmarathon\b",
      r"\bfestival\b|\borganis\w* (?:d |des |de )?(?:evenements|competitions)\b"
      r"|\bcompetitions? d\b"),
@@ -232,7 +235,10 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"\bordre (?:des|professionnel)\b|\bassociations? professionnelles?\b"
      r"|\bsocietes? (?:dentaire|medicale|veterinaire|pharmaceutique)s?\b"
      r"|\bprofessional (?:body|association)\b",
-     r"\b(?:aux|pour les|des) (?:dentistes|medecins|pharmaciens|infirmieres|infirmiers"
+     # A clinic's doctors are its practitioners, not members it serves ("Clinique pour
+     # problèmes respiratoires (partage des dépenses communes des médecins)").
+     r"^(?!clinique\b)(?:.* )?(?:aux|pour les|des) (?:dentistes|medecins|pharmaciens"
+     r"|infirmieres|infirmiers"
      r"|hygienistes|notaires|avocats|ingenieurs|architectes|comptables|chiropraticiens"
      r"|optometristes|physiotherapeutes|veterinaires|denturologistes)\b"
      r"|\bformation continue (?:des|de ses) membres\b"),
@@ -293,6 +299,31 @@ def _fold_text(text: str) -> str:
     return normalize_text(text)
 
 
+# Offering services to the population (an offering verb governing "services", addressed to
+# the population): a committee that does so runs a public service, not its own activities
+# ("Offrir et promouvoir des services de loisirs à la population de Trois-Rivières").
+_OFFERS_TO_POPULATION = re.compile(
+    r"\b(?:offr\w*|fourni\w*|provid\w*) (?:\w+ ){0,3}services? (?:\w+ ){0,3}"
+    r"(?:a|pour|aupres de|to|for) (?:la |toute la |the )?(?:population|public|community)\b")
+
+
+def _serves_the_public(code: str, folded_name: str, folded_activity: str) -> bool:
+    """Return whether a club or committee name is belied by a service the text sells.
+
+    A club that teaches the discipline its name carries is a school ("Club de judo …":
+    "enseignement … du judo"); a committee that offers services to the population runs a
+    public service. A seniors' club's dance lessons carry no discipline in its name.
+    """
+    if code == "committee":
+        return bool(_OFFERS_TO_POPULATION.search(folded_activity))
+    words = set(folded_activity.split())
+    taught = (words & _LESSON_DISCIPLINES) | ({"taekwondo"} if "taekwon" in words else set())
+    if not taught or not (words & _TEACHING or _TO_THE_PUBLIC.search(folded_activity)):
+        return False
+    name_words = set(folded_name.split())
+    return bool(taught & (name_words | ({"taekwondo"} if "taekwon" in name_words else set())))
+
+
 def _is_cooperative(folded_name: str, legal_form: object) -> bool:
     form = _fold(legal_form)
     return form in {"cop", "coop", "cooperative", "scop", "scic"} or bool(
@@ -315,6 +346,9 @@ def non_supplier_reason(name: object, activity: object = None, legal_form: objec
     if folded_name and _ANY_NAME.search(folded_name):
         for code, name_re, _ in _COMPILED:
             if name_re is not None and name_re.search(folded_name):
+                if code in ("club", "committee") and _serves_the_public(
+                        code, folded_name, folded_activity):
+                    continue
                 return code
     if folded_type and _TYPE_NOT_SUPPLIER.search(folded_type):
         return "housing" if "habitation" in folded_type else "financial"
@@ -411,7 +445,13 @@ GENERIC_WORDS = _words(
     "formation formations perfectionnement coaching patrimoine musique danse exposition "
     "expositions spectacle spectacles impression construction location informatique "
     "photographie couture forestier forestiers forestiere horticulture horticole architecture "
-    "urbanisme psychologie aliments refuge laboratoire caracterisation chorale choral choir")
+    "urbanisme psychologie aliments refuge laboratoire caracterisation chorale choral choir "
+    "loisirs loisir leisure")
+# Leisure named bare is a pastime unless a trade verb governs it ("organiser les loisirs",
+# "organisation de loisirs pour la collectivité"); an arts practice stated beside such a
+# bare pastime is an amateur group ("CHORALE CONCERTS LOISIRS", "ensemble vocal produisant
+# des spectacles comme loisir"): its culture words give only a prospect.
+LEISURE_WORDS = _words("loisirs loisir leisure")
 COMMUNITY_SERVICE_PHRASES = frozenset({
     "travail de rue", "services sociaux", "soins palliatifs", "intervention psychosociale",
     "travail social", "prevention du suicide", "repit", "hebergement d urgence",
@@ -423,10 +463,17 @@ OWN_PUBLIC_PHRASES = frozenset({"formation professionnelle", "vocational trainin
 
 # A generic word is a line of trade when a trade verb or noun governs it ("service de
 # formation", "offrir des ateliers … et des expositions", "vente de …").
+# An organising verb or noun may take its object bare or with "les" ("organiser les
+# loisirs", "organisation activités de loisirs"); "organisme" is no verb. Teaching, as
+# the noun that heads a text, is a trade ("ENSEIGNEMENT (FORMATION)").
 _TRADE_CONTEXT = re.compile(
     r"\b(?:services? (?:d |de |des )|offr\w*|fourni\w*|propos\w*|dispens\w*"
-    r"|vente (?:d |de |des )|vendre"
-    r"|organis\w* (?:des |de |d ))(?:\w+ ){0,3}$")
+    r"|vente (?:d |de |des )|vendre|^enseignement "
+    r"|organis(?!me)\w* (?:des |de |d |les |l )?)(?:\w+ ){0,3}$")
+# A generic noun of action that is a trade when it governs its object: renting something
+# ("location de bâtiments et de matériel", "location des installations"); a bare
+# "location" in a list says nothing.
+_TRADE_WITH_OBJECT = re.compile(r"\blocations? (?:de |d |des |du )\w+")
 
 
 def prospect_only(keyword: str, n_tokens: int) -> str | None:
@@ -450,12 +497,18 @@ _STRUCTURE_IN_NAME: tuple[tuple[re.Pattern[str], str, str], ...] = (
      "services_garde_education", "centre de la petite enfance"),
     (re.compile(r"^(?:la )?(?:coop\w*|cooperative)(?: de solidarite)?(?: de| en)? sante\b"),
      "services_sociaux_sante", "coopérative de santé"),
+    # An O.T.J. (oeuvre / organisation des terrains de jeux) runs a town's playgrounds and
+    # day camps.
+    (re.compile(r"^(?:l |le |la )?(?:o t j|otj|(?:oeuvre|organisation) des terrains de jeux)\b"),
+     "loisirs_animation", "oeuvre des terrains de jeux"),
 )
 
 
 def _in_trade_context(folded_text: str, keyword: str) -> bool:
-    """Return whether a trade verb or noun governs a word of the text."""
+    """Return whether a trade verb or noun governs a word of the text (or it governs its object)."""
     word = _fold(keyword)
+    if word == "location" and _TRADE_WITH_OBJECT.search(folded_text):
+        return True
     # The lexicon matches plurals ("formations" finds the keyword "formation"): so does this.
     for match in re.finditer(rf"\b{re.escape(word)}[sx]?\b", folded_text):
         if _TRADE_CONTEXT.search(folded_text[:match.start()]):
@@ -741,8 +794,28 @@ def supplier_capabilities(taxonomy: Taxonomy, *, name: object = None, activity: 
     hits = activity_hits(lexicon, activity, name, cooperative=cooperative)
     trade = [h for h in hits if prospect_only(h.keyword, h.n_tokens) is None]
     folded_activity = _fold(activity)
+    leisure = [h for h in hits if h.n_tokens == 1 and _fold(h.keyword) in LEISURE_WORDS]
+    pastime = not cooperative and any(
+        not _in_trade_context(folded_activity, h.keyword) for h in leisure)
     for hit in hits:
         why = prospect_only(hit.keyword, hit.n_tokens)
+        if hit in leisure:
+            if cooperative:
+                # A co-operative sells what its domain word names (see _COOP_DOMAIN_WORDS).
+                add(hit.category_code, "activity", "word",
+                    {"field": "activity", "keyword": hit.keyword})
+            elif not pastime:
+                add(hit.category_code, "activity", "generic_in_trade",
+                    {"field": "activity", "keyword": hit.keyword})
+            else:
+                generic.setdefault(hit.category_code, {"field": "activity",
+                                                       "keyword": hit.keyword,
+                                                       "prospect_only": "generic_word"})
+            continue
+        if pastime and hit.category_code == "culture_evenements":
+            generic.setdefault(hit.category_code, {"field": "activity", "keyword": hit.keyword,
+                                                   "prospect_only": "pastime"})
+            continue
         if why == "generic_word" and (trade or _in_trade_context(folded_activity, hit.keyword)):
             # One line among the trades the text states ("traitement psychologique /
             # formation"), or governed by a trade verb ("service de formation").

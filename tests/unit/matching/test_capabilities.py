@@ -527,3 +527,151 @@ def test_an_association_of_businesses_or_of_a_basin_sells_nothing() -> None:
     assert non_supplier_reason("Organisme de bassins versants des rivières Z", None) \
         == "concertation"
     assert non_supplier_reason("Agence de sécurité W", "SERVICES DE GARDIENNAGE") is None
+
+
+# --- rules read from the fresh set's misses (capabilities-fresh.csv) ----------------------
+
+def test_leisure_organised_is_leisure_sold_but_leisure_named_bare_a_prospect(taxonomy) -> None:
+    # Development example (fresh set, labelled recreation).
+    assert award_codes(taxonomy, name="Corporation X", activity="ÉTABLIR ET ORGANISER LES "
+                       "LOISIRS PROMOUVOIR LE SPORT AUPRÈS LA POPULATION") == {
+        "loisirs_animation"}
+    # Development counter-example (blind set, labelled a non-supplier): no organising verb.
+    found = caps(taxonomy, name="Association de loisirs Y",
+                 activity="DIVERSES ACTIVITÉS DE LOISIR POUR LA POPULATION DE ST-ÉLIE")
+    assert found["loisirs_animation"]["evidence"] == "sector"
+    # "Organisme" is no organising verb.
+    assert not award_codes(taxonomy, name="Z", activity="Organisme de loisirs")
+
+
+def test_an_arts_practice_named_beside_a_bare_pastime_is_an_amateur_group(taxonomy) -> None:
+    # Development example (fresh set: an amateur choir, labelled a non-supplier).
+    choir = caps(taxonomy, name="Le Chœur X", activity="CHORALE CONCERTS LOISIRS")
+    assert choir["culture_evenements"]["evidence"] == "sector"
+    assert choir["culture_evenements"]["evidence_detail"]["prospect_only"] == "pastime"
+    assert "loisirs_animation" not in award_codes(taxonomy, name="Le Chœur X",
+                                                  activity="CHORALE CONCERTS LOISIRS")
+    # Without the pastime, concerts are a trade.
+    assert award_codes(taxonomy, name="Ensemble Y", activity="CHORALE CONCERTS") == {
+        "culture_evenements"}
+
+
+def test_a_committee_offering_services_to_the_population_runs_a_public_service(
+        taxonomy) -> None:
+    # Development example (fresh set, labelled recreation).
+    activity = "Offrir et promouvoir des services de loisirs à la population de Trois-Rivières."
+    assert non_supplier_reason("Comité des loisirs secteur X", activity) is None
+    assert award_codes(taxonomy, name="Comité des loisirs secteur X", activity=activity) == {
+        "loisirs_animation"}
+    # Development counter-examples (labelled non-suppliers): activities run, no service
+    # offered to the population.
+    assert non_supplier_reason("COMITÉ DES LOISIRS DE SAINT-Y",
+                               "ORGANISER DES ACTIVITÉS DE LOISIRS À ST-Y") == "committee"
+    assert non_supplier_reason("Loisirs Z", "Comité des loisirs d'un camping") == "committee"
+
+
+def test_a_club_that_teaches_the_discipline_of_its_name_is_a_school(taxonomy) -> None:
+    # Development example (fresh set, labelled recreation).
+    activity = ("ENSEIGNEMENT ET PROMOTION DU SPORT DU JUDO ORGANISATION D'ACTIVITÉS DE "
+                "COMPÉTITION DE JUDO")
+    assert award_codes(taxonomy, name="CLUB DE JUDO X INC.", activity=activity) == {
+        "loisirs_animation"}
+    # A seniors' club's dance lessons: no discipline in its name, still a club.
+    assert non_supplier_reason("CLUB DE L'AGE D'OR DE Y",
+                               "RENCONTRES HEBDO. POUR JEUX CARTE, COURS DE DANSE") == "club"
+    # Development counter-example (first set, labelled a non-supplier): a speed-skating
+    # club that teaches its sport is no lesson discipline's school.
+    assert not award_codes(taxonomy, name="Les Étoiles Z",
+                           activity="PROMOUVOIR, ENSEIGNER, DÉVELOPPER LE PATINAGE DE VITESSE")
+
+
+def test_promoting_an_art_that_one_teaches_or_tours_is_no_club(taxonomy) -> None:
+    # Development example (fresh set, labelled culture).
+    activity = ("PROMOUVOIR LE THÉÂTRE ET L'ENSEIGNER (COURS PRIVÉ) FAIRE DES TOURNÉES "
+                "PROVINCIALES")
+    assert non_supplier_reason("La Troupe X", activity) is None
+    assert "culture_evenements" in award_codes(taxonomy, name="La Troupe X", activity=activity)
+    # Development counter-example (blind set, labelled a non-supplier).
+    assert non_supplier_reason("Association Y", "PROMOUVOIR LE SPORT ET LOISIR DE LA MOTO") \
+        == "club"
+
+
+def test_an_oeuvre_des_terrains_de_jeux_runs_recreation(taxonomy) -> None:
+    # Development examples (fresh set, labelled recreation).
+    for name in ("O.T.J. ST-X INC.", "L'OEUVRE DES TERRAINS DE JEUX DE Y INCORPORE"):
+        found = caps(taxonomy, name=name, activity="LOISIRS")
+        assert found["loisirs_animation"]["evidence"] == "activity", name
+        assert found["loisirs_animation"]["bucket"] == "activity:structure", name
+    # Not at the head of the name: the parents of an O.T.J. are not the O.T.J.
+    assert not award_codes(taxonomy, name="Association des parents de l'O.T.J. Z",
+                           activity=None)
+
+
+def test_renting_something_is_a_rental_service(taxonomy) -> None:
+    # Development examples (fresh set, labelled location).
+    for activity in ("LOCATION DE BÂTIMENTS ET DE MATÉRIEL",
+                     "LOCATION DES INSTALLATIONS ACTIVITÉS FAMILIALES"):
+        assert "location" in award_codes(taxonomy, name="X", activity=activity), activity
+    # A bare "location" in a list says nothing; renting dwellings is housing.
+    assert caps(taxonomy, name="Y", activity="CHALETS, LOCATION, ACTIVITÉS")[
+        "location"]["evidence"] == "sector"
+    assert non_supplier_reason("Z", "LOCATION DE LOGEMENTS ET ENTRETIEN DES LIEUX") == "housing"
+
+
+def test_a_palliative_care_home_is_health_care_but_accompaniment_a_prospect(taxonomy) -> None:
+    # Development example (fresh set, labelled health) and counter-example (holdout set,
+    # labelled a non-supplier).
+    assert award_codes(taxonomy, name="Maison X", activity="Maison de soins palliatifs") == {
+        "services_sociaux_sante"}
+    assert not award_codes(taxonomy, name="Y", activity="Accompagnement de personnes en soins "
+                           "palliatifs et de fin de vie et formation.")
+
+
+def test_printing_on_textile_makes_garments_too(taxonomy) -> None:
+    # Development example (fresh set, labelled printing and workwear).
+    assert award_codes(taxonomy, name="Coop X",
+                       activity="Atelier de Sérigraphie et impression sur textile") == {
+        "impression_graphisme", "vetements_travail"}
+    assert award_codes(taxonomy, name="Y", activity="Sérigraphie") == {"impression_graphisme"}
+
+
+def test_a_clinic_shared_by_doctors_is_a_clinic_not_their_body(taxonomy) -> None:
+    # Development example (fresh set, labelled health).
+    activity = "Clinique pour problèmes respiratoires (partage des dépenses communes des médecins)"
+    assert non_supplier_reason("Clinique X", activity) is None
+    assert award_codes(taxonomy, name="Clinique X", activity=activity) == {
+        "services_sociaux_sante"}
+    # Development counter-example (fresh set, labelled a non-supplier).
+    assert non_supplier_reason("L'ASSOCIATION DES OMNIPRATICIENS DE Y",
+                               "ETUDE, DÉFENSE ET DÉVELOPPEMENT DES INTÉRÊTS ÉCONOMIQUES, "
+                               "SCIENTIFIQUES SOCIAUX ET MORAUX DES MÉDECINS") is not None
+    assert non_supplier_reason("Z", "formations scientifiques aux dentistes") == "professional"
+
+
+def test_teaching_at_the_head_of_a_text_is_a_trade(taxonomy) -> None:
+    # Development example (first and fresh sets, labelled training).
+    assert award_codes(taxonomy, name="Coopérative X", activity="ENSEIGNEMENT (FORMATION) "
+                       "OBNL") == {"formation"}
+    assert caps(taxonomy, name="Y", activity="FORMATION")["formation"]["evidence"] == "sector"
+
+
+def test_an_events_producer_creates_events_but_an_event_is_no_supplier(taxonomy) -> None:
+    # Development example (fresh set, labelled culture) and counter-example (first set, a
+    # race, labelled a non-supplier).
+    assert award_codes(taxonomy, name="X", activity="Faire la promotion des arts de la rue et "
+                       "visant la création d’événements culturels insolites") == {
+        "culture_evenements"}
+    assert non_supplier_reason("Course Y", "Organisation d'événements de course à pied") \
+        == "event"
+    # Checked on the REQ extract: a biennale is an event like a festival.
+    assert non_supplier_reason("BIENNALE NATIONALE DE SCULPTURE Z",
+                               "ORGANISER ET PRÉSENTER DES EXPOSITIONS D'OEUVRES D'ART") \
+        == "event"
+
+
+def test_prehospital_services_are_health_care(taxonomy) -> None:
+    # Development example (fresh set, labelled health).
+    assert award_codes(taxonomy, name="Centre de communication santé X", activity="RÉCEPTION "
+                       "D'APPELS D'URGENCE RÉPARTITION RESSOURCES PRÉHOSPITALIÈRES") == {
+        "services_sociaux_sante"}
+    assert non_supplier_reason("CLUB HOSPITALIER Y", "LOISIRS ET RÉCRÉATION") == "club"
