@@ -34,6 +34,8 @@ the three earlier files (the blind set's misses were read once it was evaluated)
     python scripts/build_labelled_sets.py capabilities-fifth-sample [OUT_CSV]
 draws the fifth set (capabilities-fifth.csv): a fifth salt, none of the four earlier files
 (the fresh set's misses were read once it was evaluated).
+    python scripts/build_labelled_sets.py capabilities-sixth-sample [OUT_CSV]
+draws the sixth set (capabilities-sixth.csv): a sixth salt, none of the five earlier files.
 """
 
 from __future__ import annotations
@@ -502,6 +504,19 @@ def capabilities_fifth_sample(realdata: Path, out_csv: Path) -> None:
                   salt="fifth", quotas=FIFTH_QUOTAS)
 
 
+# The sixth set, drawn after the fifth set had been evaluated once and its misses read.
+SIXTH_QUOTAS = {"directory+req": 0, "directory": 30, "req": 170}
+
+
+def capabilities_sixth_sample(realdata: Path, out_csv: Path) -> None:
+    """Write a sixth sample to label blind (capabilities-sixth.csv): none of the first five."""
+    _fresh_sample(realdata, out_csv,
+                  exclude=("capabilities.csv", "capabilities-holdout.csv",
+                           "capabilities-blind.csv", "capabilities-fresh.csv",
+                           "capabilities-fifth.csv"),
+                  salt="sixth", quotas=SIXTH_QUOTAS)
+
+
 # The development labels: the four earlier sets (the second, the third and the fourth were
 # each evaluated once as held out, then read, so they are development data too). A set held
 # out for evaluation is never used to fit.
@@ -555,6 +570,10 @@ if __name__ == "__main__":
         capabilities_fifth_sample(
             DEFAULT_REALDATA,
             Path(args[1]) if len(args) > 1 else Path("capabilities-fifth-sample.csv"))
+    elif args and args[0] == "capabilities-sixth-sample":
+        capabilities_sixth_sample(
+            DEFAULT_REALDATA,
+            Path(args[1]) if len(args) > 1 else Path("capabilities-sixth-sample.csv"))
     elif args and args[0] == "calibrate":
         calibrate()
     else:
