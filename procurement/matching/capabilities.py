@@ -59,9 +59,9 @@ CALIBRATION: dict[str, float] = {
     "activity:org_type": 0.9,
     "activity:code_broad": 0.85,
     "activity:code": 0.9,
-    "activity:generic": 0.17,
+    "activity:generic": 0.19,
     "activity:structure": 0.95,
-    "activity:generic_in_trade": 0.92,
+    "activity:generic_in_trade": 0.93,
 }
 MAX_INFERRED_CONFIDENCE = 0.95  # only a person's confirmation is certain
 # An activity pair is award-eligible evidence only when its calibrated confidence reaches
@@ -478,6 +478,11 @@ GENERIC_WORDS = _words(
 # "organisation de loisirs pour la collectivité"); an arts practice stated beside such a
 # bare pastime is an amateur group ("CHORALE CONCERTS LOISIRS", "ensemble vocal produisant
 # des spectacles comme loisir"): its culture words give only a prospect.
+# Phrases of several words that name a field of activities, not a trade, like a generic
+# word: "activités culturelles" are organised for a public or for members ("Organisation
+# et promotion d'activités culturelles" sells them; "des activités culturelles, sportives et
+# sociales" may be a members' programme).
+GENERIC_PHRASES = frozenset({"activites culturelles", "activites culturels"})
 LEISURE_WORDS = _words("loisirs loisir leisure")
 # Amateurs perform as a pastime: "orchestre … interprété par des musiciens amateurs" is an
 # amateur band, whatever the culture words around it (a prospect, like a bare pastime).
@@ -519,7 +524,7 @@ def prospect_only(keyword: str, n_tokens: int) -> str | None:
         return "community_service"
     if folded in OWN_PUBLIC_PHRASES:
         return "own_public"
-    if n_tokens == 1 and folded in GENERIC_WORDS:
+    if (n_tokens == 1 and folded in GENERIC_WORDS) or folded in GENERIC_PHRASES:
         return "generic_word"
     return None
 
@@ -859,6 +864,12 @@ def supplier_capabilities(taxonomy: Taxonomy, *, name: object = None, activity: 
                 generic.setdefault(hit.category_code, {"field": "activity",
                                                        "keyword": hit.keyword,
                                                        "prospect_only": "generic_word"})
+            continue
+        if leisure and _fold(hit.keyword) in GENERIC_PHRASES:
+            # A leisure programme's cultural activities are part of the leisure it runs
+            # ("ORGANISATION DES LOISIRS ACTIVITÉS CULTURELLES"), not a presenter's trade.
+            generic.setdefault(hit.category_code, {"field": "activity", "keyword": hit.keyword,
+                                                   "prospect_only": "generic_word"})
             continue
         if pastime and hit.category_code == "culture_evenements":
             generic.setdefault(hit.category_code, {"field": "activity", "keyword": hit.keyword,

@@ -788,3 +788,16 @@ def test_teaching_that_heads_a_text_governs_all_of_it(taxonomy) -> None:
     # Counter-example: training named bare stays a prospect.
     assert caps(taxonomy, name="Y", activity="ACCUEIL ET FORMATION")["formation"][
         "evidence"] == "sector"
+
+
+def test_cultural_activities_organised_are_culture_but_named_in_a_programme_a_prospect(
+        taxonomy) -> None:
+    # Pool example: a park corporation that organises cultural activities.
+    assert award_codes(taxonomy, name="CORPORATION X", activity="GESTION ET CONSERVATION DU "
+                       "PARC NATURE ORGANISATION ET PROMOTION D'ACTIVITÉS CULTURELLES") == {
+        "culture_evenements"}
+    # Pool counter-examples: a programme of activities, a leisure service's programme.
+    assert not award_codes(taxonomy, name="Y", activity="Nous ferons des activités "
+                           "culturelles, sportives et sociales")
+    assert award_codes(taxonomy, name="CENTRE Z", activity="ORGANISATION DES LOISIRS "
+                       "ACTIVITÉS CULTURELLES") == {"loisirs_animation"}
