@@ -43,8 +43,9 @@ OUTPUT_COLUMNS = ["key", "category_code", "confidence", "evidence", "evidence_de
 # Calibrated confidence per evidence bucket (evidence kind : rule strength; "+" when another
 # kind of evidence agrees). Measured on the 1,049 development organisations of procurement/
 # data/labels/capabilities.csv, capabilities-holdout.csv, capabilities-blind.csv,
-# capabilities-fresh.csv and capabilities-fifth.csv (a set held out for evaluation is never used to fit) by
-# `fit_capability_calibration` (scripts/build_labelled_sets.py calibrate prints it); the
+# capabilities-fresh.csv and capabilities-fifth.csv (a set held out for evaluation is
+# never used to fit) by `fit_capability_calibration` (scripts/build_labelled_sets.py
+# calibrate prints it); the
 # code buckets have no labelled codes behind them and keep their prior. `activity:generic`
 # pairs are prospects whatever their confidence; `activity:generic_in_trade` must pass
 # AWARD_MIN_CONFIDENCE. Ordered: a stronger bucket is never less confident.
