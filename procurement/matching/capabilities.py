@@ -316,8 +316,10 @@ def _serves_the_public(code: str, folded_name: str, folded_activity: str) -> boo
     """Return whether a club or committee name is belied by a service the text sells.
 
     A club that teaches the discipline its name carries is a school ("Club de judo …":
-    "enseignement … du judo"); a committee that offers services to the population runs a
-    public service. A seniors' club's dance lessons carry no discipline in its name.
+    "enseignement … du judo"), and so is one that gives classes of any sport its name
+    carries ("Club de gym …": "cours de gymnastique"); a committee that offers services to
+    the population runs a public service. A seniors' club's dance lessons carry no
+    discipline in its name.
     """
     if code == "committee":
         return bool(_OFFERS_TO_POPULATION.search(folded_activity))
