@@ -41,27 +41,28 @@ AWARD_EVIDENCE = EVIDENCE_LEVELS[:EVIDENCE_LEVELS.index(DEFAULT_MIN_EVIDENCE) + 
 OUTPUT_COLUMNS = ["key", "category_code", "confidence", "evidence", "evidence_detail", "reason"]
 
 # Calibrated confidence per evidence bucket (evidence kind : rule strength; "+" when another
-# kind of evidence agrees). Measured on the 849 development organisations of procurement/
-# data/labels/capabilities.csv, capabilities-holdout.csv, capabilities-blind.csv and
-# capabilities-fresh.csv (a set held out for evaluation is never used to fit) by
-# `fit_capability_calibration` (scripts/build_labelled_sets.py calibrate prints it); the
+# kind of evidence agrees). Measured on the 1,049 development organisations of procurement/
+# data/labels/capabilities.csv, capabilities-holdout.csv, capabilities-blind.csv,
+# capabilities-fresh.csv and capabilities-fifth.csv (a set held out for evaluation is
+# never used to fit) by `fit_capability_calibration` (scripts/build_labelled_sets.py
+# calibrate prints it); the
 # code buckets have no labelled codes behind them and keep their prior. `activity:generic`
 # pairs are prospects whatever their confidence; `activity:generic_in_trade` must pass
 # AWARD_MIN_CONFIDENCE. Ordered: a stronger bucket is never less confident.
 CALIBRATION: dict[str, float] = {
-    "name:word": 0.59,
-    "name:phrase": 0.59,
-    "sector": 0.36,
-    "activity:word": 0.93,
+    "name:word": 0.58,
+    "name:phrase": 0.58,
+    "sector": 0.33,
+    "activity:word": 0.94,
     "activity:word+": 0.95,
     "activity:phrase": 0.95,
     "activity:phrase+": 0.95,
     "activity:org_type": 0.9,
     "activity:code_broad": 0.85,
     "activity:code": 0.9,
-    "activity:generic": 0.16,
+    "activity:generic": 0.19,
     "activity:structure": 0.95,
-    "activity:generic_in_trade": 0.92,
+    "activity:generic_in_trade": 0.93,
 }
 MAX_INFERRED_CONFIDENCE = 0.95  # only a person's confirmation is certain
 # An activity pair is award-eligible evidence only when its calibrated confidence reaches
@@ -244,8 +245,11 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"|\bformation continue (?:des|de ses) membres\b"),
     ("business",
      r"\bchambre de commerce\b|\bsociete de developpement commercial\b|\bsdc\b"
-     r"|\bassociation (?:des |d )?(?:gens|hommes|femmes) d affaires\b|\bcorporation des "
-     r"\w+\b|\bchamber of commerce\b|\bdeveloppement economique\b|\bcdec\b"
+     # A corporation of people of a trade ("des concessionnaires", "des propriétaires")
+     # represents them; a corporation of things runs them ("des loisirs", "des événements").
+     r"|\bassociation (?:des |d )?(?:gens|hommes|femmes) d affaires\b"
+     r"|\bcorporation des \w+(?:aires|eurs|iers|ants|istes|iens)\b"
+     r"|\bchamber of commerce\b|\bdeveloppement economique\b|\bcdec\b"
      r"|\bcorporation de developpement (?:economique|commercial|local|regional)\b"
      r"|\bassociation (?:\w+ ){0,2}(?:des |de )?(?:\w+ )?(?:medecins|infirmier\w*|ingenieurs"
      r"|avocats|notaires|"
@@ -253,7 +257,8 @@ NON_SUPPLIER_RULES: tuple[tuple[str, str | None, str | None], ...] = (
      r"educateurs|educatrices|policiers|pompiers|directeurs|gestionnaires|representants"
      # An association of businesses of a trade represents them; it does not trade.
      r"|agences|entreprises|entrepreneurs|marchands|commercants|concessionnaires"
-     r"|manufacturiers|industriels|fabricants)\b",
+     r"|manufacturiers|industriels|fabricants|pourvoiries|pourvoyeurs|hoteliers"
+     r"|restaurateurs|transporteurs)\b",
      r"\bpromouvoir (?:le )?developpement economique\b|\binterets economiques\b"
      r"|\bdeveloppement (?:local|regional)\b|\bhommes d affaires\b"
      r"|\bassociation professionnelle\b"),
@@ -311,17 +316,38 @@ def _serves_the_public(code: str, folded_name: str, folded_activity: str) -> boo
     """Return whether a club or committee name is belied by a service the text sells.
 
     A club that teaches the discipline its name carries is a school ("Club de judo …":
-    "enseignement … du judo"); a committee that offers services to the population runs a
-    public service. A seniors' club's dance lessons carry no discipline in its name.
+    "enseignement … du judo"), and so is one that gives classes of any sport its name
+    carries ("Club de gym …": "cours de gymnastique"); a committee that offers services to
+    the population runs a public service. A seniors' club's dance lessons carry no
+    discipline in its name.
     """
     if code == "committee":
         return bool(_OFFERS_TO_POPULATION.search(folded_activity))
     words = set(folded_activity.split())
+    name_words = set(folded_name.split())
+    # Classes given ("cours de gymnastique", "cours de judo") of any sport or discipline the
+    # name carries ("Club de gym …" carries gymnastique): a school, whatever the discipline.
+    # Teaching one's members a sport ("enseigner … le patinage de vitesse") stays a club.
+    if any(_carries(name_words, sport) for sport in _classes_given(folded_activity)):
+        return True
     taught = (words & _LESSON_DISCIPLINES) | ({"taekwondo"} if "taekwon" in words else set())
     if not taught or not (words & _TEACHING or _TO_THE_PUBLIC.search(folded_activity)):
         return False
-    name_words = set(folded_name.split())
     return bool(taught & (name_words | ({"taekwondo"} if "taekwon" in name_words else set())))
+
+
+# Classes given: "cours de/d'/du <sport>" (an adjective or two may follow the sport).
+_CLASSES = re.compile(r"\b(?:cours|lecons?|classes|lessons) (?:de |d |du |des |en |of )?(\w+)")
+
+
+def _classes_given(folded_activity: str) -> set[str]:
+    """Return the sports or disciplines the text says classes are given in."""
+    return {m.group(1) for m in _CLASSES.finditer(folded_activity)} & _SPORTS
+
+
+def _carries(name_words: set[str], sport: str) -> bool:
+    """Return whether a name carries a sport, whole or shortened ("gym" for gymnastique)."""
+    return any(w == sport or (len(w) >= 3 and sport.startswith(w)) for w in name_words)
 
 
 def _is_cooperative(folded_name: str, legal_form: object) -> bool:
@@ -355,6 +381,10 @@ def non_supplier_reason(name: object, activity: object = None, legal_form: objec
     if folded_activity and _ANY_ACTIVITY.search(folded_activity):
         for code, _, act_re in _COMPILED:
             if act_re is not None and act_re.search(folded_activity):
+                if code == "foundation" and _classes_given(folded_activity):
+                    # A school that raises funds is a school ("COURS DE JUDO ET CAMPAGNE DE
+                    # FINANCEMENT").
+                    continue
                 return code
     if _MEMBERS_ONLY.search(folded_activity) and not _is_cooperative(folded_name, legal_form):
         return "members"
@@ -451,7 +481,15 @@ GENERIC_WORDS = _words(
 # "organisation de loisirs pour la collectivité"); an arts practice stated beside such a
 # bare pastime is an amateur group ("CHORALE CONCERTS LOISIRS", "ensemble vocal produisant
 # des spectacles comme loisir"): its culture words give only a prospect.
+# Phrases of several words that name a field of activities, not a trade, like a generic
+# word: "activités culturelles" are organised for a public or for members ("Organisation
+# et promotion d'activités culturelles" sells them; "des activités culturelles, sportives et
+# sociales" may be a members' programme).
+GENERIC_PHRASES = frozenset({"activites culturelles", "activites culturels"})
 LEISURE_WORDS = _words("loisirs loisir leisure")
+# Amateurs perform as a pastime: "orchestre … interprété par des musiciens amateurs" is an
+# amateur band, whatever the culture words around it (a prospect, like a bare pastime).
+AMATEUR = re.compile(r"\bamateurs?\b|\bamateur \w+")
 COMMUNITY_SERVICE_PHRASES = frozenset({
     "travail de rue", "services sociaux", "soins palliatifs", "intervention psychosociale",
     "travail social", "prevention du suicide", "repit", "hebergement d urgence",
@@ -465,14 +503,20 @@ OWN_PUBLIC_PHRASES = frozenset({"formation professionnelle", "vocational trainin
 # formation", "offrir des ateliers … et des expositions", "vente de …").
 # An organising verb or noun may take its object bare or with "les" ("organiser les
 # loisirs", "organisation activités de loisirs"); "organisme" is no verb. Teaching, as
-# the noun that heads a text, is a trade ("ENSEIGNEMENT (FORMATION)").
+# the noun that heads a text, is a trade and governs the whole text ("ENSEIGNEMENT
+# (FORMATION)", "Enseignement méthode … / formation, encadrement").
 _TRADE_CONTEXT = re.compile(
     r"\b(?:services? (?:d |de |des )|offr\w*|fourni\w*|propos\w*|dispens\w*"
-    r"|vente (?:d |de |des )|vendre|^enseignement "
+    r"|vente (?:d |de |des )|vendre|^enseignement\b.*"
+    # Running, making or teaching something is a trade: "gestion d'un musée", "exploitation
+    # d'un centre", "production de spectacles", "cours de musique", "réparation de …".
+    r"|(?:gestion|exploitation|exploiter|operation|operer|production|produire|fabrication"
+    r"|reparation|cours) (?:d |de |des |du )(?:un |une |l |la |le |les )?"
     r"|organis(?!me)\w* (?:des |de |d |les |l )?)(?:\w+ ){0,3}$")
 # A generic noun of action that is a trade when it governs its object: renting something
 # ("location de bâtiments et de matériel", "location des installations"); a bare
 # "location" in a list says nothing.
+_SERVICE_OF_INTERVENTION = re.compile(r"^services? d intervention\b")
 _TRADE_WITH_OBJECT = re.compile(r"\blocations? (?:de |d |des |du )\w+")
 
 
@@ -483,7 +527,7 @@ def prospect_only(keyword: str, n_tokens: int) -> str | None:
         return "community_service"
     if folded in OWN_PUBLIC_PHRASES:
         return "own_public"
-    if n_tokens == 1 and folded in GENERIC_WORDS:
+    if (n_tokens == 1 and folded in GENERIC_WORDS) or folded in GENERIC_PHRASES:
         return "generic_word"
     return None
 
@@ -645,6 +689,12 @@ _PUBLISHING = re.compile(
 _PUBLISHING_CATEGORIES = frozenset({"communication_marketing", "impression_graphisme"})
 
 
+# Recreation named with its object: "ateliers récréatifs de musique", "activités guidées en
+# eau vive".
+_RECREATION_OBJECT = re.compile(
+    r"\b(?:ateliers? recreatifs?|activites? (?:recreatives?|guidees?)) (?:de |d |en )(\w+)")
+
+
 def activity_hits(lexicon: CapabilityLexicon, activity: object, name: object = None,
                   *, cooperative: bool = False) -> list[Hit]:
     """Return what an activity text says the organisation supplies."""
@@ -657,6 +707,11 @@ def activity_hits(lexicon: CapabilityLexicon, activity: object, name: object = N
     if any(h.category_code == "aide_domicile" for h in hits):
         # "Aide domestique en entretien ménager": cleaning of clients' homes is home help.
         hits = [h for h in hits if h.category_code != "entretien_menager"]
+    taught = {m.group(1) for m in _RECREATION_OBJECT.finditer(folded)}
+    if taught:
+        # What a recreational workshop is about is the recreation, not a second trade
+        # ("ateliers récréatifs de musique" is recreation, not a music presenter).
+        hits = [h for h in hits if not (h.n_tokens == 1 and _fold(h.keyword) in taught)]
     if cooperative:
         words = set(folded.split())
         hits.extend(Hit(code, word, 1) for word, code in _COOP_DOMAIN_WORDS.items()
@@ -795,8 +850,9 @@ def supplier_capabilities(taxonomy: Taxonomy, *, name: object = None, activity: 
     trade = [h for h in hits if prospect_only(h.keyword, h.n_tokens) is None]
     folded_activity = _fold(activity)
     leisure = [h for h in hits if h.n_tokens == 1 and _fold(h.keyword) in LEISURE_WORDS]
-    pastime = not cooperative and any(
+    pastime = not cooperative and (any(
         not _in_trade_context(folded_activity, h.keyword) for h in leisure)
+        or bool(AMATEUR.search(folded_activity)))
     for hit in hits:
         why = prospect_only(hit.keyword, hit.n_tokens)
         if hit in leisure:
@@ -812,6 +868,12 @@ def supplier_capabilities(taxonomy: Taxonomy, *, name: object = None, activity: 
                                                        "keyword": hit.keyword,
                                                        "prospect_only": "generic_word"})
             continue
+        if leisure and _fold(hit.keyword) in GENERIC_PHRASES:
+            # A leisure programme's cultural activities are part of the leisure it runs
+            # ("ORGANISATION DES LOISIRS ACTIVITÉS CULTURELLES"), not a presenter's trade.
+            generic.setdefault(hit.category_code, {"field": "activity", "keyword": hit.keyword,
+                                                   "prospect_only": "generic_word"})
+            continue
         if pastime and hit.category_code == "culture_evenements":
             generic.setdefault(hit.category_code, {"field": "activity", "keyword": hit.keyword,
                                                    "prospect_only": "pastime"})
@@ -819,6 +881,12 @@ def supplier_capabilities(taxonomy: Taxonomy, *, name: object = None, activity: 
         if why == "generic_word" and (trade or _in_trade_context(folded_activity, hit.keyword)):
             # One line among the trades the text states ("traitement psychologique /
             # formation"), or governed by a trade verb ("service de formation").
+            add(hit.category_code, "activity", "generic_in_trade",
+                {"field": "activity", "keyword": hit.keyword})
+            continue
+        if why == "community_service" and _SERVICE_OF_INTERVENTION.search(folded_activity):
+            # Sold as a service of intervention ("Services d'intervention en prévention du
+            # suicide"): a health service, not outreach offered free.
             add(hit.category_code, "activity", "generic_in_trade",
                 {"field": "activity", "keyword": hit.keyword})
             continue

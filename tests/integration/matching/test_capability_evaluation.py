@@ -50,7 +50,7 @@ Mission locale du Pays;57234567800069;AI;94.99Z;Brest;ressources_humaines
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, object]:
     return {
-        # The development labels: the first set and the three former held-out sets (each
+        # The development labels: the first set and the four former held-out sets (each
         # evaluated once, then read: development data since).
         "labels": pd.concat([load_labels(default_labels_dir() / name)
                              for name in DEVELOPMENT_LABELS], ignore_index=True),
@@ -86,10 +86,10 @@ def test_no_organisation_is_labelled_in_two_capability_files() -> None:
             assert seen_names.setdefault(name, path.name) == path.name, name
 
 
-def test_the_development_set_is_the_four_earlier_files(shipped) -> None:
+def test_the_development_set_is_the_five_earlier_files(shipped) -> None:
     dev, blind = shipped["labels"], shipped["blind"]
-    assert len(dev) == 849
-    assert "capabilities-fresh.csv" in DEVELOPMENT_LABELS
+    assert len(dev) == 1049
+    assert {"capabilities-fresh.csv", "capabilities-fifth.csv"} <= set(DEVELOPMENT_LABELS)
     assert len(blind) >= 150
     assert set(blind.columns) == set(dev.columns)
     codes = {c for v in blind["categories"] for c in v.split(";") if c}
@@ -144,7 +144,7 @@ def test_evaluate_without_a_file_reports_in_sample_and_held_out() -> None:
     caps = data["capabilities"]
     assert {"precision", "recall", "n", "in_sample", "held_out"} <= set(caps)
     assert {"precision", "recall", "n"} <= set(caps["held_out"])
-    assert caps["in_sample"]["n"] == caps["n"] == 849
+    assert caps["in_sample"]["n"] == caps["n"] == 1049
     assert set(caps["development_sets"]) == set(DEVELOPMENT_LABELS)
     for part in (caps, caps["held_out"], *caps["development_sets"].values()):
         assert {"pairs", "pairs_with_activity", "recall_with_activity"} <= set(part)

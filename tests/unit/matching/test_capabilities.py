@@ -675,3 +675,129 @@ def test_prehospital_services_are_health_care(taxonomy) -> None:
                        "D'APPELS D'URGENCE RÉPARTITION RESSOURCES PRÉHOSPITALIÈRES") == {
         "services_sociaux_sante"}
     assert non_supplier_reason("CLUB HOSPITALIER Y", "LOISIRS ET RÉCRÉATION") == "club"
+
+
+# --- rules from the vocabulary of the unlabelled pool (docs/matching.md) ----------------
+
+
+def test_lodging_words_state_lodging_but_an_association_of_outfitters_represents_them(
+        taxonomy) -> None:
+    # Development example (fifth set, labelled lodging).
+    assert award_codes(taxonomy, name="DOMAINE X INC.", activity="POURVOIRIE") == {"hebergement"}
+    # Pool counter-example: an association of the trade's businesses.
+    assert non_supplier_reason("ASSOCIATION DES POURVOIRIES DE Y",
+                               "ASSOCIATION DES POURVOIRIES, PROMOTION") == "business"
+
+
+def test_recreation_places_and_workshops_are_recreation_not_the_subject_taught(taxonomy) -> None:
+    # Development example (fifth set, labelled recreation only) and pool examples.
+    assert award_codes(taxonomy, name="ZONE X", activity="ATELIERS RÉCRÉATIFS DE MUSIQUE") \
+        == {"loisirs_animation"}
+    assert award_codes(taxonomy, name="CHALET X INC.", activity="CENTRE RÉCRÉATIF") == {
+        "loisirs_animation"}
+    assert award_codes(taxonomy, name="LE DOMAINE X",
+                       activity="EXPLOITATION D'UN DOMAINE RÉCRÉATIF") == {"loisirs_animation"}
+    # Pool counter-example: a seniors' club's recreational activities stay a club.
+    assert non_supplier_reason("CLUB DE L'AGE D'OR DE Y", "ACTIVITÉES RÉCRÉATIVES") == "club"
+    assert not award_codes(taxonomy, name="Y", activity="Courses de véhicules récréatifs")
+
+
+def test_culture_venues_and_film_are_culture(taxonomy) -> None:
+    # Development examples (fifth set, labelled culture).
+    assert award_codes(taxonomy, name="PRODUCTIONS X", activity="DISTRIBUTION DE COURTS-MÉTRAGES"
+                       ) == {"culture_evenements"}
+    assert award_codes(taxonomy, name="Corporation des Événements de X inc.",
+                       activity="DIFFUSION CULTUREL GESTION D'ÉQUIPEMENTS ET LIEUX CULTURELS") \
+        == {"culture_evenements"}
+    # Pool example: an interpretation centre.
+    assert award_codes(taxonomy, name="CENTRE D'INTERPRÉTATION X",
+                       activity="CENTRE D'INTERPRÉTATION DE LA NATURE") == {"culture_evenements"}
+    # Counter-example: a film festival is an event.
+    assert non_supplier_reason("FESTIVAL DU FILM DE Y", "PROJECTION DE FILMS") == "event"
+
+
+def test_a_corporation_of_people_represents_them_a_corporation_of_things_runs_them() -> None:
+    # Pool counter-example (a corporation of car dealers) and development example.
+    assert non_supplier_reason("LA CORPORATION DES CONCESSIONNAIRES D'AUTOMOBILES DE X",
+                               "ASSOCIATION D'HOMMES D'AFFAIRES") == "business"
+    assert non_supplier_reason("Corporation des Événements de Y", "DIFFUSION CULTURELLE") is None
+
+
+def test_health_devices_rehabilitation_and_intervention_services_are_health(taxonomy) -> None:
+    # Development examples (fifth set, labelled health).
+    assert award_codes(taxonomy, name="Centre X", activity="Vente et ajustement de prothèses "
+                       "mammaires et soutiens-gorge adaptés") == {"services_sociaux_sante"}
+    assert award_codes(taxonomy, name="Société X", activity="RÉADAPTER, FAVORISER "
+                       "L'INTÉGRATION DES MALADES MENTAUX À LA VIE FAMILIALE") == {
+        "services_sociaux_sante"}
+    assert award_codes(taxonomy, name="Centre Y", activity="Services d'intervention en "
+                       "prévention du suicide") == {"services_sociaux_sante"}
+    # Counter-example (pool): street work offered free stays a prospect.
+    assert caps(taxonomy, name="Z", activity="TRAVAIL DE RUE")["services_sociaux_sante"][
+        "evidence"] == "sector"
+
+
+def test_schools_ferries_and_internet_access_are_their_trades(taxonomy) -> None:
+    # Pool examples.
+    assert award_codes(taxonomy, name="ÉCOLE X INC.", activity="OPÉRATION D'UNE ÉCOLE") == {
+        "services_garde_education"}
+    assert award_codes(taxonomy, name="INSTITUT X", activity="MAISON D'ENSEIGNEMENT (NIVEAU "
+                       "SECONDAIRE)") == {"services_garde_education"}
+    assert award_codes(taxonomy, name="LA TRAVERSE X", activity="OFFRIR UN SERVICE DE TRAVERSE"
+                       " ENTRE X ET Y") == {"transport_adapte"}
+    # Development example (fresh set, labelled telecommunications).
+    assert award_codes(taxonomy, name="CORPORATION X", activity="FAVORISER ACCÈS HAUTE VITESSE "
+                       "COMMUNAUTÉS") == {"telecommunications"}
+    # Counter-example: a school's parents' committee is no school.
+    assert non_supplier_reason("COMITÉ DE PARENTS DE L'ÉCOLE Y", "OPÉRATION D'UNE ÉCOLE") \
+        is not None
+
+
+def test_a_club_that_gives_classes_of_the_discipline_of_its_name_is_a_school(taxonomy) -> None:
+    # Development examples (fifth set, labelled recreation): any discipline, a shortened
+    # name ("gym" for gymnastique), and a school that raises funds.
+    assert award_codes(taxonomy, name="CLUB DE GYM X INC.", activity="COURS DE GYMNASTIQUE "
+                       "ARTISTIQUES FÉMININS ET MASCULINS, ORG. COMPÉTITIONS") == {
+        "loisirs_animation"}
+    assert award_codes(taxonomy, name="CLUB DE JUDO X INC.", activity="PROMOUVOIR ET FAVORISER "
+                       "LE DÉVELOPPEMENT DU JUDO COURS DE JUDO ET CAMPAGNE DE FINANCEMENT") == {
+        "loisirs_animation"}
+    # Counter-examples: teaching its members the sport (first set, a non-supplier), a
+    # skating programme with fundraising (fifth set, a non-supplier).
+    assert non_supplier_reason("CLUB DE PATINAGE DE VITESSE Y", "PROMOUVOIR, ENSEIGNER, "
+                               "DÉVELOPPER LE PATINAGE DE VITESSE") == "club"
+    assert non_supplier_reason("CLUB DE PATINAGE ARTISTIQUE Z", "PROGRAMME DE PATINAGE "
+                               "ARTISTIQUE ET CAMPAGNE DE FINANCEMENT") == "club"
+
+
+def test_amateurs_perform_as_a_pastime(taxonomy) -> None:
+    # Development example (fifth set, labelled a non-supplier: its one wrong award).
+    found = caps(taxonomy, name="Harmonie X", activity="Orchestre composé d'instruments à vent,"
+                 " de cuivres et de percussions, interprété par des musiciens amateurs.")
+    assert found["culture_evenements"]["evidence"] == "sector"
+    # Counter-example: an orchestre producing concerts sells them.
+    assert award_codes(taxonomy, name="Orchestre Y", activity="PRODUCTION ET DIFFUSION DE "
+                       "CONCERTS SYMPHONIQUES") == {"culture_evenements"}
+
+
+def test_teaching_that_heads_a_text_governs_all_of_it(taxonomy) -> None:
+    # Development example (fifth set, labelled training).
+    assert award_codes(taxonomy, name="SERVICE X", activity="Enseignement méthode de "
+                       "l'ovulation - régulation naturelle des naissances / formation, "
+                       "encadrement") == {"formation"}
+    # Counter-example: training named bare stays a prospect.
+    assert caps(taxonomy, name="Y", activity="ACCUEIL ET FORMATION")["formation"][
+        "evidence"] == "sector"
+
+
+def test_cultural_activities_organised_are_culture_but_named_in_a_programme_a_prospect(
+        taxonomy) -> None:
+    # Pool example: a park corporation that organises cultural activities.
+    assert award_codes(taxonomy, name="CORPORATION X", activity="GESTION ET CONSERVATION DU "
+                       "PARC NATURE ORGANISATION ET PROMOTION D'ACTIVITÉS CULTURELLES") == {
+        "culture_evenements"}
+    # Pool counter-examples: a programme of activities, a leisure service's programme.
+    assert not award_codes(taxonomy, name="Y", activity="Nous ferons des activités "
+                           "culturelles, sportives et sociales")
+    assert award_codes(taxonomy, name="CENTRE Z", activity="ORGANISATION DES LOISIRS "
+                       "ACTIVITÉS CULTURELLES") == {"loisirs_animation"}
