@@ -100,7 +100,7 @@ def _capability_scores(found: dict[str, Any]) -> dict[str, Any]:
 # the held-out set (labelled before the last rule change, evaluated once).
 DEVELOPMENT_LABELS = ("capabilities.csv", "capabilities-holdout.csv", "capabilities-blind.csv",
                       "capabilities-fresh.csv", "capabilities-fifth.csv")
-HELD_OUT_LABELS = "capabilities-fifth.csv"
+HELD_OUT_LABELS = "capabilities-sixth.csv"
 
 
 def capability_report(path: Path | None = None) -> dict[str, Any]:
