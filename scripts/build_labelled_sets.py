@@ -401,15 +401,25 @@ def capabilities_sample(realdata: Path, out_csv: Path) -> None:
     def text(value: object) -> str:
         return value if isinstance(value, str) else ""
 
+    # A directory row without an NEQ in the extract is joined by name when the evaluation
+    # scores it (procurement.matching.evaluate.capability_registry): the labeller is shown
+    # the activity text that join finds, so both read the same facts.
+    sys.path.insert(0, str(ROOT))
+    from procurement.matching.normalize import company_key
+
+    by_name: dict[str, str] = {}
+    for neq_of, name_of in zip(r["NEQ"], r["NomEntreprise"], strict=True):
+        by_name.setdefault(company_key(name_of), neq_of)
     rows = []
     for x in d.itertuples(index=False):
         neq = text(x.NEQ)
         known = neq in req.index
+        joined = neq if known else by_name.get(company_key(x.NomEntreprise), "")
         rows.append({
             "name": x.NomEntreprise.strip(), "neq": neq,
             "source": "directory+req" if known else "directory",
-            "activity": text(req.SecteurActivite.get(neq)) if known else "",
-            "legal_form": text(req.FormeJuridique.get(neq)) if known else "",
+            "activity": text(req.SecteurActivite.get(joined)) if joined else "",
+            "legal_form": text(req.FormeJuridique.get(joined)) if joined else "",
             "org_type": text(x.Type), "sector": text(x.SecteurActivite)})
     in_directory = set(d.NEQ.dropna())
     for x in r.itertuples(index=False):
