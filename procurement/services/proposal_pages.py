@@ -418,8 +418,8 @@ def work_waiting(session: Session, actor: Actor) -> WorkWaiting:
         IncumbentMatch.organization_id == org_id,
         IncumbentMatch.status == "pending")) or 0)
     # The capability queue's own rule (suppliers that can reach the municipality).
-    capabilities = queue.capability_queue(session, actor, overview.actor_organization(
-        session, actor), limit=1).total
+    capabilities = queue.capability_queue_size(session, actor,
+                                               overview.actor_organization(session, actor))
     status_counts = dict(session.execute(
         select(Proposal.status, func.count()).where(Proposal.organization_id == org_id)
         .group_by(Proposal.status)).all())
