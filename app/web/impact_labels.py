@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from flask_babel import gettext
 
+from app.i18n import page_gettext as gettext
 from app.web.labels import is_english
 from procurement import impact_messages
 
