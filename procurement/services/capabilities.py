@@ -105,6 +105,13 @@ def spending_by_category(session: Session, org: Organization) -> dict[str, int]:
     return {str(code): int(cents or 0) for code, cents in rows}
 
 
+# The territory rule's answers by what it read (the municipality, the suppliers' territory
+# columns, the directory): a changed registry or directory is another key, never a stale
+# answer. The dashboard asks on every visit; the rule's pandas work is what costs.
+_REACH_MEMO: dict[tuple[Any, ...], frozenset[int]] = {}
+_REACH_MEMO_SIZE = 32
+
+
 def reachable_supplier_ids(session: Session, org: Organization,
                            among: Select[Any] | None = None) -> set[int]:
     """Return the active suppliers whose service area reaches the municipality.
@@ -114,19 +121,27 @@ def reachable_supplier_ids(session: Session, org: Organization,
     what is read to the suppliers asked about, not the whole registry.
     """
     query = select(Supplier.id, Supplier.municipality_code, Supplier.active,
-                   Supplier.capacity, Supplier.service_area)
+                   Supplier.capacity, Supplier.service_area).order_by(Supplier.id)
     if among is not None:
         query = query.where(Supplier.id.in_(among.scalar_subquery()))
     # Plain tuples: pandas probes every Row object for attributes, ten times slower.
-    suppliers = pd.DataFrame([tuple(row) for row in session.execute(query)], columns=[
-        "key", "municipality_code", "active", "capacity_cents", "service_area"])
-    if suppliers.empty:
+    supplier_rows = tuple(tuple(row) for row in session.execute(query))
+    if not supplier_rows:
         return set()
-    municipalities = pd.DataFrame([tuple(row) for row in session.execute(select(
-        Organization.code, Organization.mrc, Organization.region))],
-        columns=["code", "mrc", "region"])
-    serving = matching.serving_suppliers(suppliers, municipalities, org.code)
-    return {int(key) for key in serving["key"]}
+    directory = tuple(tuple(row) for row in session.execute(select(
+        Organization.code, Organization.mrc, Organization.region).order_by(Organization.id)))
+    key = (org.code, supplier_rows, directory)
+    found = _REACH_MEMO.get(key)
+    if found is None:
+        suppliers = pd.DataFrame(list(supplier_rows), columns=[
+            "key", "municipality_code", "active", "capacity_cents", "service_area"])
+        municipalities = pd.DataFrame(list(directory), columns=["code", "mrc", "region"])
+        serving = matching.serving_suppliers(suppliers, municipalities, org.code)
+        found = frozenset(int(supplier_id) for supplier_id in serving["key"])
+        if len(_REACH_MEMO) >= _REACH_MEMO_SIZE:
+            _REACH_MEMO.clear()
+        _REACH_MEMO[key] = found
+    return set(found)
 
 
 def category_labels() -> dict[str, tuple[str, str]]:

@@ -58,8 +58,10 @@ def dashboard(session: Session, actor: Actor) -> Dashboard:
         PurchaseLine.organization_id == org.id)).one()
     # The recent files, each once (its refused attempts are under it on the import page).
     imports = [file.main for file in import_files_page(session, actor, limit=10).items]
+    # With their scenarios (the table names them): one query, not one per proposal.
     proposals = list(session.scalars(select(Proposal).where(
-        Proposal.organization_id == org.id).order_by(Proposal.id.desc()).limit(10)))
+        Proposal.organization_id == org.id).order_by(Proposal.id.desc()).limit(10)
+        .options(selectinload(Proposal.scenario))))
     return Dashboard(org, int(lines), cents_to_decimal(int(cents)), imports, proposals)
 
 

@@ -221,7 +221,7 @@ def proposal_page(session: Session, actor: Actor, proposal_id: int, *,
             .outerjoin(Supplier, Supplier.id == Allocation.supplier_id)
             .outerjoin(Category, Category.code == Lot.category_code)
             .where(Allocation.proposal_id == proposal.id))
-    all_rows = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    all_rows = len(proposal.allocations)  # loaded with the proposal
     query = base
     if filters.category:
         query = query.where(Lot.category_code == filters.category)
@@ -232,7 +232,8 @@ def proposal_page(session: Session, actor: Actor, proposal_id: int, *,
     if filters.lever:
         query = query.where(Lot.key.in_(
             [key for key, lever in levers.items() if lever == filters.lever] or [""]))
-    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    total = all_rows if query is base else int(
+        session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     column = order_columns[filters.sort]
     ordered = query.order_by(column.desc() if filters.descending else column.asc(),
                              Allocation.id)
@@ -242,8 +243,10 @@ def proposal_page(session: Session, actor: Actor, proposal_id: int, *,
     present = sorted({lot.category_code for lot in proposal.lots},
                      key=lambda code: _name(labels, code, lang).casefold())
     lot_names = {lot.key: _name(labels, lot.category_code, lang) for lot in proposal.lots}
-    others = [p for p in review.list_proposals(session, proposal.organization_id, limit=50)
-              if p.id != proposal.id]
+    # The page offers to compare with the newest other proposal: read that one only.
+    others = list(session.scalars(select(Proposal).where(
+        Proposal.organization_id == proposal.organization_id, Proposal.id != proposal.id)
+        .order_by(Proposal.id.desc()).limit(1)))
     return ProposalPage(
         proposal=proposal, settings=scenario_settings(proposal), rows=rows, total_rows=total,
         all_rows=all_rows, filters=filters, offset=offset, limit=limit, categories=labels,
@@ -429,11 +432,17 @@ def work_waiting(session: Session, actor: Actor) -> WorkWaiting:
                        drafts=int(status_counts.get("draft", 0)))
 
 
-def latest_proposal(session: Session, actor: Actor) -> Proposal | None:
-    """Return the municipality's newest proposal that carries impact units, if any."""
+def latest_proposal(session: Session, actor: Actor,
+                    newest: list[Proposal] | None = None) -> Proposal | None:
+    """Return the municipality's newest proposal that carries impact units, if any.
+
+    `newest`: the ten newest proposals when the caller already read them (the dashboard).
+    """
     actor.require("read")
     org_id = overview.own_organization_id(actor)
-    for proposal in review.list_proposals(session, org_id, limit=10):
-        if proposal.impact_units:
+    if newest is None:
+        newest = review.list_proposals(session, org_id, limit=10)
+    for proposal in newest:
+        if proposal.organization_id == org_id and proposal.impact_units:
             return proposal
     return None

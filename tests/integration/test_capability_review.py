@@ -232,6 +232,16 @@ def test_the_dashboard_count_is_the_size_of_the_queue(session: Session,
         (first.supplier_id, first.category_code, "confirmed")])
     session.commit()
     assert capabilities.capability_queue_size(session, actor, city) == queue.total - 1
+    # The answer follows the registry at once: the far supplier moving to the city counts.
+    moved = session.get(Supplier, far)
+    assert moved is not None
+    moved.municipality_code = city.code
+    session.commit()
+    assert capabilities.capability_queue_size(session, actor, city) == \
+        queue.total - 1 + len(far_pairs)
+    moved.active = False
+    session.commit()
+    assert capabilities.capability_queue_size(session, actor, city) == queue.total - 1
     other = session.scalar(select(Organization).where(Organization.code == "10043"))
     assert other is not None
     with pytest.raises(NotFound):
