@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from procurement.audit import ChainReport, verify_chain
 from procurement.db import cents_sum
@@ -57,7 +57,8 @@ def dashboard(session: Session, actor: Actor) -> Dashboard:
     lines, cents = session.execute(select(func.count(), cents_sum(PurchaseLine.amount)).where(
         PurchaseLine.organization_id == org.id)).one()
     # The recent files, each once (its refused attempts are under it on the import page).
-    imports = [file.main for file in import_files_page(session, actor, limit=10).items]
+    imports = [file.main for file in _import_files(
+        session, ImportBatch.organization_id == org.id, limit=10, offset=0)]
     # With their scenarios (the table names them): one query, not one per proposal.
     proposals = list(session.scalars(select(Proposal).where(
         Proposal.organization_id == org.id).order_by(Proposal.id.desc()).limit(10)
@@ -68,12 +69,11 @@ def dashboard(session: Session, actor: Actor) -> Dashboard:
 def proposal(session: Session, actor: Actor, proposal_id: int) -> Proposal:
     """Return a proposal of the actor's municipality, with lots and allocations."""
     actor.require("read")
-    found = get_owned(session, Proposal, proposal_id, own_organization_id(actor))
-    # Its lots, allocations and their suppliers in three queries, not one per allocation.
-    session.scalars(select(Proposal).where(Proposal.id == found.id).options(
-        selectinload(Proposal.lots),
-        selectinload(Proposal.allocations).selectinload(Allocation.supplier))).all()
-    return found
+    # With its scenario, lots, allocations and their suppliers: four queries, not one per
+    # allocation.
+    return get_owned(session, Proposal, proposal_id, own_organization_id(actor), options=(
+        joinedload(Proposal.scenario), selectinload(Proposal.lots),
+        selectinload(Proposal.allocations).selectinload(Allocation.supplier)))
 
 
 def import_batch(session: Session, actor: Actor, import_id: int) -> ImportBatch:
@@ -171,9 +171,15 @@ def import_files_page(session: Session, actor: Actor, *, limit: int = 50,
     """Return a page of the municipality's import history, one entry per file, newest first."""
     actor.require("read")
     scope = ImportBatch.organization_id == own_organization_id(actor)
+    files = (select(ImportBatch.file_hash).where(scope).group_by(ImportBatch.file_hash))
+    total = session.scalar(select(func.count()).select_from(files.subquery()))
+    return Page(_import_files(session, scope, limit=limit, offset=offset), int(total or 0))
+
+
+def _import_files(session: Session, scope: Any, *, limit: int, offset: int) -> list[ImportFile]:
+    """Return one page of the import history of `scope` (one entry per file, newest first)."""
     files = (select(ImportBatch.file_hash, func.max(ImportBatch.id).label("last"))
              .where(scope).group_by(ImportBatch.file_hash))
-    total = session.scalar(select(func.count()).select_from(files.subquery()))
     hashes = [row.file_hash for row in session.execute(
         files.order_by(func.max(ImportBatch.id).desc()).limit(limit).offset(offset))]
     batches = session.scalars(select(ImportBatch).where(
@@ -188,7 +194,7 @@ def import_files_page(session: Session, actor: Actor, *, limit: int = 50,
             continue
         main = min(group, key=lambda b: (_STANDING.get(b.status, 2), -b.id))
         items.append(ImportFile(main=main, attempts=[b for b in group if b is not main]))
-    return Page(items, int(total or 0))
+    return items
 
 
 def import_attempts(session: Session, actor: Actor, batch: ImportBatch) -> list[ImportBatch]:
