@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from procurement import matching
@@ -128,8 +128,12 @@ def reachable_supplier_ids(session: Session, org: Organization,
     supplier_rows = tuple(tuple(row) for row in session.execute(query))
     if not supplier_rows:
         return set()
+    # The rule looks up only these suppliers' municipalities and the municipality's own.
+    codes = sorted({str(row[1]).strip() for row in supplier_rows if row[1] is not None}
+                   | {org.code})
     directory = tuple(tuple(row) for row in session.execute(select(
-        Organization.code, Organization.mrc, Organization.region).order_by(Organization.id)))
+        Organization.code, Organization.mrc, Organization.region)
+        .where(func.trim(Organization.code).in_(codes)).order_by(Organization.id)))
     key = (org.code, supplier_rows, directory)
     found = _REACH_MEMO.get(key)
     if found is None:
