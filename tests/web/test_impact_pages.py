@@ -72,3 +72,28 @@ def test_the_dashboard_shows_the_share_by_year_against_the_target(
     assert "2024" in section and "2025" in section
     assert "10,0" in section and "25,0" in section and "30" in section
     assert "Trajectoire vers la cible" in section and "2027" in section
+
+
+def test_a_lever_table_is_remembered_by_its_content_never_by_proposal(
+        app: Any, db: Session, spending: Organization) -> None:
+    import copy
+
+    from app.web.impact_labels import levers_table
+
+    _coop(db, spending)
+    outcome = optimize.run_scenario(db, SYSTEM, spending, {"name": "Leviers"})
+    db.commit()
+    levers = outcome.to_json()["levers"]
+    names = {lever["lot"]: lever["lot"] for lever in levers}
+    changed = copy.deepcopy(levers)
+    changed[0]["suppliers"] = [{"name": "Coop renommée", "dependency_risk": False}]
+    with app.test_request_context("/?lang=fr"):
+        first = levers_table(levers, names, "CAD")
+        assert "Coop renommée" not in first and "Leviers par lot" in first
+        again = levers_table(copy.deepcopy(levers), names, "CAD")
+        assert again == first
+        assert "Coop renommée" in levers_table(changed, names, "CAD")
+    with app.test_request_context("/?lang=en"):
+        english = levers_table(levers, names, "CAD")
+        assert "Levers by lot" in english
+        assert english != first
