@@ -287,11 +287,15 @@ class CpuMeter:
             for pid in pids:
                 try:
                     root = psutil.Process(pid)
-                    for process in [root, *root.children(recursive=True)]:
-                        times = process.cpu_times()
-                        total += times.user + times.system
+                    family = [root, *root.children(recursive=True)]
                 except psutil.Error:
                     continue
+                for process in family:
+                    try:  # a process may end between the listing and the reading
+                        times = process.cpu_times()
+                    except psutil.Error:
+                        continue
+                    total += times.user + times.system
             out[part] = total
         usage = resource.getrusage(resource.RUSAGE_SELF)
         out["load generator"] = usage.ru_utime + usage.ru_stime
