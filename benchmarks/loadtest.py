@@ -295,7 +295,9 @@ class CpuMeter:
                         times = process.cpu_times()
                     except psutil.Error:
                         continue
-                    total += times.user + times.system
+                    # Children that ended (PostgreSQL's backends) count in their parent's.
+                    total += (times.user + times.system + times.children_user
+                              + times.children_system)
             out[part] = total
         usage = resource.getrusage(resource.RUSAGE_SELF)
         out["load generator"] = usage.ru_utime + usage.ru_stime
