@@ -250,7 +250,7 @@ def render_dashboard() -> str:
     db = get_session()
     actor = current_actor()
     data = overview.dashboard(db, actor)
-    years = targets.years_for(db, actor, data.organization)
+    years = targets.years_for(db, actor, data.organization, data.months)
     path = targets.path_for(data.organization, years,
                             premium_pct=optimize.DEFAULTS["assumed_premium_pct"])
     work = proposal_pages.work_waiting(db, actor)

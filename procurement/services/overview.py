@@ -10,7 +10,6 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from procurement.audit import ChainReport, verify_chain
-from procurement.db import cents_sum
 from procurement.errors import NotFound
 from procurement.exports.cells import csv_document
 from procurement.models import (
@@ -26,7 +25,9 @@ from procurement.models import (
     Supplier,
 )
 from procurement.permissions import Actor
+from procurement.services import targets
 from procurement.services.common import cents_to_decimal, get_owned, scope_of
+from procurement.services.targets import MonthRow
 
 
 def actor_organization(session: Session, actor: Actor) -> Organization:
@@ -48,14 +49,17 @@ class Dashboard:
     total: Any
     imports: list[ImportBatch]
     proposals: list[Proposal]
+    months: list[MonthRow]
 
 
 def dashboard(session: Session, actor: Actor) -> Dashboard:
     """Summarize the actor's municipality: spending, recent imports and proposals."""
     actor.require("read")
     org = actor_organization(session, actor)
-    lines, cents = session.execute(select(func.count(), cents_sum(PurchaseLine.amount)).where(
-        PurchaseLine.organization_id == org.id)).one()
+    # One pass over the lines gives the months (the years' shares) and the totals.
+    months = targets.monthly_spending(session, actor, org)
+    lines = sum(month[2] for month in months)
+    cents = sum(month[3] for month in months)
     # The recent files, each once (its refused attempts are under it on the import page).
     imports = [file.main for file in _import_files(
         session, ImportBatch.organization_id == org.id, limit=10, offset=0)]
@@ -63,7 +67,7 @@ def dashboard(session: Session, actor: Actor) -> Dashboard:
     proposals = list(session.scalars(select(Proposal).where(
         Proposal.organization_id == org.id).order_by(Proposal.id.desc()).limit(10)
         .options(selectinload(Proposal.scenario))))
-    return Dashboard(org, int(lines), cents_to_decimal(int(cents)), imports, proposals)
+    return Dashboard(org, lines, cents_to_decimal(cents), imports, proposals, months)
 
 
 def proposal(session: Session, actor: Actor, proposal_id: int) -> Proposal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 from decimal import Decimal
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from procurement.models import ImportBatch, Organization, PurchaseLine, Supplier, SupplierCategory
 from procurement.permissions import SYSTEM
-from procurement.services import optimize, targets
+from procurement.services import optimize, overview, targets
 
 
 def _coop(db: Session, org: Organization) -> Supplier:
@@ -63,10 +64,16 @@ def test_the_dashboard_shows_the_share_by_year_against_the_target(
         db.add(PurchaseLine(organization_id=org.id, import_id=batch.id, source_row=n + 2,
                             date=day, supplier_name="X", amount=Decimal(amount), currency="CAD",
                             category_code="entretien_menager", incumbent_supplier_id=incumbent))
+    # A line without a date counts in the totals, in no year.
+    db.add(PurchaseLine(organization_id=org.id, import_id=batch.id, source_row=9, date=None,
+                        supplier_name="Y", amount=Decimal("123.45"), currency="CAD"))
     targets.set_target(db, SYSTEM, org, share=0.3, year=2027)
     db.commit()
     years = targets.years_for(db, SYSTEM, org)
     assert [(y.year, y.share) for y in years] == [(2024, 0.1), (2025, 0.25)]
+    data = overview.dashboard(db, dataclasses.replace(SYSTEM, organization_id=org.id))
+    assert (data.lines, data.total) == (5, Decimal("4123.45"))
+    assert targets.years_for(db, SYSTEM, org, data.months) == years
     page = html.unescape(as_role("auditor").get("/").get_data(as_text=True))
     section = page[page.index('id="years"'):page.index("</section>", page.index('id="years"'))]
     assert "2024" in section and "2025" in section
