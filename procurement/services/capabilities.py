@@ -112,6 +112,11 @@ _REACH_MEMO: dict[tuple[Any, ...], frozenset[int]] = {}
 _REACH_MEMO_SIZE = 32
 
 
+#: What the territory rule reads of a supplier, in this order.
+_TERRITORY = (Supplier.id, Supplier.municipality_code, Supplier.active, Supplier.capacity,
+              Supplier.service_area)
+
+
 def reachable_supplier_ids(session: Session, org: Organization,
                            among: Select[Any] | None = None) -> set[int]:
     """Return the active suppliers whose service area reaches the municipality.
@@ -120,14 +125,18 @@ def reachable_supplier_ids(session: Session, org: Organization,
     The rule reads each supplier on its own, so `among` (a query of supplier ids) narrows
     what is read to the suppliers asked about, not the whole registry.
     """
-    query = select(Supplier.id, Supplier.municipality_code, Supplier.active,
-                   Supplier.capacity, Supplier.service_area).order_by(Supplier.id)
+    query = select(*_TERRITORY).order_by(Supplier.id)
     if among is not None:
         query = query.where(Supplier.id.in_(among.scalar_subquery()))
     # Plain tuples: pandas probes every Row object for attributes, ten times slower.
-    supplier_rows = tuple(tuple(row) for row in session.execute(query))
+    return set(_serving(session, org, tuple(tuple(row) for row in session.execute(query))))
+
+
+def _serving(session: Session, org: Organization,
+             supplier_rows: tuple[tuple[Any, ...], ...]) -> frozenset[int]:
+    """Apply the territory rule to suppliers given as `_TERRITORY` tuples, ordered by id."""
     if not supplier_rows:
-        return set()
+        return frozenset()
     # The rule looks up only these suppliers' municipalities and the municipality's own.
     codes = sorted({str(row[1]).strip() for row in supplier_rows if row[1] is not None}
                    | {org.code})
@@ -145,7 +154,7 @@ def reachable_supplier_ids(session: Session, org: Organization,
         if len(_REACH_MEMO) >= _REACH_MEMO_SIZE:
             _REACH_MEMO.clear()
         _REACH_MEMO[key] = found
-    return set(found)
+    return found
 
 
 def category_labels() -> dict[str, tuple[str, str]]:
@@ -192,9 +201,13 @@ def capability_queue_size(session: Session, actor: Actor, org: Organization) -> 
     reading a page: the dashboard shows this number on every visit)."""
     actor.require("read")
     _own(actor, org)
-    suppliers = _queue_suppliers(False, None, None)
-    reachable = reachable_supplier_ids(session, org, suppliers)
-    return sum(1 for supplier_id in session.scalars(suppliers) if supplier_id in reachable)
+    # The pairs with their supplier's territory, in one query.
+    pairs = [tuple(row) for row in session.execute(
+        select(*_TERRITORY).select_from(SupplierCategory)
+        .join(Supplier, Supplier.id == SupplierCategory.supplier_id)
+        .where(*_queue_filters(False, None, None)))]
+    reachable = _serving(session, org, tuple(sorted(set(pairs), key=lambda row: row[0])))
+    return sum(1 for row in pairs if row[0] in reachable)
 
 
 def capability_queue(session: Session, actor: Actor, org: Organization, *,
