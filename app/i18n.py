@@ -15,13 +15,68 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
-from flask_babel import Babel, get_locale
+from babel.support import NullTranslations
+from flask import Flask, g, has_app_context, request, session
+from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 
 LOCALES = ("fr", "en")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 log = logging.getLogger(__name__)
+
+
+def _page_locale_key() -> str | None:
+    """Return the page's locale as text ("fr", "en"), None outside an application context.
+
+    A page asks for it hundreds of times (every word, number and label); Flask-Babel's own
+    lookup walks several context proxies each time. This reads the locale Flask-Babel keeps
+    for the request (the one `force_locale` and `refresh` replace) and remembers its text
+    next to it, for as long as that same locale object is the request's.
+    """
+    if not has_app_context():
+        return None
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        locale = get_locale()
+        state = g.get("_flask_babel")
+    remembered = getattr(state, "page_locale_key", None)
+    if remembered is not None and remembered[0] is locale:
+        return str(remembered[1])
+    key = str(locale) if locale is not None else None
+    if state is not None:
+        state.page_locale_key = (locale, key)
+    return key
+
+
+def page_language() -> str:
+    """Return "en" or "fr", the language of the page."""
+    return "en" if (_page_locale_key() or "fr").startswith("en") else "fr"
+
+
+# The compiled catalogues, one per locale: read once per process, as Flask-Babel does.
+_catalogues: dict[str, NullTranslations] = {}
+
+
+def page_translations() -> NullTranslations:
+    """Return the catalogue of the page's language."""
+    key = _page_locale_key()
+    if key is None:
+        return NullTranslations()
+    found = _catalogues.get(key)
+    if found is None:
+        found = _catalogues[key] = get_translations()
+    return found
+
+
+def page_gettext(msgid: str) -> str:
+    """Translate `msgid` into the page's language (no formatting)."""
+    return page_translations().ugettext(msgid)
+
+
+def page_ngettext(singular: str, plural: str, n: int) -> str:
+    """Translate a message with a plural into the page's language (no formatting)."""
+    return page_translations().ungettext(singular, plural, n)
 
 
 def select_locale() -> str:
@@ -83,6 +138,12 @@ def init_app(app: Flask) -> None:
         folder = translation_directory(Path(instance) if instance else None)
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(folder)
     Babel(app, locale_selector=select_locale)
+    # The templates' _() and ngettext(), through the fast lookups above (Jinja's newstyle
+    # wrapper still escapes and formats).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=page_gettext, ngettext=page_ngettext, newstyle=True,
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n))
 
     @app.before_request
     def remember_language() -> None:

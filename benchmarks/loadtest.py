@@ -24,6 +24,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -265,6 +266,67 @@ class User(threading.Thread):
 
 # --- the instance under test ---------------------------------------------------------
 
+class CpuMeter:
+    """CPU seconds used by each part of the instance and by the load generator itself.
+
+    On a shared machine the latencies measure the neighbours too; the CPU each request
+    costs the server does not, and tells whether the generator (same cores) is in the way.
+    """
+
+    def __init__(self, roots: dict[str, list[int]]) -> None:
+        self.roots = roots
+        self.start: dict[str, float] = {}
+
+    def sample(self) -> dict[str, float]:
+        """Return CPU seconds so far per part (its processes and their children)."""
+        import psutil
+
+        out: dict[str, float] = {}
+        for part, pids in self.roots.items():
+            total = 0.0
+            for pid in pids:
+                try:
+                    root = psutil.Process(pid)
+                    family = [root, *root.children(recursive=True)]
+                except psutil.Error:
+                    continue
+                for process in family:
+                    try:  # a process may end between the listing and the reading
+                        times = process.cpu_times()
+                    except psutil.Error:
+                        continue
+                    # Children that ended (PostgreSQL's backends) count in their parent's.
+                    total += (times.user + times.system + times.children_user
+                              + times.children_system)
+            out[part] = total
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        out["load generator"] = usage.ru_utime + usage.ru_stime
+        return out
+
+    def begin(self) -> None:
+        self.start = self.sample()
+
+    def used(self) -> dict[str, float]:
+        """Return the CPU seconds used since `begin`, per part."""
+        end = self.sample()
+        return {part: end[part] - self.start.get(part, 0.0) for part in end}
+
+
+def report_cpu(used: dict[str, float], seconds: float, requests: int) -> None:
+    """Print the CPU each part used in the measured window, and the server's per request."""
+    parts = ", ".join(f"{part} {value:.1f} s" for part, value in used.items())
+    web = used.get("gunicorn", 0.0)
+    print(f"CPU in the measured window ({seconds:.0f} s on {os.cpu_count()} cores): {parts}; "
+          f"gunicorn {web / max(1, requests) * 1000:.1f} ms per request")
+
+
+def _postmaster_pid(data_dir: str) -> list[int]:
+    try:
+        return [int((Path(data_dir) / "data" / "postmaster.pid").read_text().split()[0])]
+    except (OSError, ValueError, IndexError):
+        return []
+
+
 def _exports(script: str, port: int) -> dict[str, str]:
     done = subprocess.run([str(ROOT / "scripts" / script), str(port)], capture_output=True,
                           text=True, check=True, timeout=120)
@@ -443,8 +505,13 @@ def main(argv: list[str] | None = None) -> int:
             user.arrive_at, user.measure_from = start + ramp * n / users, measure_from
             user.deadline = deadline
             user.start()
+        meter = CpuMeter({"gunicorn": [processes[0].pid], "worker": [processes[1].pid],
+                          "PostgreSQL": _postmaster_pid(postgres["PROCURE_TEST_POSTGRES_DIR"])})
         time.sleep(max(0.0, measure_from - time.monotonic()))
+        meter.begin()
         began = time.perf_counter()
+        time.sleep(max(0.0, deadline - time.monotonic()))
+        cpu = meter.used()
         for user in crowd:
             user.join(timeout=seconds + 120)
         elapsed = max(seconds, time.perf_counter() - began)
@@ -453,6 +520,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{options.threads} threads) + PostgreSQL + 1 Celery worker")
         warm_errors = report_warmup(warmup, ramp + warm)
         ok = report(stats, elapsed) and warm_errors == 0
+        report_cpu(cpu, seconds, sum(len(v) for v in stats.latencies.values()))
         if options.fail_over_target and read_p95(stats) >= READ_TARGET_MS:
             print(f"reads p95 over {READ_TARGET_MS:.0f} ms: failing (--fail-over-target)")
             ok = False

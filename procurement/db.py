@@ -9,8 +9,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.functions import FunctionElement
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -104,10 +106,31 @@ def upgrade_database(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
+class _CentsSum(FunctionElement[Any]):
+    """The exact sum of a money column in cents (see `cents_sum`)."""
+
+    name = "cents_sum"
+    inherit_cache = True
+
+
+@compiles(_CentsSum)
+def _cents_sum_rounded(element: _CentsSum, compiler: Any, **kw: Any) -> str:
+    # SQLite stores NUMERIC as REAL: summing rounded cents keeps the sum exact.
+    column = compiler.process(next(iter(element.clauses)), **kw)
+    return f"coalesce(sum(round(({column}) * 100)), 0)"
+
+
+@compiles(_CentsSum, "postgresql")
+def _cents_sum_numeric(element: _CentsSum, compiler: Any, **kw: Any) -> str:
+    # NUMERIC sums are exact on PostgreSQL: one multiplication per group, not a
+    # multiplication and a rounding per line (the dashboard sums every line on each visit).
+    column = compiler.process(next(iter(element.clauses)), **kw)
+    return f"coalesce(sum({column}), 0) * 100"
+
+
 def cents_sum(column: Any) -> Any:
     """Sum a money column exactly, as integer cents, on SQLite and PostgreSQL alike."""
-    # SQLite stores NUMERIC as REAL: summing rounded cents keeps the sum exact.
-    return func.coalesce(func.sum(func.round(column * 100)), 0)
+    return _CentsSum(column)
 
 
 # --- bulk paths for the million-line use cases (import, matching) ----------------------

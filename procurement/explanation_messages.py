@@ -9,6 +9,7 @@ constraint name of the model ever reaches a sentence.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -86,9 +87,15 @@ def percent(fraction: Any, lang: str, *, signed: bool = False) -> str:
 
 def dollars(amount: Any, currency: str, lang: str) -> str:
     """Format a rounded amount for a sentence: "12 345 $" in French, "$12,345" in English."""
+    return _dollars_text(round(float(amount)), currency, lang)
+
+
+@lru_cache(maxsize=16_384)
+def _dollars_text(amount: int, currency: str, lang: str) -> str:
+    """Format once: the dashboard's charts say the same amounts on every visit."""
     pattern = "¤#,##0" if lang == "en" else "#,##0\u00a0¤"
-    return format_currency(round(float(amount)), currency, format=pattern,
-                           locale=_locale(lang), currency_digits=False)
+    return format_currency(amount, currency, format=pattern, locale=_locale(lang),
+                           currency_digits=False)
 
 
 def _values(params: Mapping[str, Any], currency: str, lang: str, gettext: Gettext,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+
+from app.i18n import page_gettext, page_language
 
 LABELS: dict[str, dict[str, Any]] = {
     "status": {
@@ -406,10 +407,7 @@ LABELS: dict[str, dict[str, Any]] = {
 
 def label(kind: str, code: Any) -> str:
     """Return the word for `code` of `kind`, or the code itself when it has none."""
-    if code is None:
-        return ""
-    found = LABELS.get(kind, {}).get(str(code))
-    return str(found) if found is not None else str(code)
+    return label_in(kind, code, page_gettext)
 
 
 def label_in(kind: str, code: Any, gettext: Callable[[str], str]) -> str:
@@ -425,4 +423,4 @@ def label_in(kind: str, code: Any, gettext: Callable[[str], str]) -> str:
 
 def is_english() -> bool:
     """Tell whether the page is rendered in English."""
-    return str(get_locale() or "fr").startswith("en")
+    return page_language() == "en"

@@ -250,11 +250,11 @@ def render_dashboard() -> str:
     db = get_session()
     actor = current_actor()
     data = overview.dashboard(db, actor)
-    years = targets.years_for(db, actor, data.organization)
+    years = targets.years_for(db, actor, data.organization, data.months)
     path = targets.path_for(data.organization, years,
                             premium_pct=optimize.DEFAULTS["assumed_premium_pct"])
     work = proposal_pages.work_waiting(db, actor)
-    latest = proposal_pages.latest_proposal(db, actor)
+    latest = proposal_pages.latest_proposal(db, actor, data.proposals)
     namer = category_namer(proposal_pages.category_names(db))
     return render_template("index.html", data=data, years=years, path=path, work=work,
                            latest=latest, charts=dashboard_charts(years, latest, namer,

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from procurement import matching
@@ -105,20 +105,56 @@ def spending_by_category(session: Session, org: Organization) -> dict[str, int]:
     return {str(code): int(cents or 0) for code, cents in rows}
 
 
-def reachable_supplier_ids(session: Session, org: Organization) -> set[int]:
+# The territory rule's answers by what it read (the municipality, the suppliers' territory
+# columns, the directory): a changed registry or directory is another key, never a stale
+# answer. The dashboard asks on every visit; the rule's pandas work is what costs.
+_REACH_MEMO: dict[tuple[Any, ...], frozenset[int]] = {}
+_REACH_MEMO_SIZE = 32
+
+
+#: What the territory rule reads of a supplier, in this order.
+_TERRITORY = (Supplier.id, Supplier.municipality_code, Supplier.active, Supplier.capacity,
+              Supplier.service_area)
+
+
+def reachable_supplier_ids(session: Session, org: Organization,
+                           among: Select[Any] | None = None) -> set[int]:
     """Return the active suppliers whose service area reaches the municipality.
 
     The territory rule is the candidate rule of the optimization (one rule, two readers).
+    The rule reads each supplier on its own, so `among` (a query of supplier ids) narrows
+    what is read to the suppliers asked about, not the whole registry.
     """
-    suppliers = pd.DataFrame(session.execute(select(
-        Supplier.id, Supplier.municipality_code, Supplier.active, Supplier.capacity,
-        Supplier.service_area)).all(),
-        columns=["key", "municipality_code", "active", "capacity_cents", "service_area"])
-    municipalities = pd.DataFrame(session.execute(select(
-        Organization.code, Organization.mrc, Organization.region)).all(),
-        columns=["code", "mrc", "region"])
-    serving = matching.serving_suppliers(suppliers, municipalities, org.code)
-    return {int(key) for key in serving["key"]}
+    query = select(*_TERRITORY).order_by(Supplier.id)
+    if among is not None:
+        query = query.where(Supplier.id.in_(among.scalar_subquery()))
+    # Plain tuples: pandas probes every Row object for attributes, ten times slower.
+    return set(_serving(session, org, tuple(tuple(row) for row in session.execute(query))))
+
+
+def _serving(session: Session, org: Organization,
+             supplier_rows: tuple[tuple[Any, ...], ...]) -> frozenset[int]:
+    """Apply the territory rule to suppliers given as `_TERRITORY` tuples, ordered by id."""
+    if not supplier_rows:
+        return frozenset()
+    # The rule looks up only these suppliers' municipalities and the municipality's own.
+    codes = sorted({str(row[1]).strip() for row in supplier_rows if row[1] is not None}
+                   | {org.code})
+    directory = tuple(tuple(row) for row in session.execute(select(
+        Organization.code, Organization.mrc, Organization.region)
+        .where(func.trim(Organization.code).in_(codes)).order_by(Organization.id)))
+    key = (org.code, supplier_rows, directory)
+    found = _REACH_MEMO.get(key)
+    if found is None:
+        suppliers = pd.DataFrame(list(supplier_rows), columns=[
+            "key", "municipality_code", "active", "capacity_cents", "service_area"])
+        municipalities = pd.DataFrame(list(directory), columns=["code", "mrc", "region"])
+        serving = matching.serving_suppliers(suppliers, municipalities, org.code)
+        found = frozenset(int(supplier_id) for supplier_id in serving["key"])
+        if len(_REACH_MEMO) >= _REACH_MEMO_SIZE:
+            _REACH_MEMO.clear()
+        _REACH_MEMO[key] = found
+    return found
 
 
 def category_labels() -> dict[str, tuple[str, str]]:
@@ -140,6 +176,40 @@ def _check_filters(evidence: str | None, category: str | None) -> None:
         raise InvalidInput("The filters of the capability queue are not valid.", errors=errors)
 
 
+def _queue_filters(decided: bool, evidence: str | None, category: str | None) -> list[Any]:
+    """Return the conditions on the pairs of the queue (active suppliers, decided or not)."""
+    where: list[Any] = [Supplier.active.is_(True),
+                        SupplierCategory.decision.is_not(None) if decided
+                        else SupplierCategory.decision.is_(None)]
+    if evidence is not None:
+        where.append(SupplierCategory.evidence == evidence)
+    if category is not None:
+        where.append(SupplierCategory.category_code == category)
+    return where
+
+
+def _queue_suppliers(decided: bool, evidence: str | None, category: str | None
+                     ) -> Select[Any]:
+    """Return the query of the suppliers that have a pair in the queue."""
+    return (select(SupplierCategory.supplier_id)
+            .join(Supplier, Supplier.id == SupplierCategory.supplier_id)
+            .where(*_queue_filters(decided, evidence, category)))
+
+
+def capability_queue_size(session: Session, actor: Actor, org: Organization) -> int:
+    """Count the pairs nobody decided yet for `org` (the queue's rule, without ranking or
+    reading a page: the dashboard shows this number on every visit)."""
+    actor.require("read")
+    _own(actor, org)
+    # The pairs with their supplier's territory, in one query.
+    pairs = [tuple(row) for row in session.execute(
+        select(*_TERRITORY).select_from(SupplierCategory)
+        .join(Supplier, Supplier.id == SupplierCategory.supplier_id)
+        .where(*_queue_filters(False, None, None)))]
+    reachable = _serving(session, org, tuple(sorted(set(pairs), key=lambda row: row[0])))
+    return sum(1 for row in pairs if row[0] in reachable)
+
+
 def capability_queue(session: Session, actor: Actor, org: Organization, *,
                      evidence: str | None = None, category: str | None = None,
                      decided: bool = False, offset: int = 0,
@@ -157,14 +227,9 @@ def capability_queue(session: Session, actor: Actor, org: Organization, *,
     query = (select(SupplierCategory.id, SupplierCategory.supplier_id,
                     SupplierCategory.category_code, SupplierCategory.confidence, Supplier.name)
              .join(Supplier, Supplier.id == SupplierCategory.supplier_id)
-             .where(Supplier.active.is_(True)))
-    query = query.where(SupplierCategory.decision.is_not(None) if decided
-                        else SupplierCategory.decision.is_(None))
-    if evidence is not None:
-        query = query.where(SupplierCategory.evidence == evidence)
-    if category is not None:
-        query = query.where(SupplierCategory.category_code == category)
-    reachable = reachable_supplier_ids(session, org)
+             .where(*_queue_filters(decided, evidence, category)))
+    reachable = reachable_supplier_ids(session, org, _queue_suppliers(decided, evidence,
+                                                                      category))
     spending = spending_by_category(session, org)
     ranked = sorted(
         (row for row in session.execute(query) if row.supplier_id in reachable),

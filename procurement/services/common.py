@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, TypeVar
 
@@ -53,13 +54,17 @@ def scope_of(actor: Actor) -> int | None:
     raise NotFound("Your account is not attached to a municipality.", reason="no_municipality")
 
 
-def get_owned(session: Session, model: type[T], object_id: Any, organization_id: int | None) -> T:
-    """Fetch an object of the actor's municipality; another municipality's answers NotFound."""
+def get_owned(session: Session, model: type[T], object_id: Any, organization_id: int | None,
+              *, options: Sequence[Any] = ()) -> T:
+    """Fetch an object of the actor's municipality; another municipality's answers NotFound.
+
+    `options`: loader options (its relations read with it, not one by one afterwards).
+    """
     if isinstance(object_id, int) and not 0 < object_id <= MAX_ID:
         raise NotFound(f"{model.__name__} {object_id} was not found.",  # beyond any id column
                        reason="object_not_found",
                        params={"object": model.__name__, "id": object_id})
-    obj = session.get(model, object_id)
+    obj = session.get(model, object_id, options=options)
     if obj is None or (
         organization_id is not None and getattr(obj, "organization_id", None) != organization_id
     ):

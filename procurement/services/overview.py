@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from procurement.audit import ChainReport, verify_chain
-from procurement.db import cents_sum
 from procurement.errors import NotFound
 from procurement.exports.cells import csv_document
 from procurement.models import (
@@ -26,7 +25,9 @@ from procurement.models import (
     Supplier,
 )
 from procurement.permissions import Actor
+from procurement.services import targets
 from procurement.services.common import cents_to_decimal, get_owned, scope_of
+from procurement.services.targets import MonthRow
 
 
 def actor_organization(session: Session, actor: Actor) -> Organization:
@@ -48,30 +49,35 @@ class Dashboard:
     total: Any
     imports: list[ImportBatch]
     proposals: list[Proposal]
+    months: list[MonthRow]
 
 
 def dashboard(session: Session, actor: Actor) -> Dashboard:
     """Summarize the actor's municipality: spending, recent imports and proposals."""
     actor.require("read")
     org = actor_organization(session, actor)
-    lines, cents = session.execute(select(func.count(), cents_sum(PurchaseLine.amount)).where(
-        PurchaseLine.organization_id == org.id)).one()
+    # One pass over the lines gives the months (the years' shares) and the totals.
+    months = targets.monthly_spending(session, actor, org)
+    lines = sum(month[2] for month in months)
+    cents = sum(month[3] for month in months)
     # The recent files, each once (its refused attempts are under it on the import page).
-    imports = [file.main for file in import_files_page(session, actor, limit=10).items]
+    imports = [file.main for file in _import_files(
+        session, ImportBatch.organization_id == org.id, limit=10, offset=0)]
+    # With their scenarios (the table names them): one query, not one per proposal.
     proposals = list(session.scalars(select(Proposal).where(
-        Proposal.organization_id == org.id).order_by(Proposal.id.desc()).limit(10)))
-    return Dashboard(org, int(lines), cents_to_decimal(int(cents)), imports, proposals)
+        Proposal.organization_id == org.id).order_by(Proposal.id.desc()).limit(10)
+        .options(selectinload(Proposal.scenario))))
+    return Dashboard(org, lines, cents_to_decimal(cents), imports, proposals, months)
 
 
 def proposal(session: Session, actor: Actor, proposal_id: int) -> Proposal:
     """Return a proposal of the actor's municipality, with lots and allocations."""
     actor.require("read")
-    found = get_owned(session, Proposal, proposal_id, own_organization_id(actor))
-    # Its lots, allocations and their suppliers in three queries, not one per allocation.
-    session.scalars(select(Proposal).where(Proposal.id == found.id).options(
-        selectinload(Proposal.lots),
-        selectinload(Proposal.allocations).selectinload(Allocation.supplier))).all()
-    return found
+    # With its scenario, lots, allocations and their suppliers: four queries, not one per
+    # allocation.
+    return get_owned(session, Proposal, proposal_id, own_organization_id(actor), options=(
+        joinedload(Proposal.scenario), selectinload(Proposal.lots),
+        selectinload(Proposal.allocations).selectinload(Allocation.supplier)))
 
 
 def import_batch(session: Session, actor: Actor, import_id: int) -> ImportBatch:
@@ -169,9 +175,15 @@ def import_files_page(session: Session, actor: Actor, *, limit: int = 50,
     """Return a page of the municipality's import history, one entry per file, newest first."""
     actor.require("read")
     scope = ImportBatch.organization_id == own_organization_id(actor)
+    files = (select(ImportBatch.file_hash).where(scope).group_by(ImportBatch.file_hash))
+    total = session.scalar(select(func.count()).select_from(files.subquery()))
+    return Page(_import_files(session, scope, limit=limit, offset=offset), int(total or 0))
+
+
+def _import_files(session: Session, scope: Any, *, limit: int, offset: int) -> list[ImportFile]:
+    """Return one page of the import history of `scope` (one entry per file, newest first)."""
     files = (select(ImportBatch.file_hash, func.max(ImportBatch.id).label("last"))
              .where(scope).group_by(ImportBatch.file_hash))
-    total = session.scalar(select(func.count()).select_from(files.subquery()))
     hashes = [row.file_hash for row in session.execute(
         files.order_by(func.max(ImportBatch.id).desc()).limit(limit).offset(offset))]
     batches = session.scalars(select(ImportBatch).where(
@@ -186,7 +198,7 @@ def import_files_page(session: Session, actor: Actor, *, limit: int = 50,
             continue
         main = min(group, key=lambda b: (_STANDING.get(b.status, 2), -b.id))
         items.append(ImportFile(main=main, attempts=[b for b in group if b is not main]))
-    return Page(items, int(total or 0))
+    return items
 
 
 def import_attempts(session: Session, actor: Actor, batch: ImportBatch) -> list[ImportBatch]:

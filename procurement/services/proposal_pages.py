@@ -221,7 +221,7 @@ def proposal_page(session: Session, actor: Actor, proposal_id: int, *,
             .outerjoin(Supplier, Supplier.id == Allocation.supplier_id)
             .outerjoin(Category, Category.code == Lot.category_code)
             .where(Allocation.proposal_id == proposal.id))
-    all_rows = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    all_rows = len(proposal.allocations)  # loaded with the proposal
     query = base
     if filters.category:
         query = query.where(Lot.category_code == filters.category)
@@ -232,7 +232,8 @@ def proposal_page(session: Session, actor: Actor, proposal_id: int, *,
     if filters.lever:
         query = query.where(Lot.key.in_(
             [key for key, lever in levers.items() if lever == filters.lever] or [""]))
-    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    total = all_rows if query is base else int(
+        session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     column = order_columns[filters.sort]
     ordered = query.order_by(column.desc() if filters.descending else column.asc(),
                              Allocation.id)
@@ -242,8 +243,10 @@ def proposal_page(session: Session, actor: Actor, proposal_id: int, *,
     present = sorted({lot.category_code for lot in proposal.lots},
                      key=lambda code: _name(labels, code, lang).casefold())
     lot_names = {lot.key: _name(labels, lot.category_code, lang) for lot in proposal.lots}
-    others = [p for p in review.list_proposals(session, proposal.organization_id, limit=50)
-              if p.id != proposal.id]
+    # The page offers to compare with the newest other proposal: read that one only.
+    others = list(session.scalars(select(Proposal).where(
+        Proposal.organization_id == proposal.organization_id, Proposal.id != proposal.id)
+        .order_by(Proposal.id.desc()).limit(1)))
     return ProposalPage(
         proposal=proposal, settings=scenario_settings(proposal), rows=rows, total_rows=total,
         all_rows=all_rows, filters=filters, offset=offset, limit=limit, categories=labels,
@@ -411,29 +414,37 @@ def work_waiting(session: Session, actor: Actor) -> WorkWaiting:
     """Count the imports refused or with problems, matches, capabilities and proposals."""
     actor.require("read")
     org_id = overview.own_organization_id(actor)
-    imports = int(session.scalar(select(func.count()).select_from(ImportBatch).where(
-        ImportBatch.organization_id == org_id,
-        (ImportBatch.status == "refused") | (ImportBatch.refused_rows > 0))) or 0)
-    matches = int(session.scalar(select(func.count()).select_from(IncumbentMatch).where(
-        IncumbentMatch.organization_id == org_id,
-        IncumbentMatch.status == "pending")) or 0)
+    def count(model: Any, *where: Any) -> Any:
+        return select(func.count()).select_from(model).where(*where).scalar_subquery()
+
+    # The four counts in one query (the dashboard shows them on every visit).
+    imports, matches, submitted, drafts = session.execute(select(
+        count(ImportBatch, ImportBatch.organization_id == org_id,
+              (ImportBatch.status == "refused") | (ImportBatch.refused_rows > 0)),
+        count(IncumbentMatch, IncumbentMatch.organization_id == org_id,
+              IncumbentMatch.status == "pending"),
+        count(Proposal, Proposal.organization_id == org_id, Proposal.status == "submitted"),
+        count(Proposal, Proposal.organization_id == org_id, Proposal.status == "draft"))).one()
     # The capability queue's own rule (suppliers that can reach the municipality).
-    capabilities = queue.capability_queue(session, actor, overview.actor_organization(
-        session, actor), limit=1).total
-    status_counts = dict(session.execute(
-        select(Proposal.status, func.count()).where(Proposal.organization_id == org_id)
-        .group_by(Proposal.status)).all())
-    return WorkWaiting(imports_with_problems=imports, matches_to_confirm=matches,
+    capabilities = queue.capability_queue_size(session, actor,
+                                               overview.actor_organization(session, actor))
+    return WorkWaiting(imports_with_problems=int(imports or 0),
+                       matches_to_confirm=int(matches or 0),
                        capabilities_to_confirm=capabilities,
-                       proposals_to_review=int(status_counts.get("submitted", 0)),
-                       drafts=int(status_counts.get("draft", 0)))
+                       proposals_to_review=int(submitted or 0), drafts=int(drafts or 0))
 
 
-def latest_proposal(session: Session, actor: Actor) -> Proposal | None:
-    """Return the municipality's newest proposal that carries impact units, if any."""
+def latest_proposal(session: Session, actor: Actor,
+                    newest: list[Proposal] | None = None) -> Proposal | None:
+    """Return the municipality's newest proposal that carries impact units, if any.
+
+    `newest`: the ten newest proposals when the caller already read them (the dashboard).
+    """
     actor.require("read")
     org_id = overview.own_organization_id(actor)
-    for proposal in review.list_proposals(session, org_id, limit=10):
-        if proposal.impact_units:
+    if newest is None:
+        newest = review.list_proposals(session, org_id, limit=10)
+    for proposal in newest:
+        if proposal.organization_id == org_id and proposal.impact_units:
             return proposal
     return None

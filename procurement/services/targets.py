@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, extract, select
+from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
 from procurement.audit import record_event
@@ -19,30 +19,50 @@ from procurement.models import Organization, PurchaseLine, Supplier
 from procurement.permissions import Actor
 from procurement.targets import PathStep, YearShare, share_by_year, target_path
 
+#: One calendar month of a municipality's spending: year, month (None, None for the lines
+#: without a date), lines, cents, cents to registry (social economy) incumbents.
+MonthRow = tuple[int | None, int | None, int, int, int]
 
-def years_for(session: Session, actor: Actor, org: Organization) -> list[YearShare]:
-    """Return the municipality's spending and social economy share per fiscal year.
 
-    Summed by the database per calendar month (a dozen rows a year, whatever the number of
-    lines: the dashboard reads this on every visit), then folded into fiscal years.
+def monthly_spending(session: Session, actor: Actor, org: Organization) -> list[MonthRow]:
+    """Return the municipality's spending per calendar month, summed by the database.
+
+    A dozen rows a year whatever the number of lines; the lines without a date are one
+    row of their own, so that the months also give the totals (the dashboard reads both
+    on every visit, from one pass over the lines).
     """
     actor.require("read")
     year, month = extract("year", PurchaseLine.date), extract("month", PurchaseLine.date)
     se_amount = case((Supplier.id.is_not(None), PurchaseLine.amount), else_=0)
     rows = session.execute(
-        select(year, month, cents_sum(PurchaseLine.amount), cents_sum(se_amount))
+        select(year, month, func.count(), cents_sum(PurchaseLine.amount), cents_sum(se_amount))
         .outerjoin(Supplier, (Supplier.id == PurchaseLine.incumbent_supplier_id)
                    & Supplier.active.is_(True))
-        .where(PurchaseLine.organization_id == org.id, PurchaseLine.date.is_not(None))
+        .where(PurchaseLine.organization_id == org.id)
         .group_by(year, month)).all()
+    return [(None if y is None else int(y), None if m is None else int(m), int(lines),
+             int(total), int(se)) for y, m, lines, total, se in rows]
+
+
+def years_for(session: Session, actor: Actor, org: Organization,
+              months: list[MonthRow] | None = None) -> list[YearShare]:
+    """Return the municipality's spending and social economy share per fiscal year.
+
+    Folded from `monthly_spending` (read here unless the caller already has it).
+    """
+    actor.require("read")
+    if months is None:
+        months = monthly_spending(session, actor, org)
     start_month = org.fiscal_year_start_month or 1
     cents: dict[int, list[int]] = {}
-    for calendar_year, calendar_month, total, se in rows:
-        fiscal = int(calendar_year) + (1 if start_month > 1 and int(calendar_month) >= start_month
-                                       else 0)
+    for calendar_year, calendar_month, _lines, total, se in months:
+        if calendar_year is None or calendar_month is None:
+            continue  # no date, no fiscal year
+        fiscal = calendar_year + (1 if start_month > 1 and calendar_month >= start_month
+                                  else 0)
         sums = cents.setdefault(fiscal, [0, 0])
-        sums[0] += int(total)
-        sums[1] += int(se)
+        sums[0] += total
+        sums[1] += se
     years: list[tuple[int, Decimal, Decimal]] = [
         (fiscal, Decimal(total) / 100, Decimal(se) / 100)
         for fiscal, (total, se) in sorted(cents.items())]

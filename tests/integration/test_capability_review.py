@@ -214,3 +214,35 @@ def test_the_queue_of_another_municipality_is_not_found(session: Session,
     actor = actor_for(factories.make_user(session, city, "purchaser"))
     with pytest.raises(NotFound):
         capabilities.capability_queue(session, actor, far)
+
+
+def test_the_dashboard_count_is_the_size_of_the_queue(session: Session,
+                                                      city: Organization) -> None:
+    actor = actor_for(factories.make_user(session, city, "purchaser"))
+    queue = capabilities.capability_queue(session, actor, city, limit=500)
+    assert queue.total > 0
+    assert capabilities.capability_queue_size(session, actor, city) == queue.total
+    # The far supplier's pairs wait in no queue of Trois-Rivières, so they are not counted.
+    far = supplier_id(session, "1100000004")
+    far_pairs = pairs_of(session, far)
+    assert far_pairs and all(p.decision is None for p in far_pairs.values())
+    assert far not in {i.supplier_id for i in queue.items}
+    first = queue.items[0]
+    capabilities.decide_capabilities(session, actor, [
+        (first.supplier_id, first.category_code, "confirmed")])
+    session.commit()
+    assert capabilities.capability_queue_size(session, actor, city) == queue.total - 1
+    # The answer follows the registry at once: the far supplier moving to the city counts.
+    moved = session.get(Supplier, far)
+    assert moved is not None
+    moved.municipality_code = city.code
+    session.commit()
+    assert capabilities.capability_queue_size(session, actor, city) == \
+        queue.total - 1 + len(far_pairs)
+    moved.active = False
+    session.commit()
+    assert capabilities.capability_queue_size(session, actor, city) == queue.total - 1
+    other = session.scalar(select(Organization).where(Organization.code == "10043"))
+    assert other is not None
+    with pytest.raises(NotFound):
+        capabilities.capability_queue_size(session, actor, other)

@@ -9,8 +9,11 @@ from typing import Any
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from flask import Flask
+from flask_babel import force_locale, refresh
 
-from app.i18n import TRANSLATIONS, compile_catalogs
+from app.i18n import TRANSLATIONS, compile_catalogs, page_gettext, page_language
+from app.web.labels import label
 from procurement.models import Proposal
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -62,3 +65,18 @@ def test_a_stale_catalog_is_compiled_again(tmp_path: Path) -> None:
     mo = target / "en" / "LC_MESSAGES" / "messages.mo"
     os.utime(mo, (1, 1))
     assert compile_catalogs(source, target) == [mo]
+
+
+def test_the_page_language_follows_force_locale_and_refresh(app: Flask) -> None:
+    # The fast lookup remembers the request's locale: a forced or refreshed one wins.
+    with app.test_request_context("/?lang=en"):
+        assert page_language() == "en" and page_gettext("Brouillon") == "Draft"
+        assert label("status", "draft") == "Draft"
+        with force_locale("fr"):
+            assert page_language() == "fr" and page_gettext("Brouillon") == "Brouillon"
+            assert label("status", "draft") == "Brouillon"
+        assert page_language() == "en" and label("status", "draft") == "Draft"
+    with app.test_request_context("/?lang=fr"):
+        assert page_language() == "fr"
+        refresh()
+        assert page_language() == "fr" and page_gettext("Brouillon") == "Brouillon"
