@@ -289,17 +289,18 @@ def warm_start(model: Model, time_limit: float, log_path: str, *,
 
     Round the relaxation (``start.round_relaxation``), move single lots to better
     options, re-optimise the lots the LP split, then, in turn, neighbourhoods around
-    the suppliers the LP fills (the lots that could go there at a small reduced
-    cost), each a small MILP solved by HiGHS with every other lot fixed, within the
-    first 75 % of the time limit or until ``stop``, moving single lots again after each. The loss of
-    an integer proposal against the LP sits at those full suppliers: a lot split
-    between two of them, capacity a whole lot cannot fill. Without a start CBC's
-    feasibility pump can spend the whole time limit on 100,000 binaries without
+    the suppliers whose capacity the choice leaves idle at the highest LP price (the
+    lots that could go there at a small reduced cost, and those there now), each a
+    small MILP solved by HiGHS with every other lot fixed, moving single lots again
+    after each; until ``stop`` (a ``time.perf_counter()`` value; by default 75 % of
+    the time limit), a pass that finds nothing, or a start within ``MIP_GAP`` of the
+    LP bound. An integer proposal loses against the LP at full suppliers: a lot
+    split between two of them, capacity whole lots cannot fill. Without a start
+    CBC's feasibility pump can spend the whole time limit on 100,000 binaries without
     finding any solution, and HiGHS its whole limit in its root node. The
     start is also kept as a fallback: if the solver stops before it could even read
     it (a very short time limit), the start is the proposal, with status "feasible"
-    and the gap to the LP bound. The solvers check the start themselves. ``stop`` (a
-    ``time.perf_counter()`` value) ends the neighbourhoods instead.
+    and the gap to the LP bound. The solvers check the start themselves.
     """
     began = time.perf_counter()
     raw = relax(model, time_limit, log_path)
