@@ -29,6 +29,11 @@ MIP_GAP = 1e-3
 PROVEN_GAP = 1e-4
 #: Below this many seconds left, a MILP run could not improve a feasible start.
 MIN_MILP_SECONDS = 1.0
+#: A MILP run after a start already within MIP_GAP of the LP bound could at most prove
+#: it optimal, and costs several relaxations before it stops: on the 5,000-lot
+#: benchmark, with twice the relaxation's time left, CBC and HiGHS (through PuLP) both
+#: ended 1 to 3 s after the deadline, having only restated the start.
+RESTATE_RELAXATIONS = 4.0
 
 
 @dataclass
@@ -371,10 +376,9 @@ def run_model(model: Model, *, time_limit: float | None = None,
     writing the model for the solver and reading its answer, so that a caller that
     already spent time preparing the model stays within its own limit; without a
     feasible start it still gets half the limit. A start within ``MIP_GAP`` of the LP
-    bound is the answer when less time is left than twice the relaxation took: the
-    MILP run would have to pass the model to its solver and solve that LP again
-    before it could stop (HiGHS through PuLP, on the 5,000-lot benchmark, took more
-    than the relaxation for that alone, and ended after the deadline).
+    bound is the answer when less time is left than ``RESTATE_RELAXATIONS`` times
+    what the relaxation took: the MILP run would pass the model to its solver and
+    solve that LP again before it could stop, outside its own time limit.
     """
     scenario = model.data.scenario
     limit = scenario.time_limit_s if time_limit is None else time_limit
@@ -406,7 +410,7 @@ def run_model(model: Model, *, time_limit: float | None = None,
                     within = start_point.gap is not None and start_point.gap <= MIP_GAP
                     skip = start_point.feasible and (
                         limit < MIN_MILP_SECONDS
-                        or (within and left < 2.0 * start_point.relax_seconds))
+                        or (within and left < RESTATE_RELAXATIONS * start_point.relax_seconds))
                     limit = max(limit, MIN_MILP_SECONDS if start_point.feasible else floor)
             has_start = start_point.chosen is not None
             with stdout_to_stderr():
