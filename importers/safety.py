@@ -183,6 +183,12 @@ def _scan_worksheet(
     rows = re.compile(
         rb"r=\"\$?[A-Za-z]*\$?([0-9]{%d,})\"" % row_digits
     )
+    # One pass finds any reference either search below could match (two letters or
+    # more, or `row_digits` digits): an ordinary sheet has none, so its chunks cost
+    # one regex scan instead of two.
+    either = re.compile(
+        rb"r=\"\$?(?:[A-Za-z]{2,}\$?[0-9]|[A-Za-z]?\$?[0-9]{%d})" % row_digits
+    )
     prolog = b""
     declared_checked = False
     widest = 26  # any sheet may use A..Z; only wider columns are matched
@@ -200,6 +206,9 @@ def _scan_worksheet(
                     if found := _DIMENSION.search(head):
                         _check_declared(found.group(1).decode("ascii"), file_name, limits, where)
                     prolog = b""
+            if either.search(window) is None:
+                tail = window[-SCAN_OVERLAP:]
+                continue
             for letters in set(_WIDE_COLUMN.findall(window)):
                 # Ten letters already exceed any cap; do not compute a giant number.
                 widest = max(widest, column_number(letters[:10].decode("ascii")))

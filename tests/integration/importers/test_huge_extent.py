@@ -51,7 +51,7 @@ def test_a_declared_huge_dimension_is_refused_with_its_own_code(
 
 
 @pytest.mark.parametrize("corner", ["CZ1048576", "XFD1048576", "A99999999", "A99999999999",
-                                    "ZZZZ1048576"])
+                                    "ZZZZ1048576", "$B$99999999", "$CZ$1048576"])
 def test_a_far_cell_behind_a_small_declared_dimension_is_refused(
         files: Any, tmp_path: Path, corner: str) -> None:
     path = _far_cell(files, tmp_path, corner, f"menteur-{corner}.xlsx", lie=True)

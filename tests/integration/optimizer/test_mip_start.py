@@ -14,8 +14,17 @@ from optimizer.examples import lot, problem, supplier, with_scenario
 from optimizer.model import build_model, prepare
 from optimizer.solution import Solution
 from optimizer.solve import allocations_of, round_to_cents
-from optimizer.solvers import MIP_GAP, relax, warm_start
-from optimizer.start import OptionRows, improve_by_moves, objective_of, round_relaxation
+from optimizer.solvers import MIP_GAP, _solve_subproblem, relax, warm_start
+from optimizer.start import (
+    OptionRows,
+    around_suppliers,
+    capacity_prices,
+    idle_capacity_loss,
+    improve_by_moves,
+    objective_of,
+    round_relaxation,
+    subproblem,
+)
 
 
 def _tight_instance(n_lots: int = 60, n_suppliers: int = 20, per_lot: int = 5,
@@ -88,3 +97,33 @@ def test_an_indivisible_solve_ends_within_the_requested_gap(solver):
     # Never worse than its start, never better than the relaxation allows.
     assert sol.solver_objective is not None
     assert point.objective - 1e-6 <= sol.solver_objective <= point.bound + 1e-6
+
+
+def test_a_neighbourhood_starts_feasible_and_its_solution_keeps_every_rule():
+    data = _tight_instance(seed=5)
+    model = build_model(prepare(data))
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = relax(model, 30.0, os.path.join(tmp, "cbc.log"))
+    assert raw is not None
+    rows = OptionRows.of(model)
+    chosen = improve_by_moves(model, rows, round_relaxation(model, rows, raw))
+    prices = capacity_prices(model)
+    loss = idle_capacity_loss(model, prices, chosen)
+    assert (prices > 0).any() and (loss >= 0).all()
+    reduced = np.array([v.dj or 0.0 for v in model.variables])
+    free = around_suppliers(model, np.argsort(-loss)[:3], reduced, chosen, 1e9)
+    assert free[chosen].any() and not free.all()
+    sub = subproblem(model, rows, chosen, free)
+    # The current choice is a start of the subproblem: it meets every row's bounds.
+    activity = np.zeros(len(sub.row_lower))
+    for k in range(len(sub.cost)):
+        cells = slice(sub.starts[k], sub.starts[k + 1])
+        activity[sub.index[cells]] += sub.value[cells] * sub.start[k]
+    assert (activity >= sub.row_lower - 1e-6).all() and (activity <= sub.row_upper + 1e-6).all()
+    found = _solve_subproblem(sub, 10.0)
+    assert found is not None
+    better = chosen.copy()
+    better[free] = found
+    before, after = objective_of(model, rows, chosen), objective_of(model, rows, better)
+    assert before is not None and after is not None and after >= before - 1e-6
+    assert check_solution(data, _proposal(data, better)) == []
