@@ -472,59 +472,30 @@ def _fresh_sample(realdata: Path, out_csv: Path, *, exclude: tuple[str, ...], sa
     print(f"wrote {out_csv}: {len(chosen)} organisations to label")
 
 
-def capabilities_holdout_sample(realdata: Path, out_csv: Path) -> None:
-    """Write a fresh sample to label blind (capabilities-holdout.csv): none of the first set."""
-    _fresh_sample(realdata, out_csv, exclude=("capabilities.csv",), salt="holdout",
-                  quotas=HOLDOUT_QUOTAS)
+# The blind draws, in the order they were made: (file, hash salt, quotas per source). Each
+# leaves out every organisation of the files before it (each was evaluated once, then read,
+# so it is development data for the next draw).
+BLIND_DRAWS: tuple[tuple[str, str, dict[str, int]], ...] = (
+    ("capabilities-holdout.csv", "holdout", HOLDOUT_QUOTAS),
+    # The directory rows whose NEQ is in the REQ extract are all used by the first two sets
+    # (242 in the pool), so the later draws come from the other two sources.
+    ("capabilities-blind.csv", "blind", {"directory+req": 75, "directory": 20, "req": 130}),
+    ("capabilities-fresh.csv", "fresh", {"directory+req": 0, "directory": 30, "req": 170}),
+    ("capabilities-fifth.csv", "fifth", {"directory+req": 0, "directory": 30, "req": 170}),
+    ("capabilities-sixth.csv", "sixth", {"directory+req": 0, "directory": 30, "req": 170}),
+)
 
 
-# The directory rows whose NEQ is in the REQ extract are all used by the earlier sets (242
-# in the pool), so the blind set is drawn from the other two sources.
-BLIND_QUOTAS = {"directory+req": 75, "directory": 20, "req": 130}
-
-
-def capabilities_blind_sample(realdata: Path, out_csv: Path) -> None:
-    """Write a third sample to label blind (capabilities-blind.csv): none of the first two."""
-    _fresh_sample(realdata, out_csv,
-                  exclude=("capabilities.csv", "capabilities-holdout.csv"), salt="blind",
-                  quotas=BLIND_QUOTAS)
-
-
-# The fourth set, drawn after the blind set had been evaluated and its misses read (so the
-# blind set is development data too): the same two sources, a fourth salt.
-FRESH_QUOTAS = {"directory+req": 0, "directory": 30, "req": 170}
-
-
-def capabilities_fresh_sample(realdata: Path, out_csv: Path) -> None:
-    """Write a fourth sample to label blind (capabilities-fresh.csv): none of the first three."""
-    _fresh_sample(realdata, out_csv,
-                  exclude=("capabilities.csv", "capabilities-holdout.csv",
-                           "capabilities-blind.csv"), salt="fresh", quotas=FRESH_QUOTAS)
-
-
-# The fifth set, drawn after the fresh set had been evaluated once and its misses read.
-FIFTH_QUOTAS = {"directory+req": 0, "directory": 30, "req": 170}
-
-
-def capabilities_fifth_sample(realdata: Path, out_csv: Path) -> None:
-    """Write a fifth sample to label blind (capabilities-fifth.csv): none of the first four."""
-    _fresh_sample(realdata, out_csv,
-                  exclude=("capabilities.csv", "capabilities-holdout.csv",
-                           "capabilities-blind.csv", "capabilities-fresh.csv"),
-                  salt="fifth", quotas=FIFTH_QUOTAS)
-
-
-# The sixth set, drawn after the fifth set had been evaluated once and its misses read.
-SIXTH_QUOTAS = {"directory+req": 0, "directory": 30, "req": 170}
-
-
-def capabilities_sixth_sample(realdata: Path, out_csv: Path) -> None:
-    """Write a sixth sample to label blind (capabilities-sixth.csv): none of the first five."""
-    _fresh_sample(realdata, out_csv,
-                  exclude=("capabilities.csv", "capabilities-holdout.csv",
-                           "capabilities-blind.csv", "capabilities-fresh.csv",
-                           "capabilities-fifth.csv"),
-                  salt="sixth", quotas=SIXTH_QUOTAS)
+def blind_draw_sample(salt: str, realdata: Path, out_csv: Path) -> None:
+    """Write the organisations of the blind draw `salt` (none of the earlier label files)."""
+    files = ["capabilities.csv", *(name for name, _, _ in BLIND_DRAWS)]
+    for position, (_, draw_salt, quotas) in enumerate(BLIND_DRAWS, start=1):
+        if draw_salt == salt:
+            _fresh_sample(realdata, out_csv, exclude=tuple(files[:position]), salt=salt,
+                          quotas=quotas)
+            return
+    raise SystemExit(f"unknown draw {salt!r}: one of "
+                     f"{', '.join(s for _, s, _ in BLIND_DRAWS)}")
 
 
 # The development labels: the five earlier sets (the second to the fifth were
@@ -564,26 +535,10 @@ if __name__ == "__main__":
     if args and args[0] == "capabilities-sample":
         capabilities_sample(DEFAULT_REALDATA,
                             Path(args[1]) if len(args) > 1 else Path("capabilities-sample.csv"))
-    elif args and args[0] == "capabilities-holdout-sample":
-        capabilities_holdout_sample(
-            DEFAULT_REALDATA,
-            Path(args[1]) if len(args) > 1 else Path("capabilities-holdout-sample.csv"))
-    elif args and args[0] == "capabilities-blind-sample":
-        capabilities_blind_sample(
-            DEFAULT_REALDATA,
-            Path(args[1]) if len(args) > 1 else Path("capabilities-blind-sample.csv"))
-    elif args and args[0] == "capabilities-fresh-sample":
-        capabilities_fresh_sample(
-            DEFAULT_REALDATA,
-            Path(args[1]) if len(args) > 1 else Path("capabilities-fresh-sample.csv"))
-    elif args and args[0] == "capabilities-fifth-sample":
-        capabilities_fifth_sample(
-            DEFAULT_REALDATA,
-            Path(args[1]) if len(args) > 1 else Path("capabilities-fifth-sample.csv"))
-    elif args and args[0] == "capabilities-sixth-sample":
-        capabilities_sixth_sample(
-            DEFAULT_REALDATA,
-            Path(args[1]) if len(args) > 1 else Path("capabilities-sixth-sample.csv"))
+    elif args and args[0].startswith("capabilities-") and args[0].endswith("-sample"):
+        salt = args[0].removeprefix("capabilities-").removesuffix("-sample")
+        blind_draw_sample(salt, DEFAULT_REALDATA,
+                          Path(args[1]) if len(args) > 1 else Path(f"{args[0]}.csv"))
     elif args and args[0] == "calibrate":
         calibrate()
     else:
