@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import Any
 
 import numpy as np
 import pytest
@@ -68,14 +69,19 @@ def test_the_start_is_a_feasible_proposal_below_the_lp_bound():
     assert check_solution(data, _proposal(data, point.chosen)) == []
 
 
-def test_moves_keep_every_hard_row_and_never_lower_the_objective():
-    data = _tight_instance(seed=3)
+def _rounded_relaxation(seed: int) -> tuple[Any, Any, OptionRows, np.ndarray]:
+    """Return a tight instance, its model, its option rows and its rounded LP relaxation."""
+    data = _tight_instance(seed=seed)
     model = build_model(prepare(data))
     with tempfile.TemporaryDirectory() as tmp:
         raw = relax(model, 30.0, os.path.join(tmp, "cbc.log"))
     assert raw is not None
     rows = OptionRows.of(model)
-    rounded = round_relaxation(model, rows, raw)
+    return data, model, rows, round_relaxation(model, rows, raw)
+
+
+def test_moves_keep_every_hard_row_and_never_lower_the_objective():
+    data, model, rows, rounded = _rounded_relaxation(seed=3)
     moved = improve_by_moves(model, rows, rounded)
     before, after = objective_of(model, rows, rounded), objective_of(model, rows, moved)
     assert before is not None and after is not None and after >= before
@@ -100,13 +106,8 @@ def test_an_indivisible_solve_ends_within_the_requested_gap(solver):
 
 
 def test_a_neighbourhood_starts_feasible_and_its_solution_keeps_every_rule():
-    data = _tight_instance(seed=5)
-    model = build_model(prepare(data))
-    with tempfile.TemporaryDirectory() as tmp:
-        raw = relax(model, 30.0, os.path.join(tmp, "cbc.log"))
-    assert raw is not None
-    rows = OptionRows.of(model)
-    chosen = improve_by_moves(model, rows, round_relaxation(model, rows, raw))
+    data, model, rows, rounded = _rounded_relaxation(seed=5)
+    chosen = improve_by_moves(model, rows, rounded)
     prices = capacity_prices(model)
     loss = idle_capacity_loss(model, prices, chosen)
     assert (prices > 0).any() and (loss >= 0).all()
