@@ -16,7 +16,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations
-from flask import Flask, g, has_app_context, request, session
+from flask import Flask, current_app, g, has_app_context, request, session
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 
@@ -54,8 +54,9 @@ def page_language() -> str:
     return "en" if (_page_locale_key() or "fr").startswith("en") else "fr"
 
 
-# The compiled catalogues, one per locale: read once per process, as Flask-Babel does.
-_catalogues: dict[str, NullTranslations] = {}
+# The compiled catalogues, one per folder and locale: read once per process, as
+# Flask-Babel does (two applications of one process may read different folders).
+_catalogues: dict[tuple[str, str], NullTranslations] = {}
 
 
 def page_translations() -> NullTranslations:
@@ -63,9 +64,10 @@ def page_translations() -> NullTranslations:
     key = _page_locale_key()
     if key is None:
         return NullTranslations()
-    found = _catalogues.get(key)
+    folder = str(current_app.config.get("BABEL_TRANSLATION_DIRECTORIES", ""))
+    found = _catalogues.get((folder, key))
     if found is None:
-        found = _catalogues[key] = get_translations()
+        found = _catalogues[(folder, key)] = get_translations()
     return found
 
 
