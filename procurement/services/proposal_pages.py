@@ -243,10 +243,10 @@ def proposal_page(session: Session, actor: Actor, proposal_id: int, *,
     present = sorted({lot.category_code for lot in proposal.lots},
                      key=lambda code: _name(labels, code, lang).casefold())
     lot_names = {lot.key: _name(labels, lot.category_code, lang) for lot in proposal.lots}
-    # The page offers to compare with the newest other proposal: read that one only.
-    others = list(session.scalars(select(Proposal).where(
-        Proposal.organization_id == proposal.organization_id, Proposal.id != proposal.id)
-        .order_by(Proposal.id.desc()).limit(1)))
+    # The page offers to compare with the newest other proposal: of the two newest, one is
+    # another proposal (not fifty read, JSON and all).
+    others = [p for p in review.list_proposals(session, proposal.organization_id, limit=2)
+              if p.id != proposal.id][:1]
     return ProposalPage(
         proposal=proposal, settings=scenario_settings(proposal), rows=rows, total_rows=total,
         all_rows=all_rows, filters=filters, offset=offset, limit=limit, categories=labels,
