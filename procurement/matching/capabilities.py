@@ -330,10 +330,15 @@ def _serves_the_public(code: str, folded_name: str, folded_activity: str) -> boo
     # Teaching one's members a sport ("enseigner … le patinage de vitesse") stays a club.
     if any(_carries(name_words, sport) for sport in _classes_given(folded_activity)):
         return True
-    taught = (words & _LESSON_DISCIPLINES) | ({"taekwondo"} if "taekwon" in words else set())
+    taught = _disciplines(words) & _LESSON_DISCIPLINES
     if not taught or not (words & _TEACHING or _TO_THE_PUBLIC.search(folded_activity)):
         return False
-    return bool(taught & (name_words | ({"taekwondo"} if "taekwon" in name_words else set())))
+    return bool(taught & _disciplines(name_words))
+
+
+def _disciplines(words: set[str]) -> set[str]:
+    """Return the words, with "taekwondo" for the "taekwon" of a folded "taekwon-do"."""
+    return words | {"taekwondo"} if "taekwon" in words else words
 
 
 # Classes given: "cours de/d'/du <sport>" (an adjective or two may follow the sport).
