@@ -483,6 +483,7 @@ BLIND_DRAWS: tuple[tuple[str, str, dict[str, int]], ...] = (
     ("capabilities-fresh.csv", "fresh", {"directory+req": 0, "directory": 30, "req": 170}),
     ("capabilities-fifth.csv", "fifth", {"directory+req": 0, "directory": 30, "req": 170}),
     ("capabilities-sixth.csv", "sixth", {"directory+req": 0, "directory": 30, "req": 170}),
+    ("capabilities-seventh.csv", "seventh", {"directory+req": 0, "directory": 30, "req": 170}),
 )
 
 
