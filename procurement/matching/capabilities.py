@@ -574,6 +574,9 @@ def structure_in_name(name: object) -> tuple[str, str] | None:
     return None
 
 
+LOOSE_GAP = 1  # words a phrase of the lexicon may have between two of its words
+
+
 @dataclass(frozen=True)
 class Hit:
     """A lexicon phrase found in a text."""
@@ -610,7 +613,30 @@ class CapabilityLexicon:
             if toks:
                 self.phrases[toks] = []
                 self.max_len = max(self.max_len, len(toks))
+        # Phrases of several words by their first word, longest first, for the loose match.
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        for toks in sorted(self.phrases, key=len, reverse=True):
+            if len(toks) > 1:
+                self._by_first.setdefault(toks[0], []).append(toks)
         self._cache: dict[str, tuple[Hit, ...]] = {}
+
+    def _loose_phrase(self, toks: tuple[str, ...], start: int) -> tuple[str, ...] | None:
+        """Return the longest phrase found from `start` with one other word between its words.
+
+        A declaration coordinates or qualifies the words of a trade ("collecte des encombrants
+        et des déchets" is "collecte des déchets"); one word in between, never more, keeps
+        the phrase's words about one thing.
+        """
+        for phrase in self._by_first.get(toks[start], ()):
+            position = start
+            for word in phrase[1:]:
+                window = toks[position + 1:position + 1 + LOOSE_GAP + 1]
+                if word not in window:
+                    break
+                position += 1 + window.index(word)
+            else:
+                return phrase
+        return None
 
     def hits(self, text: object) -> tuple[Hit, ...]:
         """Return the phrases found in a text, longest first, each word used once."""
@@ -631,6 +657,9 @@ class CapabilityLexicon:
                     i += size
                     break
             else:
+                loose = self._loose_phrase(toks, i)
+                if loose is not None:
+                    found.extend(Hit(code, kw, len(loose)) for code, kw in self.phrases[loose])
                 i += 1
         result = tuple(found)
         self._cache[norm] = result

@@ -801,3 +801,17 @@ def test_cultural_activities_organised_are_culture_but_named_in_a_programme_a_pr
                            "culturelles, sportives et sociales")
     assert award_codes(taxonomy, name="CENTRE Z", activity="ORGANISATION DES LOISIRS "
                        "ACTIVITÉS CULTURELLES") == {"loisirs_animation"}
+
+
+# --- a trade phrase with one word in between ------------------------------------------------
+
+def test_a_trade_phrase_is_found_with_one_word_between_its_words(taxonomy) -> None:
+    found = caps(taxonomy, name="Tri-Vert", activity="Collecte des encombrants et des déchets")
+    assert found["collecte_recyclage"]["evidence"] == "activity"
+    assert found["collecte_recyclage"]["bucket"] == "activity:phrase"
+
+
+def test_a_trade_phrase_is_not_found_across_two_words_between(taxonomy) -> None:
+    # Two words in between are too far apart to be read as one phrase.
+    assert "collecte_recyclage" not in caps(
+        taxonomy, name="Tri-Vert", activity="Collecte annuelle bénévole déchets")
