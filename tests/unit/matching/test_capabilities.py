@@ -814,4 +814,4 @@ def test_a_trade_phrase_is_found_with_one_word_between_its_words(taxonomy) -> No
 def test_a_trade_phrase_is_not_found_across_two_words_between(taxonomy) -> None:
     # Two words in between are too far apart to be read as one phrase.
     assert "collecte_recyclage" not in caps(
-        taxonomy, name="Tri-Vert", activity="Collecte annuelle bénévole déchets")
+        taxonomy, name="Tri-Vert", activity="Collecte printanière, automnale: déchets")
