@@ -19,7 +19,7 @@ them with the facts a labeller reads (name, activity text, legal form, type, sec
 labeller adds `categories` and `notes` by reading each row, following the rubric in
 docs/matching.md, without running the matcher. Then
     python scripts/build_labelled_sets.py calibrate
-fits the confidence of each evidence bucket on the development labels (`DEVELOPMENT_FILES`,
+fits the confidence of each evidence bucket on the development labels (`DEVELOPMENT_LABELS`,
 never a set held out for evaluation) and prints it with its reliability, for CALIBRATION in
 procurement/matching/capabilities.py and the table in docs/matching.md.
     python scripts/build_labelled_sets.py capabilities-holdout-sample [OUT_CSV]
@@ -36,6 +36,10 @@ draws the fifth set (capabilities-fifth.csv): a fifth salt, none of the four ear
 (the fresh set's misses were read once it was evaluated).
     python scripts/build_labelled_sets.py capabilities-sixth-sample [OUT_CSV]
 draws the sixth set (capabilities-sixth.csv): a sixth salt, none of the five earlier files.
+    python scripts/build_labelled_sets.py capabilities-seventh-sample [OUT_CSV]
+draws the seventh set (capabilities-seventh.csv): a seventh salt, none of the six earlier
+files (one drawn row was dropped after labelling: another directory row of an organisation
+the fresh set holds, under the evaluation's name key).
 """
 
 from __future__ import annotations
@@ -499,28 +503,23 @@ def blind_draw_sample(salt: str, realdata: Path, out_csv: Path) -> None:
                      f"{', '.join(s for _, s, _ in BLIND_DRAWS)}")
 
 
-# The development labels: the five earlier sets (the second to the fifth were
-# each evaluated once as held out, then read, so they are development data too). A set held
-# out for evaluation is never used to fit.
-DEVELOPMENT_FILES = ("capabilities.csv", "capabilities-holdout.csv", "capabilities-blind.csv",
-                     "capabilities-fresh.csv", "capabilities-fifth.csv")
-
-
 def calibrate() -> None:
     """Print the fitted calibration (development set) and its reliability.
 
-    Fitted on the development labels (`DEVELOPMENT_FILES`); a set held out for evaluation
-    is never used to fit anything.
+    Fitted on the development labels (`DEVELOPMENT_LABELS` in
+    procurement/services/evaluation.py); a set held out for evaluation is never used to fit
+    anything.
     """
     sys.path.insert(0, str(ROOT))
     from procurement import matching
     from procurement.data import REFERENCE_DIR
     from procurement.matching import evaluate as ev
+    from procurement.services.evaluation import DEVELOPMENT_LABELS
 
     taxonomy = matching.load_taxonomy()
     registry = matching.load_registry_frames(REFERENCE_DIR)
     labels = ev.capability_label_columns(pd.concat(
-        [matching.load_labels(matching.default_labels_dir() / f) for f in DEVELOPMENT_FILES]))
+        [matching.load_labels(matching.default_labels_dir() / f) for f in DEVELOPMENT_LABELS]))
     predictions = ev.capability_predictions(labels, registry, taxonomy)
     for bucket, stats in ev.fit_capability_calibration(predictions).items():
         print(f"{bucket:22} n={stats['n']:3} right={stats['right']:3} "

@@ -41,26 +41,25 @@ AWARD_EVIDENCE = EVIDENCE_LEVELS[:EVIDENCE_LEVELS.index(DEFAULT_MIN_EVIDENCE) + 
 OUTPUT_COLUMNS = ["key", "category_code", "confidence", "evidence", "evidence_detail", "reason"]
 
 # Calibrated confidence per evidence bucket (evidence kind : rule strength; "+" when another
-# kind of evidence agrees). Measured on the 1,049 development organisations of procurement/
-# data/labels/capabilities.csv, capabilities-holdout.csv, capabilities-blind.csv,
-# capabilities-fresh.csv and capabilities-fifth.csv (a set held out for evaluation is
-# never used to fit) by `fit_capability_calibration` (scripts/build_labelled_sets.py
-# calibrate prints it); the
-# code buckets have no labelled codes behind them and keep their prior. `activity:generic`
-# pairs are prospects whatever their confidence; `activity:generic_in_trade` must pass
-# AWARD_MIN_CONFIDENCE. Ordered: a stronger bucket is never less confident.
+# kind of evidence agrees). Measured on the 1,249 development organisations
+# (`DEVELOPMENT_LABELS` in procurement/services/evaluation.py; a set held out for evaluation
+# is never used to fit) by `fit_capability_calibration` (scripts/build_labelled_sets.py
+# calibrate prints it); the code buckets have no labelled codes behind them and keep their
+# prior. `activity:generic` pairs are prospects whatever their confidence;
+# `activity:generic_in_trade` must pass AWARD_MIN_CONFIDENCE. Ordered: a stronger bucket is
+# never less confident.
 CALIBRATION: dict[str, float] = {
-    "name:word": 0.58,
-    "name:phrase": 0.58,
-    "sector": 0.33,
-    "activity:word": 0.94,
+    "name:word": 0.57,
+    "name:phrase": 0.57,
+    "sector": 0.38,
+    "activity:word": 0.9,
     "activity:word+": 0.95,
-    "activity:phrase": 0.95,
+    "activity:phrase": 0.94,
     "activity:phrase+": 0.95,
     "activity:org_type": 0.9,
     "activity:code_broad": 0.85,
     "activity:code": 0.9,
-    "activity:generic": 0.19,
+    "activity:generic": 0.2,
     "activity:structure": 0.95,
     "activity:generic_in_trade": 0.93,
 }

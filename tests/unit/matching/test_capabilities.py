@@ -815,3 +815,38 @@ def test_a_trade_phrase_is_not_found_across_two_words_between(taxonomy) -> None:
     # Two words in between are too far apart to be read as one phrase.
     assert "collecte_recyclage" not in caps(
         taxonomy, name="Tri-Vert", activity="Collecte printanière, automnale: déchets")
+
+@pytest.mark.parametrize(("activity", "code"), [
+    # Trade wordings an organisation nobody has seen may use: industry-class titles and the
+    # usual "exploitation d'un …", "vente de …", "services de …" of registry declarations.
+    ("Pompe à essence", "carburant"),
+    ("Exploitation d'un complexe sportif", "loisirs_animation"),
+    ("Cours de tennis pour tous", "loisirs_animation"),
+    ("Exposition d'oeuvres d'art", "culture_evenements"),
+    ("Aménagement et entretien de sentiers pédestres", "amenagement_paysager"),
+    ("Culture de champignons", "traiteur_alimentation"),
+    ("Collecte des encombrants et des déchets", "collecte_recyclage"),
+    ("SERVICES DE CONCIERGERIE", "entretien_menager"),
+    ("Entrepreneur en électricité", "construction_renovation"),
+    ("Vente de mazout et de bois de chauffage", "energie"),
+    ("Location de main-d'oeuvre", "ressources_humaines"),
+    ("Services de photocopie et impression numérique", "impression_graphisme"),
+    ("Gardiennage de chantiers et agents de sécurité", "securite"),
+    ("Tenue de livres et services comptables", "services_professionnels"),
+    ("Snow plowing and gritting", "deneigement"),
+    ("Tool hire and plant hire", "location"),
+])
+def test_trade_wordings_state_their_category(taxonomy, activity: str, code: str) -> None:
+    assert award_codes(taxonomy, name="X", activity=activity) == {code}
+
+
+def test_a_trade_phrase_keeps_its_words_from_the_neighbouring_category(taxonomy) -> None:
+    # Cleaning homes is home help, not a cleaning contract; a crop grown under forest cover
+    # is food, the forest is where it grows.
+    assert award_codes(taxonomy, name="X", activity="Entretien ménager à domicile") == {
+        "aide_domicile"}
+    assert award_codes(taxonomy, name="X", activity="Culture de champignons sous couvert "
+                       "forestier") == {"traiteur_alimentation"}
+    # Keeping up one's own road stays a residents' body, however the road is named.
+    assert not award_codes(taxonomy, name="ASSOCIATION ROUTE X",
+                           activity="Entretien d'une route privée")
