@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from procurement.data_versions import KEPT, scopes_of
 from procurement.errors import InvalidInput
 from procurement.models import (
     Allocation,
@@ -414,6 +415,18 @@ def work_waiting(session: Session, actor: Actor) -> WorkWaiting:
     """Count the imports refused or with problems, matches, capabilities and proposals."""
     actor.require("read")
     org_id = overview.own_organization_id(actor)
+    # Kept until one of the counted tables changes for the municipality, or the registry
+    # (the capability queue's suppliers, pairs and territory) changes.
+    return KEPT.get(session, ("work_waiting", org_id), scopes_of(org_id, WORK_TABLES),
+                    lambda: _work_waiting(session, actor, org_id))
+
+
+#: What the work waiting counts read.
+WORK_TABLES = ("import_batch", "incumbent_match", "proposal", "supplier", "supplier_category",
+               "organization")
+
+
+def _work_waiting(session: Session, actor: Actor, org_id: int) -> WorkWaiting:
     def count(model: Any, *where: Any) -> Any:
         return select(func.count()).select_from(model).where(*where).scalar_subquery()
 
