@@ -37,9 +37,10 @@ from procurement.models import DataVersion
 UNVERSIONED = frozenset({"audit_event", "audit_anchor", "job", "api_token", "user_account",
                          "data_version", "alembic_version"})
 #: Columns a write may change without moving the version: no kept read model shows them
-#: (a person confirming a supplier's categories stamps `updated_at` even when they are the
-#: same; the registry's own pages, which show it, are not kept).
-UNVERSIONED_COLUMNS = {"supplier": frozenset({"updated_at"})}
+#: (a person confirming a supplier's categories, or a match again, stamps who and when
+#: even when nothing else changes; the pages and API answers that show them are not kept).
+UNVERSIONED_COLUMNS = {"supplier": frozenset({"updated_at"}),
+                       "incumbent_match": frozenset({"decided_at", "decided_by_id"})}
 ANY = "*"
 _PENDING = "data_versions.pending"  # session.info: the scopes this transaction moves
 
@@ -124,25 +125,28 @@ def _after_flush(session: Session, _context: Any) -> None:
         _note_instance(pending, instance, changed_only=True)
 
 
-def _on_execute(state: ORMExecuteState) -> None:
+def _on_execute(state: ORMExecuteState) -> Any:
     if not (state.is_insert or state.is_update or state.is_delete):
-        return
+        return None
+    result = state.invoke_statement()
+    if (state.is_update or state.is_delete) and getattr(result, "rowcount", -1) == 0:
+        return result  # no row changed: nothing moves
     table = getattr(state.statement, "table", None)
     name = getattr(table, "name", None)
     pending = state.session.info.setdefault(_PENDING, set())
     if table is None or name is None:
         pending.add(ANY)  # a write we cannot name: every kept read is dropped
-        return
-    if name in UNVERSIONED:
-        return
-    if "organization_id" not in table.c:
+    elif name in UNVERSIONED:
+        pass
+    elif "organization_id" not in table.c:
         pending.add(scope(name))
-        return
-    orgs = _inserted_orgs(state) if state.is_insert else _criteria_orgs(state, table)
-    if orgs is None:
-        pending.add(scope(name, ANY))
     else:
-        pending.update(scope(name, org_id) for org_id in orgs)
+        orgs = _inserted_orgs(state) if state.is_insert else _criteria_orgs(state, table)
+        if orgs is None:
+            pending.add(scope(name, ANY))
+        else:
+            pending.update(scope(name, org_id) for org_id in orgs)
+    return result
 
 
 def _inserted_orgs(state: ORMExecuteState) -> set[Any] | None:

@@ -415,18 +415,7 @@ def work_waiting(session: Session, actor: Actor) -> WorkWaiting:
     """Count the imports refused or with problems, matches, capabilities and proposals."""
     actor.require("read")
     org_id = overview.own_organization_id(actor)
-    # Kept until one of the counted tables changes for the municipality, or the registry
-    # (the capability queue's suppliers, pairs and territory) changes.
-    return KEPT.get(session, ("work_waiting", org_id), scopes_of(org_id, WORK_TABLES),
-                    lambda: _work_waiting(session, actor, org_id))
 
-
-#: What the work waiting counts read.
-WORK_TABLES = ("import_batch", "incumbent_match", "proposal", "supplier", "supplier_category",
-               "organization")
-
-
-def _work_waiting(session: Session, actor: Actor, org_id: int) -> WorkWaiting:
     def count(model: Any, *where: Any) -> Any:
         return select(func.count()).select_from(model).where(*where).scalar_subquery()
 
@@ -438,9 +427,13 @@ def _work_waiting(session: Session, actor: Actor, org_id: int) -> WorkWaiting:
               IncumbentMatch.status == "pending"),
         count(Proposal, Proposal.organization_id == org_id, Proposal.status == "submitted"),
         count(Proposal, Proposal.organization_id == org_id, Proposal.status == "draft"))).one()
-    # The capability queue's own rule (suppliers that can reach the municipality).
-    capabilities = queue.capability_queue_size(session, actor,
-                                               overview.actor_organization(session, actor))
+    # The capability queue's own rule (suppliers that can reach the municipality): kept
+    # apart, the registry changes less often than the municipality's own counts.
+    capabilities = KEPT.get(
+        session, ("capability_queue_size", org_id),
+        scopes_of(org_id, ("supplier", "supplier_category", "organization")),
+        lambda: queue.capability_queue_size(session, actor,
+                                            overview.actor_organization(session, actor)))
     return WorkWaiting(imports_with_problems=int(imports or 0),
                        matches_to_confirm=int(matches or 0),
                        capabilities_to_confirm=capabilities,

@@ -174,6 +174,24 @@ def test_each_kind_of_write_moves_the_version_of_its_table_and_municipality(
     assert versions(app) == step5
 
 
+def test_a_decision_taken_again_moves_no_version(client: FlaskClient, app: Flask,
+                                                 world: Any):
+    a = world.a
+    url = f"/api/matches/incumbents/{a.match_id}"
+    assert client.post(url, headers=a.headers("purchaser"),
+                       json={"decision": "confirm"}).status_code == 200
+    first = versions(app)
+    assert client.post(url, headers=a.headers("purchaser"),
+                       json={"decision": "confirm"}).status_code == 200
+    # Who and when are stamped again (the match API shows them); nothing a kept read
+    # shows changed: the lines were linked already, the match was confirmed already.
+    assert versions(app) == first
+    assert client.post(url, headers=a.headers("purchaser"),
+                       json={"decision": "reject"}).status_code == 200
+    assert moved(first, versions(app)) == {f"incumbent_match:{a.id}",
+                                           f"purchase_line:{a.id}"}
+
+
 def test_a_kept_read_cannot_depend_on_a_table_that_moves_no_version() -> None:
     with pytest.raises(ValueError, match="audit_event"):
         data_versions.scopes_of(1, ("proposal", "audit_event"))
