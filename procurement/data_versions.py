@@ -188,6 +188,8 @@ def _criteria_orgs(state: ORMExecuteState, table: Any) -> set[Any] | None:
 def _before_commit(session: Session) -> None:
     # The commit's own flush comes after this event: flush first, so that it is noted.
     session.flush()
+    if session.in_nested_transaction():
+        return  # a savepoint: the versions move with the whole transaction, at its end
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
