@@ -218,11 +218,15 @@ class KeptReads:
     returns the kept value for (key, versions), else computes, keeps and returns it. The
     key must name everything else the value depends on (the municipality, the language);
     values are shared by threads: plain data, never ORM objects, never changed after.
+    The least recently used values are dropped beyond `size` values or `max_bytes` of
+    text (pages and API answers are text; a large proposal's answer is megabytes).
     """
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 512, max_bytes: int = 64 * 2**20) -> None:
         self.size = size
-        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self.max_bytes = max_bytes
+        self._values: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, session: Session, key: Hashable, scopes: tuple[str, ...],
@@ -231,21 +235,29 @@ class KeptReads:
         # The database's address too: a process may serve several (tests, a second app).
         full = (key, session.get_bind().engine.url, read_versions(session, (*scopes, ANY)))
         with self._lock:
-            if full in self._values:
+            found = self._values.get(full)
+            if found is not None:
                 self._values.move_to_end(full)
-                return self._values[full]
+                return found[0]
         value = compute()
+        weight = len(value) if isinstance(value, str | bytes) else 1024
+        if weight > self.max_bytes // 8:
+            return value  # too large to keep: computed for this reader only
         with self._lock:
-            self._values[full] = value
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
+            previous = self._values.pop(full, None)
+            self._bytes += weight - (previous[1] if previous else 0)
+            self._values[full] = (value, weight)
+            while len(self._values) > self.size or self._bytes > self.max_bytes:
+                _, (_, dropped) = self._values.popitem(last=False)
+                self._bytes -= dropped
         return value
 
     def clear(self) -> None:
         """Forget every kept value (tests)."""
         with self._lock:
             self._values.clear()
+            self._bytes = 0
 
 
 #: The read models this process keeps (one store: a test clears it at once).
-KEPT = KeptReads(size=512)
+KEPT = KeptReads()

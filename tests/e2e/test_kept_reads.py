@@ -195,3 +195,50 @@ def test_a_decision_taken_again_moves_no_version(client: FlaskClient, app: Flask
 def test_a_kept_read_cannot_depend_on_a_table_that_moves_no_version() -> None:
     with pytest.raises(ValueError, match="audit_event"):
         data_versions.scopes_of(1, ("proposal", "audit_event"))
+
+
+def test_each_database_starts_its_versions_at_a_number_of_its_own(tmp_path: Any) -> None:
+    """Two databases (or one created again) never give the same keys: a process serving
+    both never answers one's readers with the other's read models."""
+    from procurement.db import make_engine, make_session_factory, upgrade_database
+
+    starts = []
+    for name in ("one", "two"):
+        url = f"sqlite:///{tmp_path}/{name}.db"
+        upgrade_database(url)
+        engine = make_engine(url)
+        with make_session_factory(engine)() as session:
+            starts.append(data_versions.read_versions(session, (data_versions.ANY,)))
+        engine.dispose()
+    assert starts[0] != starts[1]
+    assert all(start[0] > 0 for start in starts)
+
+
+def test_the_kept_reads_stay_within_their_budget(app: Flask) -> None:
+    computed: list[str] = []
+
+    def page(key: str, length: int) -> Any:
+        def compute() -> str:
+            computed.append(key)
+            return key[0] * length
+        return compute
+
+    with app.extensions["db_factory"]() as session:
+        scopes = data_versions.scopes_of(1, ("proposal",))
+        kept = data_versions.KeptReads(size=3)
+        for key in ("a", "b", "c", "a"):  # "a" read again: kept, and now the newest
+            kept.get(session, key, scopes, page(key, 10))
+        assert computed == ["a", "b", "c"]
+        kept.get(session, "d", scopes, page("d", 10))  # a fourth: "b", the oldest, goes
+        kept.get(session, "b", scopes, page("b", 10))
+        assert computed == ["a", "b", "c", "d", "b"]
+        computed.clear()
+        kept = data_versions.KeptReads(size=100, max_bytes=4000)
+        for key in ("big", "big"):  # over an eighth of the budget: never kept
+            assert kept.get(session, key, scopes, page(key, 600)) == "b" * 600
+        assert computed == ["big", "big"]
+        for n in range(11):  # ten of 400 fill the budget: the eleventh drops the first
+            kept.get(session, f"p{n}", scopes, page(f"p{n}", 400))
+        kept.get(session, "p1", scopes, page("p1", 400))
+        kept.get(session, "p0", scopes, page("p0", 400))
+        assert computed[-1] == "p0" and computed.count("p1") == 1
