@@ -91,15 +91,11 @@ def install(factory: sessionmaker[Session]) -> None:
     event.listen(factory, "after_transaction_end", _forget)
 
 
-def _table_of(instance: Any) -> Any:
-    return inspect(instance).mapper.local_table
-
-
 def _note_instance(pending: set[str], instance: Any, *, changed_only: bool) -> None:
-    table = _table_of(instance)
+    state = inspect(instance)
+    table = state.mapper.local_table
     if table.name in UNVERSIONED:
         return
-    state = inspect(instance)
     if changed_only:
         ignored = UNVERSIONED_COLUMNS.get(table.name, frozenset())
         if not any(state.attrs[attr.key].history.has_changes()
