@@ -8,6 +8,7 @@ past the application (as the job worker, another process, does).
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -124,6 +125,32 @@ def test_the_proposal_page_shows_a_submission_at_once_with_each_readers_token(
     assert "Soumettre aux finances" in pages[0][0]
     # The second reader read after the submission: the draft's form is gone.
     assert "Soumettre aux finances" not in pages[1][0]
+
+
+def spending(page: str) -> str:
+    """Return the total of imported spending the dashboard shows."""
+    found = re.search(r'Dépenses importées</h2>\s*<p class="big">([^<]+)</p>', page)
+    assert found
+    return found.group(1)
+
+
+def test_the_dashboard_shows_an_import_and_its_withdrawal_at_once(client: FlaskClient,
+                                                                 world: Any):
+    a = world.a
+    sign_in(client, a.users["auditor"])
+    before = spending(client.get("/").get_data(as_text=True))
+    text = ("Date,Fournisseur,Description,Montant\n"
+            "2024-01-15,Entretien Plus,Entretien ménager,1000.00\n")
+    answer = client.post("/api/imports", headers=a.headers("purchaser"),
+                         content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(text.encode()), "janvier.csv")})
+    assert answer.json["status"] == "imported", answer.json
+    imported = spending(client.get("/").get_data(as_text=True))
+    assert imported != before
+    withdrawn = client.post(f"/api/imports/{answer.json['import_id']}/withdraw",
+                            headers=a.headers("purchaser"), json={"reason": "test"})
+    assert withdrawn.status_code == 200
+    assert spending(client.get("/").get_data(as_text=True)) == before
 
 
 def test_writes_of_another_process_move_the_versions_the_app_reads(app: Flask,
