@@ -59,8 +59,12 @@ def make_session_factory(engine: Engine, *, audit_key: bytes | None = None
     `audit_key` signs the head of the audit chain (`procurement.audit`); the application
     and the command line pass the configured one.
     """
+    from procurement import data_versions
+
     info = {"audit_key": audit_key} if audit_key else {}
-    return sessionmaker(bind=engine, expire_on_commit=False, info=info)
+    factory = sessionmaker(bind=engine, expire_on_commit=False, info=info)
+    data_versions.install(factory)  # every write moves the versions of what it wrote
+    return factory
 
 
 def database_ready(engine: Engine) -> bool:
@@ -167,7 +171,11 @@ def update_by_id(session: Session, table: str, columns: tuple[str, ...],
 
     `table` and `columns` are names from the models, never user text.
     """
+    from procurement import data_versions
+
     session.flush()
+    # Past the session's events: the rows' municipalities are not read, so every one moves.
+    data_versions.touch(session, data_versions.scope(table, data_versions.ANY))
     mark = "?" if session.connection().dialect.paramstyle == "qmark" else "%s"
     assignments = ", ".join(f"{name} = {mark}" for name in columns)
     cursor = _dbapi_cursor(session)

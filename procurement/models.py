@@ -573,3 +573,16 @@ class Job(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DataVersion(Base):
+    """A counter per table and municipality, moved by every write (`procurement.data_versions`).
+
+    `scope` is "<table>:<organization id>" for a municipality's rows, "<table>:*" for a
+    write whose municipality is unknown, "<table>" for the shared tables (the registry).
+    """
+
+    __tablename__ = "data_version"
+
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response, current_app, jsonify
 from flask.views import MethodView
 from flask_babel import get_locale, gettext
 
@@ -66,7 +66,12 @@ class ProposalItem(MethodView):
     @blp.response(200, ProposalDetailSchema)
     def get(self, proposal_id: int) -> Any:
         """Return one proposal with its lots, allocations and explanations."""
-        return overview.proposal(base.session(), base.actor(), proposal_id)
+        # The answer is the same for every reader of the municipality: dumped and encoded
+        # once per version of the proposal's data (a Response passes the schema untouched).
+        body = overview.kept_proposal(
+            base.session(), base.actor(), proposal_id, "api",
+            lambda proposal: jsonify(ProposalDetailSchema().dump(proposal)).get_data())
+        return current_app.response_class(body, mimetype="application/json")
 
 
 @blp.route("/<id:proposal_id>/sensitivity")

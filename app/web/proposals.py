@@ -9,6 +9,7 @@ from flask import render_template, request
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.auth import current_actor
 from app.database import get_session
@@ -16,6 +17,7 @@ from app.web import bp
 from app.web.charts import Chart, rows_of
 from app.web.filters import cents, money, number, share
 from app.web.impact_labels import measure_rows
+from app.web.kept import kept_content
 from app.web.labels import is_english, label
 from procurement import explanation_messages, impact_messages
 from procurement.errors import InvalidInput
@@ -163,24 +165,43 @@ def _int_arg(name: str, default: int) -> int:
     return int(raw)
 
 
+#: What the proposal page shows: the proposal, its scenario, lots and allocations, the
+#: registry's suppliers they name and the categories' names.
+PROPOSAL_PAGE_TABLES = ("proposal", "scenario", "lot", "allocation", "supplier", "category")
+#: What the dashboard shows: the spending and its incumbents, imports, matches, the
+#: capability queue, proposals and their scenarios, the municipality and category names.
+DASHBOARD_TABLES = ("purchase_line", "supplier", "supplier_category", "organization",
+                    "import_batch", "incumbent_match", "proposal", "scenario", "category")
+
+
 def render_proposal(proposal_id: int, **context: Any) -> str:
-    """Render the proposal page for the query's filters, sort and page."""
+    """Render the proposal page for the query's filters, sort and page.
+
+    The content is kept between readers (`kept_content`), except when `context` carries
+    what one reader typed (a refused decision).
+    """
     filters = AllocationFilters.parse(request.args.to_dict())
     size = _int_arg("size", DEFAULT_PAGE_SIZE)
     size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
     offset = _int_arg("offset", 0)
-    db = get_session()
-    page = proposal_pages.proposal_page(db, current_actor(), proposal_id, filters=filters,
-                                        lang=_lang(), limit=size, offset=offset)
-    namer = category_namer(page.categories)
-    return render_template(
-        "proposal.html", page=page, proposal=page.proposal, category_name=namer,
-        settings=[(SETTING_LABELS[s.code], setting_value(s, page.proposal.currency, namer))
-                  for s in page.settings],
-        supplier_types=SUPPLIER_TYPES, sort_labels=SORT_LABELS,
-        evidence_choices=proposal_pages.EVIDENCE_ORDER, size=size,
-        explain=lambda item: explanation_text(item, page.proposal.currency, namer),
-        **context)
+
+    def content() -> str:
+        db = get_session()
+        page = proposal_pages.proposal_page(db, current_actor(), proposal_id, filters=filters,
+                                            lang=_lang(), limit=size, offset=offset)
+        namer = category_namer(page.categories)
+        return render_template(
+            "_proposal_content.html", page=page, proposal=page.proposal, category_name=namer,
+            settings=[(SETTING_LABELS[s.code], setting_value(s, page.proposal.currency, namer))
+                      for s in page.settings],
+            supplier_types=SUPPLIER_TYPES, sort_labels=SORT_LABELS,
+            evidence_choices=proposal_pages.EVIDENCE_ORDER, size=size,
+            explain=lambda item: explanation_text(item, page.proposal.currency, namer),
+            **context)
+
+    html = Markup(content()) if context else kept_content(
+        "proposal", PROPOSAL_PAGE_TABLES, content, proposal_id, filters, size, offset)
+    return render_template("proposal.html", proposal_id=proposal_id, content=html)
 
 
 def render_compare() -> str:
@@ -246,19 +267,26 @@ def _unit_row(value: Any, currency: str) -> dict[str, Any]:
 # --- dashboard ----------------------------------------------------------------------------
 
 def render_dashboard() -> str:
-    """Render the dashboard: spending, work waiting, charts and recent items."""
-    db = get_session()
-    actor = current_actor()
-    data = overview.dashboard(db, actor)
-    years = targets.years_for(db, actor, data.organization, data.months)
-    path = targets.path_for(data.organization, years,
-                            premium_pct=optimize.DEFAULTS["assumed_premium_pct"])
-    work = proposal_pages.work_waiting(db, actor)
-    latest = proposal_pages.latest_proposal(db, actor, data.proposals)
-    namer = category_namer(proposal_pages.category_names(db))
-    return render_template("index.html", data=data, years=years, path=path, work=work,
-                           latest=latest, charts=dashboard_charts(years, latest, namer,
-                                                                  data.organization.currency))
+    """Render the dashboard: spending, work waiting, charts and recent items (the content
+    kept between readers of the municipality, `kept_content`)."""
+
+    def content() -> str:
+        db = get_session()
+        actor = current_actor()
+        data = overview.dashboard(db, actor)
+        years = targets.years_for(db, actor, data.organization, data.months)
+        path = targets.path_for(data.organization, years,
+                                premium_pct=optimize.DEFAULTS["assumed_premium_pct"])
+        work = proposal_pages.work_waiting(db, actor)
+        latest = proposal_pages.latest_proposal(db, actor, data.proposals)
+        namer = category_namer(proposal_pages.category_names(db))
+        return render_template("_index_content.html", data=data, years=years, path=path,
+                               work=work, latest=latest,
+                               charts=dashboard_charts(years, latest, namer,
+                                                       data.organization.currency))
+
+    return render_template("index.html",
+                           content=kept_content("dashboard", DASHBOARD_TABLES, content))
 
 
 def dashboard_charts(years: list[Any], latest: Any, category_name: Any,

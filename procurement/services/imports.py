@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 import importers
 from importers import Limits, SpendParseResult, SupplierParseResult
 from importers.report import N_
+from procurement import data_versions
 from procurement.audit import record_event
 from procurement.errors import Conflict, InvalidInput
 from procurement.matching import identity
@@ -497,6 +498,8 @@ def store_lines(session: Session, org: Organization, import_id: int, records: pd
 
     if sqlite:
         dbapi = cast(sqlite3.Connection, connection.connection.dbapi_connection)
+        # Past the session's events: the municipality's lines move by hand.
+        data_versions.touch(session, data_versions.scope(PurchaseLine.__tablename__, org.id))
         _insert_sqlite_rows(dbapi, columns, total, chunk=chunk, progress=progress)
     else:
         for start in range(0, total, chunk):

@@ -420,6 +420,8 @@ def decide_incumbent(session: Session, actor: Actor, org: Organization, match_id
         PurchaseLine.supplier_name == match.supplier_name,
         (PurchaseLine.supplier_ref == match.supplier_ref) if match.supplier_ref
         else PurchaseLine.supplier_ref.is_(None),
+        # Only the lines whose link changes: a decision taken again changes no line.
+        PurchaseLine.incumbent_supplier_id.is_distinct_from(link),
     ).values(incumbent_supplier_id=link))
     session.flush()
     record_event(session, actor=actor.name, action="match.incumbent_decided",

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from procurement.audit import ChainReport, verify_chain
+from procurement.data_versions import KEPT, scopes_of
 from procurement.errors import NotFound
 from procurement.exports.cells import csv_document
 from procurement.models import (
@@ -78,6 +79,26 @@ def proposal(session: Session, actor: Actor, proposal_id: int) -> Proposal:
     return get_owned(session, Proposal, proposal_id, own_organization_id(actor), options=(
         joinedload(Proposal.scenario), selectinload(Proposal.lots),
         selectinload(Proposal.allocations).selectinload(Allocation.supplier)))
+
+
+#: What a proposal's read models read: the proposal, its lots and allocations, and the
+#: registry's suppliers they name.
+PROPOSAL_TABLES = ("proposal", "lot", "allocation", "supplier")
+R = TypeVar("R")
+
+
+def kept_proposal(session: Session, actor: Actor, proposal_id: int, view: str,
+                  render: Callable[[Proposal], R]) -> R:
+    """Return `render` of a proposal of the actor's municipality (`proposal`), computed once
+    per version of what it reads and kept for the next readers of the same municipality.
+
+    `view` names the rendering; `render` must give plain data and depend on nothing but
+    the proposal (the same answer for every reader of the municipality).
+    """
+    actor.require("read")
+    org_id = own_organization_id(actor)
+    return KEPT.get(session, (view, org_id, proposal_id), scopes_of(org_id, PROPOSAL_TABLES),
+                    lambda: render(proposal(session, actor, proposal_id)))
 
 
 def import_batch(session: Session, actor: Actor, import_id: int) -> ImportBatch:

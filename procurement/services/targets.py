@@ -13,6 +13,7 @@ from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
 from procurement.audit import record_event
+from procurement.data_versions import KEPT, scopes_of
 from procurement.db import cents_sum
 from procurement.errors import InvalidInput
 from procurement.models import Organization, PurchaseLine, Supplier
@@ -32,6 +33,13 @@ def monthly_spending(session: Session, actor: Actor, org: Organization) -> list[
     on every visit, from one pass over the lines).
     """
     actor.require("read")
+    # Kept until the municipality's lines or the registry (its active suppliers) change.
+    return list(KEPT.get(session, ("monthly_spending", org.id),
+                         scopes_of(org.id, ("purchase_line", "supplier")),
+                         lambda: _monthly_spending(session, org)))
+
+
+def _monthly_spending(session: Session, org: Organization) -> tuple[MonthRow, ...]:
     year, month = extract("year", PurchaseLine.date), extract("month", PurchaseLine.date)
     se_amount = case((Supplier.id.is_not(None), PurchaseLine.amount), else_=0)
     rows = session.execute(
@@ -40,8 +48,8 @@ def monthly_spending(session: Session, actor: Actor, org: Organization) -> list[
                    & Supplier.active.is_(True))
         .where(PurchaseLine.organization_id == org.id)
         .group_by(year, month)).all()
-    return [(None if y is None else int(y), None if m is None else int(m), int(lines),
-             int(total), int(se)) for y, m, lines, total, se in rows]
+    return tuple((None if y is None else int(y), None if m is None else int(m), int(lines),
+                  int(total), int(se)) for y, m, lines, total, se in rows)
 
 
 def years_for(session: Session, actor: Actor, org: Organization,
