@@ -123,8 +123,7 @@ def map_distinct(column: Column, parse: Callable[[Any], Any]) -> np.ndarray:
     distinct = Distinct.of(column)
     codes, uniques = distinct.codes, distinct.uniques
     results = np.empty(len(uniques) + 1, dtype=object)
-    for index, value in enumerate(uniques):
-        results[index] = parse(value)
+    results[:-1] = np.fromiter(map(parse, uniques), dtype=object, count=len(uniques))
     results[-1] = parse(None)
     return results[codes]  # code -1 (missing) picks the last slot
 
@@ -499,4 +498,12 @@ def to_text(value: object) -> str | None:
 
 def text_column(column: Column) -> np.ndarray:
     """Convert a column of cells to clean text (None when blank), once per distinct value."""
-    return map_distinct(column, to_text)
+    distinct = Distinct.of(column)
+    # `to_text` inlined for plain text, the common cell: a description or account code
+    # column holds hundreds of thousands of distinct values.
+    cleaned = [
+        (" ".join(value.split()) or None) if type(value) is str else to_text(value)
+        for value in distinct.uniques.tolist()
+    ]
+    cleaned.append(None)  # what code -1 (missing) picks, as `to_text(None)`
+    return np.fromiter(cleaned, dtype=object, count=len(cleaned))[distinct.codes]
