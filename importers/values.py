@@ -11,7 +11,6 @@ Each distinct value is parsed once, then broadcast to the rows.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
@@ -112,9 +111,10 @@ def blank_mask(column: Column) -> np.ndarray:
         return np.ones(len(codes), dtype=bool)
     values = pd.Series(uniques, dtype=object)
     flags = values.isna().to_numpy(dtype=bool, copy=True)
-    # .str yields NaN for non-text cells (unequal to ""); it refuses columns without text.
-    with contextlib.suppress(AttributeError):
-        flags |= (values.str.strip() == "").to_numpy(dtype=bool)
+    # Text holding only whitespace is blank too (one list pass: pandas' .str runs a
+    # Python call per distinct value, and a description column has hundreds of thousands).
+    flags |= np.fromiter((isinstance(v, str) and not v.strip() for v in uniques.tolist()),
+                         dtype=bool, count=len(uniques))
     return np.where(codes < 0, True, flags[codes])
 
 
@@ -148,15 +148,18 @@ def parse_amount(value: object) -> int | None:
     return None if parsed.invalid[0] or parsed.blank[0] else int(parsed.cents[0])
 
 
+_NUMBER_TYPES = frozenset({float, int, np.float64, np.int64})
+
+
 def parse_amounts(column: Column) -> AmountColumn:
     """Parse a column of amount cells (numbers or text) into integer cents."""
     distinct = Distinct.of(column)
     codes, uniques = distinct.codes, distinct.uniques
     values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    kinds = values.map(type)
-    is_number = kinds.isin([float, int, np.float64, np.int64]).to_numpy()
-    is_text = values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-    n = len(values)
+    objects = values.tolist()
+    n = len(objects)
+    is_number = np.fromiter((type(v) in _NUMBER_TYPES for v in objects), dtype=bool, count=n)
+    is_text = np.fromiter((isinstance(v, str) for v in objects), dtype=bool, count=n)
     cents = np.zeros(n, dtype=np.int64)
     blank = np.zeros(n, dtype=bool)
     invalid = ~(is_number | is_text)
