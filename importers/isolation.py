@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import dataclasses
 import functools
+import gc
 import multiprocessing
 import os
 import resource
@@ -67,6 +68,11 @@ def _child(
 ) -> None:
     """Cap the address space, run the function, send back ("ok", value) or ("error", ...)."""
     die_with_parent(parent_pid)
+    # No cyclic garbage collector in this short-lived process: reading a sheet creates a
+    # list per row, and the collector would walk those millions of lists (and the
+    # inherited heap) again and again, about a tenth of a million-line parse, while the
+    # parse makes almost no reference cycles. The memory cap still bounds it.
+    gc.disable()
     try:
         if memory_limit > 0:
             resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
