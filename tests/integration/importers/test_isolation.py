@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from importers import Limits, ParserCrashedError, UnsafeFileError, run_isolated
@@ -109,3 +112,54 @@ def test_the_parser_child_dies_when_its_parent_is_killed(tmp_path: Path) -> None
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def _succeed() -> str:
+    return "lu"
+
+
+def test_a_failing_precheck_wins_over_a_parse_that_succeeded() -> None:
+    with pytest.raises(UnsafeFileError) as caught:
+        run_isolated(_succeed, limits=SMALL, precheck=_raise_unsafe)
+    assert caught.value.code == "zip_bomb"
+    assert run_isolated(_succeed, limits=SMALL, precheck=_succeed) == "lu"
+
+
+def test_a_precheck_that_dies_is_reported_even_when_the_parse_succeeded() -> None:
+    with pytest.raises(ParserCrashedError) as caught:
+        run_isolated(_succeed, limits=SMALL, precheck=_die)
+    assert caught.value.code == "parser_crashed"
+
+
+@dataclass
+class _Parsed:
+    records: pd.DataFrame
+    sheet: str
+
+
+def _many_records(rows: int) -> _Parsed:
+    import datetime as dt
+
+    frame = pd.DataFrame({
+        "source_row": pd.Series(np.arange(rows, dtype=np.int64) + 3),
+        "sheet": pd.Series(np.full(rows, "Dépenses", dtype=object), dtype=object),
+        "date": pd.Series([dt.date(2024, 1, 1 + i % 28) for i in range(rows)], dtype=object),
+        "description": pd.Series([f"Facture {i}" if i % 7 else None for i in range(rows)],
+                                 dtype=object),
+        "amount_cents": pd.Series(np.arange(rows, dtype=np.int64) * 101 - 5000),
+        "is_credit": pd.Series(np.arange(rows) % 3 == 0),
+        "supplier_ids": pd.Series([{"neq": "1"} if i % 5 == 0 else None for i in range(rows)],
+                                  dtype=object),
+        "lat": pd.Series([0.5 * i if i % 2 else None for i in range(rows)], dtype="Float64"),
+    })
+    return _Parsed(records=frame, sheet="Dépenses")
+
+
+def test_large_records_come_back_column_by_column_unchanged() -> None:
+    rows = 60_000  # above COLUMNWISE_ROWS: sent one column per message
+    sent = _many_records(rows)
+    received = run_isolated(_many_records, rows, limits=SMALL)
+    pd.testing.assert_frame_equal(received.records, sent.records, check_exact=True)
+    assert list(received.records.dtypes) == list(sent.records.dtypes)
+    assert received.records["description"].iloc[7] is None
+    assert received.sheet == "Dépenses"
