@@ -116,20 +116,23 @@ def _send_value(connection: Connection, value: Any) -> None:
 
 
 def _receive_value(receiver: Connection, head: tuple[Any, pd.Index, int],
-                   wait: Callable[[], None]) -> Any:
-    """Rebuild the result sent by `_send_value` column by column."""
+                   wait: Callable[[], None]) -> tuple[str, Any]:
+    """Rebuild the result sent by `_send_value` column by column: ("ok", value), or the
+    child's error status when it failed while sending (out of memory, say)."""
     value, names, size = head
     columns: dict[str, Any] = {}
     for name in names:
         wait()
         form, data = receiver.recv()
+        if form not in ("array", "constant", "series"):
+            return form, data
         if form == "constant":
             data = np.full(size, data, dtype=object)
         # An explicit dtype: pandas would infer its string dtype for text held as objects.
         columns[name] = (data.reset_index(drop=True) if form == "series"
                          else pd.Series(data, dtype=data.dtype))
     records = pd.DataFrame(columns, columns=names)
-    return dataclasses.replace(value, records=records)
+    return "ok", dataclasses.replace(value, records=records)
 
 
 def _start(
@@ -174,7 +177,7 @@ def _answer(
     try:
         status, payload = receiver.recv()
         if status == "ok-columns":
-            status, payload = "ok", _receive_value(receiver, payload, wait)
+            status, payload = _receive_value(receiver, payload, wait)
     except (EOFError, OSError) as error:
         process.join(5)
         raise _died(file_name, process.exitcode) from error

@@ -6,6 +6,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,7 @@ def test_importer_errors_cross_the_process_boundary_unchanged() -> None:
 PARENT = """
 import sys, time
 from pathlib import Path
+from typing import Any
 from importers import Limits, run_isolated
 
 def slow_parse(pid_file):
@@ -163,3 +165,20 @@ def test_large_records_come_back_column_by_column_unchanged() -> None:
     assert list(received.records.dtypes) == list(sent.records.dtypes)
     assert received.records["description"].iloc[7] is None
     assert received.sheet == "Dépenses"
+
+
+class _Unpicklable:
+    def __reduce__(self) -> Any:
+        raise MemoryError
+
+
+def _records_failing_midway(rows: int) -> _Parsed:
+    parsed = _many_records(rows)
+    parsed.records["late"] = pd.Series([_Unpicklable()] * rows, dtype=object)
+    return parsed
+
+
+def test_a_child_failing_while_sending_its_columns_is_reported() -> None:
+    with pytest.raises(ParserCrashedError) as caught:
+        run_isolated(_records_failing_midway, 60_000, limits=SMALL)
+    assert caught.value.code == "parser_out_of_memory"
