@@ -76,6 +76,26 @@ class Issue:
         """The sentence filled in French, untranslated (for logs and tests)."""
         return fill(self.text, self.params)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the issue as a plain dict, as `dataclasses.asdict` would.
+
+        Built directly when every value is immutable (the common case: a million-line
+        file can carry tens of thousands of credit-line notes), where asdict would walk
+        and copy each one.
+        """
+        params = self.params
+        if (type(params) is dict
+                and all(type(v) in _ATOMS for v in params.values())
+                and all(type(v) in _ATOMS for v in (self.sheet, self.row, self.column,
+                                                    self.value))):
+            return {"sheet": self.sheet, "row": self.row, "column": self.column,
+                    "value": self.value, "code": self.code, "text": self.text,
+                    "params": dict(params), "severity": self.severity}
+        return asdict(self)
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
 
 @dataclass
 class ImportReport:
@@ -128,11 +148,11 @@ class ImportReport:
                 "count": len(items),
                 "text": items[0].text,
                 "params": dict(items[0].params),
-                "examples": [asdict(issue) for issue in items[:examples]],
+                "examples": [issue.to_dict() for issue in items[:examples]],
             }
             for code, items in ordered
         ]
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """Return the issues as plain dicts (sheet, row, column, value, code, text, params...)."""
-        return [asdict(issue) for issue in self.issues]
+        return [issue.to_dict() for issue in self.issues]

@@ -49,8 +49,13 @@ NOT_A_SPREADSHEET = N_("ce fichier est %(kind_text)s, pas un tableur ; un classe
                        "est attendu")
 
 
-def detect_kind(path: Path, file_name: str, limits: Limits) -> FileKind:
-    """Return the kind of a file from its content; refuse what cannot be imported safely."""
+def detect_kind(path: Path, file_name: str, limits: Limits, *, check_extent: bool = True
+                ) -> FileKind:
+    """Return the kind of a file from its content; refuse what cannot be imported safely.
+
+    `check_extent=False` leaves out the scan of the sheets' real extent (the one costly
+    check, a pass over every cell reference), for a caller that runs it elsewhere first.
+    """
     size = path.stat().st_size
     if size > limits.max_bytes:
         raise FileTooLargeError(
@@ -63,7 +68,7 @@ def detect_kind(path: Path, file_name: str, limits: Limits) -> FileKind:
     with path.open("rb") as stream:
         head = stream.read(4096)
     if head.startswith(ZIP_MAGIC):
-        return _zip_kind(path, file_name, limits)
+        return _zip_kind(path, file_name, limits, check_extent)
     if head.startswith(OLE2_MAGIC):
         return _ole2_kind(path, file_name)
     for magic, what in _OTHER_FORMATS:
@@ -117,10 +122,10 @@ ARCHIVE_ERRORS = (
 )
 
 
-def _zip_kind(path: Path, file_name: str, limits: Limits) -> FileKind:
+def _zip_kind(path: Path, file_name: str, limits: Limits, check_extent: bool) -> FileKind:
     """Classify a zip container and run the archive safety and size checks on it."""
     try:
-        return _checked_zip_kind(path, file_name, limits)
+        return _checked_zip_kind(path, file_name, limits, check_extent)
     except ARCHIVE_ERRORS as error:
         raise damaged_archive(file_name, error) from error
 
@@ -137,7 +142,8 @@ def damaged_archive(file_name: str, error: BaseException) -> UnreadableFileError
     )
 
 
-def _checked_zip_kind(path: Path, file_name: str, limits: Limits) -> FileKind:
+def _checked_zip_kind(path: Path, file_name: str, limits: Limits, check_extent: bool
+                      ) -> FileKind:
     members = check_zip_bomb(path, file_name, limits)
     names = {member.filename for member in members}
     lowered = {name.lower() for name in names}
@@ -157,14 +163,16 @@ def _checked_zip_kind(path: Path, file_name: str, limits: Limits) -> FileKind:
                 code="xlsb_file",
             )
         check_xml_members(path, file_name, limits)
-        check_xlsx_extent(path, file_name, limits)
+        if check_extent:
+            check_xlsx_extent(path, file_name, limits)
         return "xlsx"
     if "mimetype" in names:
         with zipfile.ZipFile(path) as archive:
             mimetype = archive.read("mimetype")[:200].strip()
         if mimetype == ODS_MIMETYPE:
             check_xml_members(path, file_name, limits)
-            check_ods_extent(path, file_name, limits)
+            if check_extent:
+                check_ods_extent(path, file_name, limits)
             return "ods"
         raise UnsupportedFormatError(
             file_name,

@@ -196,8 +196,12 @@ def parse_spend_file(
     default_currency: str = "CAD",
     limits: Limits | None = None,
     progress: Callable[[int, int], None] | None = None,
+    extent_checked: bool = False,
 ) -> SpendParseResult:
-    """Read a spending export and return its valid lines, report and mapping."""
+    """Read a spending export and return its valid lines, report and mapping.
+
+    `extent_checked`: `detect_kind` has accepted the file already (see `load_table`).
+    """
     path = Path(path)
     if date_order is not None and date_order not in DATE_ORDERS:
         raise ValueError(f"date_order must be one of {DATE_ORDERS}, not {date_order!r}")
@@ -209,6 +213,7 @@ def parse_spend_file(
         kind_of_table="spend",
         limits=limits,
         progress=progress,
+        extent_checked=extent_checked,
     )
     report = ImportReport(list(table.issues))
     if table.frame.empty:

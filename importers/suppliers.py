@@ -132,12 +132,17 @@ def parse_supplier_file(
     sheet: str | None = None,
     mapping: dict[str, str] | None = None,
     limits: Limits | None = None,
+    extent_checked: bool = False,
 ) -> SupplierParseResult:
-    """Read a supplier registry and return its valid suppliers, report and mapping."""
+    """Read a supplier registry and return its valid suppliers, report and mapping.
+
+    `extent_checked`: `detect_kind` has accepted the file already (see `load_table`).
+    """
     path = Path(path)
     file_name = original_name or path.name
     table = load_table(
-        path, file_name=file_name, sheet=sheet, kind_of_table="supplier", limits=limits
+        path, file_name=file_name, sheet=sheet, kind_of_table="supplier", limits=limits,
+        extent_checked=extent_checked,
     )
     report = ImportReport(list(table.issues))
 

@@ -76,10 +76,15 @@ def load_table(
     kind_of_table: str,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    extent_checked: bool = False,
 ) -> Table:
-    """Read a file into a Table; file-level problems come back as issues, hostile files raise."""
+    """Read a file into a Table; file-level problems come back as issues, hostile files raise.
+
+    `extent_checked`: the caller has run `detect_kind` on this file already (the sheets'
+    extent scan is then left out here).
+    """
     limits = limits or DEFAULT_LIMITS
-    kind = detect_kind(path, file_name, limits)
+    kind = detect_kind(path, file_name, limits, check_extent=not extent_checked)
     file_hash = file_sha256(path)
     issues: list[Issue] = []
     sheets: list[str] = []

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from importers.headers import normalize_label
 from importers.report import N_, Issue, Severity
@@ -34,14 +33,14 @@ def match_distinct(
     distinct = Distinct.of(column)
     codes, uniques = distinct.codes, distinct.uniques
     flags = [np.zeros(len(uniques) + 1, dtype=bool) for _ in patterns]
-    texts = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    try:
-        # .str.contains gives NaN (not True) for cells that are not text.
-        near = texts.str.contains(prefilter, case=False, regex=False).to_numpy(dtype=object)
-    except AttributeError:  # a column without any text (dates, numbers)
-        return [flag[codes] for flag in flags]
-    for position in np.flatnonzero(near == True).tolist():  # noqa: E712
-        label = normalize_label(texts.iat[position])
+    texts = np.asarray(uniques, dtype=object).tolist()
+    # Case-blind containment, as pandas' .str.contains(case=False, regex=False) tests it;
+    # cells that are not text never match.
+    wanted = prefilter.upper()
+    near = np.fromiter((isinstance(t, str) and wanted in t.upper() for t in texts),
+                       dtype=bool, count=len(texts))
+    for position in np.flatnonzero(near).tolist():
+        label = normalize_label(texts[position])
         for flag, pattern in zip(flags, patterns, strict=True):
             flag[position] = bool(pattern.match(label))
     return [flag[codes] for flag in flags]

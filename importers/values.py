@@ -11,7 +11,6 @@ Each distinct value is parsed once, then broadcast to the rows.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
@@ -112,9 +111,10 @@ def blank_mask(column: Column) -> np.ndarray:
         return np.ones(len(codes), dtype=bool)
     values = pd.Series(uniques, dtype=object)
     flags = values.isna().to_numpy(dtype=bool, copy=True)
-    # .str yields NaN for non-text cells (unequal to ""); it refuses columns without text.
-    with contextlib.suppress(AttributeError):
-        flags |= (values.str.strip() == "").to_numpy(dtype=bool)
+    # Text holding only whitespace is blank too (one list pass: pandas' .str runs a
+    # Python call per distinct value, and a description column has hundreds of thousands).
+    flags |= np.fromiter((isinstance(v, str) and not v.strip() for v in uniques.tolist()),
+                         dtype=bool, count=len(uniques))
     return np.where(codes < 0, True, flags[codes])
 
 
@@ -123,8 +123,7 @@ def map_distinct(column: Column, parse: Callable[[Any], Any]) -> np.ndarray:
     distinct = Distinct.of(column)
     codes, uniques = distinct.codes, distinct.uniques
     results = np.empty(len(uniques) + 1, dtype=object)
-    for index, value in enumerate(uniques):
-        results[index] = parse(value)
+    results[:-1] = np.fromiter(map(parse, uniques), dtype=object, count=len(uniques))
     results[-1] = parse(None)
     return results[codes]  # code -1 (missing) picks the last slot
 
@@ -149,15 +148,18 @@ def parse_amount(value: object) -> int | None:
     return None if parsed.invalid[0] or parsed.blank[0] else int(parsed.cents[0])
 
 
+_NUMBER_TYPES = frozenset({float, int, np.float64, np.int64})
+
+
 def parse_amounts(column: Column) -> AmountColumn:
     """Parse a column of amount cells (numbers or text) into integer cents."""
     distinct = Distinct.of(column)
     codes, uniques = distinct.codes, distinct.uniques
     values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    kinds = values.map(type)
-    is_number = kinds.isin([float, int, np.float64, np.int64]).to_numpy()
-    is_text = values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-    n = len(values)
+    objects = values.tolist()
+    n = len(objects)
+    is_number = np.fromiter((type(v) in _NUMBER_TYPES for v in objects), dtype=bool, count=n)
+    is_text = np.fromiter((isinstance(v, str) for v in objects), dtype=bool, count=n)
     cents = np.zeros(n, dtype=np.int64)
     blank = np.zeros(n, dtype=bool)
     invalid = ~(is_number | is_text)
@@ -499,4 +501,12 @@ def to_text(value: object) -> str | None:
 
 def text_column(column: Column) -> np.ndarray:
     """Convert a column of cells to clean text (None when blank), once per distinct value."""
-    return map_distinct(column, to_text)
+    distinct = Distinct.of(column)
+    # `to_text` inlined for plain text, the common cell: a description or account code
+    # column holds hundreds of thousands of distinct values.
+    cleaned = [
+        (" ".join(value.split()) or None) if type(value) is str else to_text(value)
+        for value in distinct.uniques.tolist()
+    ]
+    cleaned.append(None)  # what code -1 (missing) picks, as `to_text(None)`
+    return np.fromiter(cleaned, dtype=object, count=len(cleaned))[distinct.codes]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from importers import Limits, ParserCrashedError, UnsafeFileError, run_isolated
@@ -67,6 +71,7 @@ def test_importer_errors_cross_the_process_boundary_unchanged() -> None:
 PARENT = """
 import sys, time
 from pathlib import Path
+from typing import Any
 from importers import Limits, run_isolated
 
 def slow_parse(pid_file):
@@ -109,3 +114,71 @@ def test_the_parser_child_dies_when_its_parent_is_killed(tmp_path: Path) -> None
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def _succeed() -> str:
+    return "lu"
+
+
+def test_a_failing_precheck_wins_over_a_parse_that_succeeded() -> None:
+    with pytest.raises(UnsafeFileError) as caught:
+        run_isolated(_succeed, limits=SMALL, precheck=_raise_unsafe)
+    assert caught.value.code == "zip_bomb"
+    assert run_isolated(_succeed, limits=SMALL, precheck=_succeed) == "lu"
+
+
+def test_a_precheck_that_dies_is_reported_even_when_the_parse_succeeded() -> None:
+    with pytest.raises(ParserCrashedError) as caught:
+        run_isolated(_succeed, limits=SMALL, precheck=_die)
+    assert caught.value.code == "parser_crashed"
+
+
+@dataclass
+class _Parsed:
+    records: pd.DataFrame
+    sheet: str
+
+
+def _many_records(rows: int) -> _Parsed:
+    import datetime as dt
+
+    frame = pd.DataFrame({
+        "source_row": pd.Series(np.arange(rows, dtype=np.int64) + 3),
+        "sheet": pd.Series(np.full(rows, "Dépenses", dtype=object), dtype=object),
+        "date": pd.Series([dt.date(2024, 1, 1 + i % 28) for i in range(rows)], dtype=object),
+        "description": pd.Series([f"Facture {i}" if i % 7 else None for i in range(rows)],
+                                 dtype=object),
+        "amount_cents": pd.Series(np.arange(rows, dtype=np.int64) * 101 - 5000),
+        "is_credit": pd.Series(np.arange(rows) % 3 == 0),
+        "supplier_ids": pd.Series([{"neq": "1"} if i % 5 == 0 else None for i in range(rows)],
+                                  dtype=object),
+        "lat": pd.Series([0.5 * i if i % 2 else None for i in range(rows)], dtype="Float64"),
+    })
+    return _Parsed(records=frame, sheet="Dépenses")
+
+
+def test_large_records_come_back_column_by_column_unchanged() -> None:
+    rows = 60_000  # above COLUMNWISE_ROWS: sent one column per message
+    sent = _many_records(rows)
+    received = run_isolated(_many_records, rows, limits=SMALL)
+    pd.testing.assert_frame_equal(received.records, sent.records, check_exact=True)
+    assert list(received.records.dtypes) == list(sent.records.dtypes)
+    assert received.records["description"].iloc[7] is None
+    assert received.sheet == "Dépenses"
+
+
+class _Unpicklable:
+    def __reduce__(self) -> Any:
+        raise MemoryError
+
+
+def _records_failing_midway(rows: int) -> _Parsed:
+    parsed = _many_records(rows)
+    parsed.records["late"] = pd.Series([_Unpicklable()] * rows, dtype=object)
+    return parsed
+
+
+def test_a_child_failing_while_sending_its_columns_is_reported() -> None:
+    with pytest.raises(ParserCrashedError) as caught:
+        run_isolated(_records_failing_midway, 60_000, limits=SMALL)
+    assert caught.value.code == "parser_out_of_memory"
