@@ -125,7 +125,12 @@ CATEGORY_COLUMNS = ("category_code", "category_confidence", "category_method",
 
 
 def _lines_frame(session: Session, org_id: int) -> pd.DataFrame:
-    """Read a municipality's lines for matching (amounts as floats) on the driver's cursor."""
+    """Read a municipality's lines for matching on the driver's cursor.
+
+    Ids are integers and amounts floats; the other columns keep the driver's values (text
+    or None, numbers or None) as objects: inferring a dtype for each of them costs more,
+    on a million lines, than the matching that only compares and groups them.
+    """
     rows = fetch_tuples(session, select(
         PurchaseLine.id, PurchaseLine.expense_category, PurchaseLine.account_code,
         PurchaseLine.description, PurchaseLine.supplier_name, PurchaseLine.supplier_ref,
@@ -133,7 +138,8 @@ def _lines_frame(session: Session, org_id: int) -> pd.DataFrame:
         PurchaseLine.category_confidence, PurchaseLine.category_method,
         PurchaseLine.incumbent_supplier_id,
     ).where(PurchaseLine.organization_id == int(org_id)))
-    return pd.DataFrame(rows, columns=list(LINE_FRAME_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(LINE_FRAME_COLUMNS), dtype=object)
+    return frame.astype({"id": "int64", "amount": float})
 
 
 def _nullable(values: pd.Series, convert: Any) -> list[Any]:
@@ -167,6 +173,11 @@ def _write_lines(session: Session, lines: pd.DataFrame, mask: np.ndarray,
 def _text_changed(old: pd.Series, new: np.ndarray) -> np.ndarray:
     """Tell, line by line, whether a text result changed (a missing value counts as "")."""
     return np.asarray(old.to_numpy(dtype=object, na_value="") != new, dtype=bool)
+
+
+def _objects(values: np.ndarray, index: pd.Index) -> pd.Series:
+    """Wrap a column of Python values as they are (no text dtype inferred, no conversion)."""
+    return pd.Series(values, index=index, dtype=object)
 
 
 def _number_or(values: pd.Series | np.ndarray, missing: float) -> np.ndarray:
@@ -246,9 +257,11 @@ def _categorized(session: Session, org_id: int, lines: pd.DataFrame
         | (_number_or(lines["category_confidence"], -1).round(4)
            != _number_or(confidence, -1).round(4))
     )
-    lines = lines.assign(category_code=code, category_confidence=confidence,
-                         category_method=method,
-                         category_reason=result["reason"].to_numpy(dtype=object)[inverse])
+    reason = result["reason"].to_numpy(dtype=object)[inverse]
+    lines = lines.assign(category_code=_objects(code, lines.index),
+                         category_confidence=confidence,
+                         category_method=_objects(method, lines.index),
+                         category_reason=_objects(reason, lines.index))
     return lines, changed
 
 
@@ -300,8 +313,7 @@ def _recognised(session: Session, org_id: int, lines: pd.DataFrame
     new_links = link_of[inverse]
     changed = (_number_or(lines["incumbent_supplier_id"], -1)
                != _number_or(new_links, -1))
-    lines = lines.assign(incumbent_supplier_id=pd.Series(new_links, index=lines.index,
-                                                         dtype=object))
+    lines = lines.assign(incumbent_supplier_id=_objects(new_links, lines.index))
     return lines, changed
 
 
