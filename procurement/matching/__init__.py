@@ -12,12 +12,14 @@ from .capabilities import (
 )
 from .categorize import (
     HIGH_CONFIDENCE,
+    INPUT_COLUMNS,
     MEDIUM_CONFIDENCE,
     METHODS,
     Rule,
     categorize,
     categorize_lines,
     confidence_band,
+    distinct_rows,
     normalize_key,
 )
 from .eligibility import (
@@ -68,6 +70,7 @@ __all__ = [
     "DEFAULT_MIN_EVIDENCE",
     "EVIDENCE_LEVELS",
     "HIGH_CONFIDENCE",
+    "INPUT_COLUMNS",
     "LEVELS",
     "MEDIUM_CONFIDENCE",
     "METHODS",
@@ -91,6 +94,7 @@ __all__ = [
     "default_labels_dir",
     "directory_frame",
     "distance_km",
+    "distinct_rows",
     "evaluate_capabilities",
     "evaluate_categories",
     "evaluate_incumbents",

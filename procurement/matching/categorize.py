@@ -360,6 +360,23 @@ def categorize(
     return out
 
 
+def distinct_rows(frame: pd.DataFrame, columns: Sequence[str]
+                  ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Return the distinct combinations of `columns` (missing values as "") and, for every
+    row of `frame`, the position of its combination among them."""
+    values = {c: _as_str_column(frame, c).to_numpy() for c in columns}
+    # Combine per-column integer codes instead of concatenating strings: cheap on 1M rows.
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for col in columns:
+        codes, uniques = pd.factorize(values[col], sort=False)
+        combined = pd.factorize(combined * (len(uniques) + 1) + codes, sort=False)[0]
+    # factorize numbers the combinations in order of first appearance, so the codes are the
+    # positions already; one hash pass (no sort) finds each combination's first row.
+    first = pd.Series(combined).drop_duplicates().index.to_numpy()
+    distinct = pd.DataFrame({c: values[c][first] for c in columns})
+    return distinct, combined
+
+
 def categorize_lines(
     lines: pd.DataFrame, taxonomy: Taxonomy, rules: Iterable[Rule] = ()
 ) -> pd.DataFrame:
@@ -375,14 +392,7 @@ def categorize_lines(
             method=pd.Series(dtype=object),
             reason=pd.Series(dtype=object),
         )
-    # Combine per-column integer codes instead of concatenating strings: cheap on 1M rows.
-    combined = np.zeros(len(lines), dtype=np.int64)
-    for col in present:
-        codes, uniques = pd.factorize(_as_str_column(lines, col), sort=False)
-        combined = pd.factorize(combined * (len(uniques) + 1) + codes, sort=False)[0]
-    group, first = np.unique(combined, return_index=True)
-    inverse = np.searchsorted(group, combined)
-    distinct = pd.DataFrame({c: _as_str_column(lines, c).to_numpy()[first] for c in present})
+    distinct, inverse = distinct_rows(lines, present)
     result = categorize(distinct, taxonomy, rules)
     out = lines.copy()
     for col in OUTPUT_COLUMNS:

@@ -125,7 +125,12 @@ CATEGORY_COLUMNS = ("category_code", "category_confidence", "category_method",
 
 
 def _lines_frame(session: Session, org_id: int) -> pd.DataFrame:
-    """Read a municipality's lines for matching (amounts as floats) on the driver's cursor."""
+    """Read a municipality's lines for matching on the driver's cursor.
+
+    Ids are integers and amounts floats; the other columns keep the driver's values (text
+    or None, numbers or None) as objects: inferring a dtype for each of them costs more,
+    on a million lines, than the matching that only compares and groups them.
+    """
     rows = fetch_tuples(session, select(
         PurchaseLine.id, PurchaseLine.expense_category, PurchaseLine.account_code,
         PurchaseLine.description, PurchaseLine.supplier_name, PurchaseLine.supplier_ref,
@@ -133,7 +138,8 @@ def _lines_frame(session: Session, org_id: int) -> pd.DataFrame:
         PurchaseLine.category_confidence, PurchaseLine.category_method,
         PurchaseLine.incumbent_supplier_id,
     ).where(PurchaseLine.organization_id == int(org_id)))
-    return pd.DataFrame(rows, columns=list(LINE_FRAME_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(LINE_FRAME_COLUMNS), dtype=object)
+    return frame.astype({"id": "int64", "amount": float})
 
 
 def _nullable(values: pd.Series, convert: Any) -> list[Any]:
@@ -152,13 +158,32 @@ def _plain(values: pd.Series) -> list[Any]:
 def _write_lines(session: Session, lines: pd.DataFrame, mask: np.ndarray,
                  columns: tuple[str, ...]) -> None:
     """Write `columns` of the masked lines back by primary key, in one executemany."""
-    todo = lines.loc[mask]
-    if todo.empty:
+    if not mask.any():
         return
+    # Only the written columns are sliced: the first run rewrites every line.
+    todo = lines[[*columns, "id"]]
+    if not mask.all():
+        todo = todo.loc[mask]
     values = [_nullable(todo[name], int) if name == "incumbent_supplier_id"
               else _plain(todo[name]) for name in columns]
     ids = todo["id"].astype("int64").tolist()
     update_by_id(session, PurchaseLine.__tablename__, columns, zip(*values, ids, strict=True))
+
+
+def _text_changed(old: pd.Series, new: np.ndarray) -> np.ndarray:
+    """Tell, line by line, whether a text result changed (a missing value counts as "")."""
+    return np.asarray(old.to_numpy(dtype=object, na_value="") != new, dtype=bool)
+
+
+def _objects(values: np.ndarray, index: pd.Index) -> pd.Series:
+    """Wrap a column of Python values as they are (no text dtype inferred, no conversion)."""
+    return pd.Series(values, index=index, dtype=object)
+
+
+def _number_or(values: pd.Series | np.ndarray, missing: float) -> np.ndarray:
+    """Return a nullable numeric column as floats, `missing` where it has no value."""
+    numbers = pd.Series(values).to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(numbers), missing, numbers)
 
 
 def org_rules(session: Session, org_id: int) -> list[matching.Rule]:
@@ -214,23 +239,29 @@ def categorize_lines(session: Session, org_id: int, lines: pd.DataFrame) -> pd.D
 
 def _categorized(session: Session, org_id: int, lines: pd.DataFrame
                  ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Return the lines with their categorization, and which lines it changed."""
+    """Return the lines with their categorization, and which lines it changed.
+
+    Each distinct (expense category, account, description) is categorized once and its
+    result spread to its lines by position (no per-line work in Python).
+    """
     if lines.empty:
         return lines, np.zeros(len(lines), dtype=bool)
-    result = matching.categorize_lines(
-        lines[["expense_category", "account_code", "description"]], taxonomy(),
-        org_rules(session, org_id))
-    lines = lines.copy()
+    distinct, inverse = matching.distinct_rows(lines, matching.INPUT_COLUMNS)
+    result = matching.categorize(distinct, taxonomy(), org_rules(session, org_id))
+    code = result["category_code"].to_numpy(dtype=object)[inverse]
+    method = result["method"].to_numpy(dtype=object)[inverse]
+    confidence = result["confidence"].to_numpy(dtype=float)[inverse]
     changed = (
-        (lines["category_code"].fillna("") != result["category_code"].fillna("").to_numpy())
-        | (lines["category_method"].fillna("") != result["method"].fillna("").to_numpy())
-        | (lines["category_confidence"].fillna(-1).round(4)
-           != result["confidence"].fillna(-1).round(4).to_numpy())
-    ).to_numpy(dtype=bool)
-    lines["category_code"] = result["category_code"].to_numpy()
-    lines["category_confidence"] = result["confidence"].astype(float).to_numpy()
-    lines["category_method"] = result["method"].to_numpy()
-    lines["category_reason"] = result["reason"].to_numpy()
+        _text_changed(lines["category_code"], code)
+        | _text_changed(lines["category_method"], method)
+        | (_number_or(lines["category_confidence"], -1).round(4)
+           != _number_or(confidence, -1).round(4))
+    )
+    reason = result["reason"].to_numpy(dtype=object)[inverse]
+    lines = lines.assign(category_code=_objects(code, lines.index),
+                         category_confidence=confidence,
+                         category_method=_objects(method, lines.index),
+                         category_reason=_objects(reason, lines.index))
     return lines, changed
 
 
@@ -246,10 +277,10 @@ def _recognised(session: Session, org_id: int, lines: pd.DataFrame
     """Link the lines to their recognised incumbents; return them and which links changed."""
     if lines.empty:
         return lines, np.zeros(len(lines), dtype=bool)
-    names = (lines[["supplier_name", "supplier_ref"]].fillna({"supplier_ref": ""})
-             .drop_duplicates().rename(columns={"supplier_ref": "supplier_id"}))
+    names, inverse = matching.distinct_rows(lines, ("supplier_name", "supplier_ref"))
     registry = registry_frame(session)
-    found = matching.match_incumbents(names, registry)
+    found = matching.match_incumbents(names.rename(columns={"supplier_ref": "supplier_id"}),
+                                      registry)
     decided = {
         (m.supplier_name, m.supplier_ref): m
         for m in session.scalars(select(IncumbentMatch).where(
@@ -275,18 +306,14 @@ def _recognised(session: Session, org_id: int, lines: pd.DataFrame
         existing.status = status
         links[key] = registry_key if status == "auto" else None
     session.flush()
-    # Spread the per-supplier decisions to the lines with one merge (no per-line loop).
-    decisions = pd.DataFrame(
-        [(name, ref, link) for (name, ref), link in links.items()],
-        columns=["supplier_name", "supplier_ref", "link"]).astype({"link": "Int64"})
-    keys = pd.DataFrame({"supplier_name": lines["supplier_name"].to_numpy(),
-                         "supplier_ref": lines["supplier_ref"].fillna("").to_numpy()})
-    new_links = keys.merge(decisions, on=["supplier_name", "supplier_ref"], how="left")["link"]
-    new_links.index = lines.index
-    lines = lines.copy()
-    old_links = lines["incumbent_supplier_id"].astype("Int64")
-    changed = (old_links.fillna(-1) != new_links.fillna(-1)).to_numpy(dtype=bool)
-    lines["incumbent_supplier_id"] = new_links.astype(object).where(new_links.notna(), None)
+    # Spread the per-supplier decisions to the lines by position (no per-line loop).
+    link_of = np.array([links[(str(name), str(ref))] for name, ref in zip(
+        names["supplier_name"].tolist(), names["supplier_ref"].tolist(), strict=True)],
+        dtype=object)
+    new_links = link_of[inverse]
+    changed = (_number_or(lines["incumbent_supplier_id"], -1)
+               != _number_or(new_links, -1))
+    lines = lines.assign(incumbent_supplier_id=_objects(new_links, lines.index))
     return lines, changed
 
 
@@ -296,8 +323,12 @@ def run_matching(session: Session, actor: Actor, org: Organization) -> MatchSumm
     lines = _lines_frame(session, org.id)
     lines, recategorized = _categorized(session, org.id, lines)
     lines, relinked = _recognised(session, org.id, lines)
-    # One pass over the changed lines: a line rewritten once costs half of twice.
-    _write_lines(session, lines, recategorized, (*CATEGORY_COLUMNS, "incumbent_supplier_id"))
+    # One pass over the changed lines: a line rewritten once costs half of twice. The link
+    # is written only where it changed: setting a foreign key, even to the same value or to
+    # NULL, costs SQLite a constraint check per statement.
+    _write_lines(session, lines, recategorized & relinked,
+                 (*CATEGORY_COLUMNS, "incumbent_supplier_id"))
+    _write_lines(session, lines, recategorized & ~relinked, CATEGORY_COLUMNS)
     _write_lines(session, lines, relinked & ~recategorized, ("incumbent_supplier_id",))
     summary = summarize(session, org, lines)
     record_event(session, actor=actor.name, action="matching.run", object_type="organization",
