@@ -408,7 +408,8 @@ def findings(text_parts: list[str], lang: str, catalogue: Catalogue,
             wrong = MONEY_EN_WRONG.search(text)
             if wrong:
                 found.append(("French money format", wrong.group(0), text))
-            punctuation = re.search(r"\w\s[:;?!](?:\s|$)|«", text)
+            # Looked for in the interface's words only: a supplier may be named "X : Y".
+            punctuation = re.search(r"\w\s[:;?!](?:\s|$)|«", interface)
             if punctuation:
                 found.append(("French punctuation", punctuation.group(0), text))
         else:
@@ -547,4 +548,10 @@ def test_the_detector_finds_each_kind_of_mistake() -> None:
     assert not findings(named, "en", catalogue, set(), data)
     assert findings(["Le montant de la ligne est illisible pour le lecteur"], "en", catalogue,
                     set(), data)
+    # A supplier named with French punctuation is data; the interface's own colon is not.
+    named_with_colon = Data.of(["Service artistique interculturel : Voix de Pasaj"])
+    assert not findings(["Select Service artistique interculturel : Voix de Pasaj — Culture"],
+                        "en", catalogue, set(), named_with_colon)
+    assert findings(["Result : Service artistique interculturel"], "en", catalogue, set(),
+                    named_with_colon)
     assert set(PERMISSIONS)  # the permissions exist to be named in words
