@@ -40,10 +40,12 @@ def _fit(features: np.ndarray, target: np.ndarray, *, l2: float = 1.0,
 
 
 def _score(truth: set[tuple[str, str]], predicted: set[tuple[str, str]]) -> str:
-    right = len(predicted & truth)
-    precision = right / len(predicted) if predicted else 1.0
-    return (f"precision {precision:.3f}  recall {right / len(truth):.3f}  "
-            f"({right} right, {len(predicted) - right} wrong)")
+    """Say the evaluation's own precision and recall (`score_capabilities`) in one line."""
+    from procurement.matching.evaluate import score_capabilities
+
+    found = score_capabilities(truth, predicted, 0)
+    return (f"precision {found['precision']:.3f}  recall {found['recall']:.3f}  "
+            f"({found['true_positives']} right, {found['false_positives']} wrong)")
 
 
 def main() -> None:
